@@ -1,0 +1,32 @@
+// Runs every test with Node's own test runner: unit tests next to their code (src/**, webview-ui/**)
+// and end-to-end tests under test/. TypeScript is loaded through tsx. Pass file filters as arguments.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const skipDirs = new Set(['node_modules', 'dist', '.git', 'out', 'runs', '.test-output']);
+function find(dir, acc = []) {
+  for (const name of readdirSync(dir)) {
+    if (skipDirs.has(name)) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) find(p, acc);
+    else if (name.endsWith('.test.ts')) acc.push(relative(root, p));
+  }
+  return acc;
+}
+const filters = process.argv.slice(2);
+const files = ['src', 'webview-ui', 'test']
+  .flatMap((d) => find(join(root, d)))
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort();
+if (files.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, ORPO_LAB_TEST: '1' },
+});
+process.exit(r.status ?? 1);

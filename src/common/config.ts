@@ -1,0 +1,88 @@
+// The resolved experiment config: what the engine runs once the validation service (src/server) has
+// accepted a *.orpo.yaml file and the defaults from `configSpec` have been filled in.
+import { configSpec, type FieldSpec, type BACKENDS, type FORMATS, type METHODS, type SCHEDULES } from './schema';
+
+export type Method = (typeof METHODS)[number];
+export type Backend = (typeof BACKENDS)[number];
+export type DataFormat = (typeof FORMATS)[number];
+export type Schedule = (typeof SCHEDULES)[number];
+export type TokenizerSetting = 'bytes' | string | { train: number };
+
+export interface ModelConfig {
+  from: string;
+  layers: number;
+  d_model: number;
+  heads: number;
+  context: number;
+}
+
+export interface DataConfig {
+  train: string;
+  eval: number | string;
+  format: DataFormat;
+  max_length: number;
+  max_prompt_length: number;
+  skip_invalid: boolean;
+  limit?: number;
+}
+
+export interface TrainConfig {
+  learning_rate: number;
+  batch_size: number;
+  grad_accum: number;
+  max_steps?: number;
+  epochs?: number;
+  warmup_steps: number;
+  schedule: Schedule;
+  weight_decay: number;
+  adam_beta1: number;
+  adam_beta2: number;
+  adam_eps: number;
+  max_grad_norm: number;
+  log_every: number;
+  eval_every: number;
+  save_every: number;
+  eval_samples: number;
+}
+
+export interface ExperimentConfig {
+  name: string;
+  seed: number;
+  method: Method;
+  lambda: number;
+  beta?: number;
+  nll_on_prompt: boolean;
+  model: ModelConfig;
+  tokenizer: TokenizerSetting;
+  data: DataConfig;
+  train: TrainConfig;
+  backend: Backend;
+  output_dir: string;
+}
+
+// Compile-time guard: the interface and the spec name the same top-level keys.
+type SpecKeys = 'name' | 'seed' | 'method' | 'lambda' | 'beta' | 'nll_on_prompt' | 'model' | 'tokenizer' | 'data' | 'train' | 'backend' | 'output_dir';
+const _sameKeys: [SpecKeys, keyof ExperimentConfig] extends [keyof ExperimentConfig, SpecKeys] ? true : never = true;
+void _sameKeys;
+
+function fill(spec: FieldSpec, value: unknown): unknown {
+  if (spec.kind === 'object') {
+    const obj = (value && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Record<string, unknown>) } : {}) as Record<string, unknown>;
+    for (const [k, sub] of Object.entries(spec.fields)) {
+      const v = fill(sub, obj[k]);
+      if (v !== undefined) obj[k] = v;
+    }
+    return obj;
+  }
+  return value === undefined || value === null ? spec.default : value;
+}
+
+/**
+ * Fills every default from the spec into an already validated raw config (parsed YAML).
+ * Validation (types, ranges, cross-field rules) is the job of src/server's validation service.
+ */
+export function resolveConfig(raw: unknown): ExperimentConfig {
+  const cfg = fill(configSpec, raw) as ExperimentConfig;
+  if (cfg.train.max_steps === undefined && cfg.train.epochs === undefined) cfg.train.epochs = 1;
+  return cfg;
+}

@@ -1,0 +1,176 @@
+// The experiment config (*.orpo.yaml): the one source of truth for its keys, types, defaults, valid
+// ranges and documentation. The JSON Schema (jsonSchema.ts), hover text, completion items and the
+// engine's pre-flight check are all derived from `configSpec`; there is no second list of keys.
+// References: Hong et al. 2024, "ORPO: Monolithic Preference Optimization without Reference Model"
+// (arXiv:2403.07691); Hugging Face TRL's ORPOConfig / DPOConfig.
+
+/** Documentation shared by every field kind. */
+interface Doc {
+  /** One or two sentences, Markdown. */
+  doc: string;
+  /** A paper or TRL reference, shown on hover. */
+  ref?: string;
+  /** Whether the key must be present. */
+  required?: boolean;
+}
+
+export interface NumberSpec extends Doc {
+  kind: 'number';
+  integer?: boolean;
+  default?: number;
+  /** Errors: value < min, value <= exclusiveMin, value > max. */
+  min?: number;
+  exclusiveMin?: number;
+  max?: number;
+  /** Warnings: value above warnAbove. */
+  warnAbove?: number;
+  /** Extra hover lines, e.g. values used in the paper. */
+  notes?: string[];
+}
+
+export interface StringSpec extends Doc {
+  kind: 'string';
+  default?: string;
+  enum?: readonly string[];
+  /** Paths are resolved relative to the config file; `except` lists literal values that are not paths. */
+  path?: { type: 'file' | 'dir' | 'file-or-dir'; except?: readonly string[] };
+}
+
+export interface BooleanSpec extends Doc {
+  kind: 'boolean';
+  default?: boolean;
+}
+
+export interface ObjectSpec extends Doc {
+  kind: 'object';
+  fields: Readonly<Record<string, FieldSpec>>;
+}
+
+/** A value that may take one of several shapes, e.g. `eval: 0.05` or `eval: data/eval.jsonl`. */
+export interface UnionSpec extends Doc {
+  kind: 'union';
+  variants: readonly FieldSpec[];
+  default?: string | number;
+}
+
+export type FieldSpec = NumberSpec | StringSpec | BooleanSpec | ObjectSpec | UnionSpec;
+
+export const METHODS = ['orpo', 'sft', 'dpo', 'orpo-pr'] as const;
+export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export const FORMATS = ['auto', 'explicit', 'implicit', 'conversational', 'sharegpt'] as const;
+export const SCHEDULES = ['cosine', 'linear', 'constant'] as const;
+
+const posInt = (doc: string, dflt?: number, extra: Partial<NumberSpec> = {}): NumberSpec => ({
+  kind: 'number', integer: true, min: 1, doc, ...(dflt === undefined ? {} : { default: dflt }), ...extra,
+});
+
+export const configSpec: ObjectSpec = {
+  kind: 'object',
+  doc: 'An ORPO Lab experiment.',
+  fields: {
+    name: { kind: 'string', required: true, doc: 'Run name; run directories are called `<name>-<timestamp>`.' },
+    seed: { kind: 'number', integer: true, min: 0, default: 42, doc: 'Seeds initialisation, shuffling, the eval split and dropout-free sampling.' },
+    method: {
+      kind: 'string', enum: METHODS, default: 'orpo',
+      doc: 'Training objective. `orpo`: NLL + λ·odds-ratio loss. `sft`: NLL on chosen only (rejected log-probs are still logged). `dpo`: sigmoid DPO against a frozen reference copy. `orpo-pr`: the paper\'s probability-ratio ablation.',
+      ref: 'Hong et al. 2024, Eq. 6-7 (ORPO), §7.1 (probability ratio ablation)',
+    },
+    lambda: {
+      kind: 'number', exclusiveMin: 0, default: 0.1, warnAbove: 10,
+      doc: 'ORPO\'s λ, the weight of the odds-ratio term (TRL calls it `beta`). Used by `orpo` and `orpo-pr`.',
+      ref: 'Hong et al. 2024, Eq. 6; TRL ORPOConfig.beta',
+      notes: ['Paper values: 0.1 for Mistral-ORPO-α, 0.25 for Phi-2, 0.2 for Llama-2.'],
+    },
+    beta: {
+      kind: 'number', exclusiveMin: 0, warnAbove: 10,
+      doc: 'DPO temperature β. Required when `method: dpo`.',
+      ref: 'Rafailov et al. 2023, Eq. 7; TRL DPOConfig.beta',
+    },
+    nll_on_prompt: {
+      kind: 'boolean', default: true,
+      doc: 'TRL\'s default computes the NLL over prompt and response tokens; `false` restricts it to the response.',
+      ref: 'TRL ORPOTrainer.concatenated_forward',
+    },
+    model: {
+      kind: 'object', doc: 'The model: a GPT-2-style decoder trained from scratch, or a local Hugging Face directory.',
+      fields: {
+        from: {
+          kind: 'string', default: 'scratch', path: { type: 'dir', except: ['scratch'] },
+          doc: '`scratch`, or a local Hugging Face model directory (config.json, model.safetensors, tokenizer.json).',
+        },
+        layers: posInt('Transformer blocks (scratch models).', 4, { max: 96 }),
+        d_model: posInt('Embedding width (scratch models). Must be divisible by `heads`.', 128, { max: 8192 }),
+        heads: posInt('Attention heads (scratch models).', 4, { max: 128 }),
+        context: posInt('Maximum sequence length the model sees (scratch models).', 256, { max: 32768 }),
+      },
+    },
+    tokenizer: {
+      kind: 'union', default: 'bytes',
+      doc: '`bytes` (256 byte ids + specials), a path to a tokenizer.json, or `{train: VOCAB_SIZE}` to train a byte-level BPE on the training data.',
+      variants: [
+        { kind: 'string', path: { type: 'file', except: ['bytes'] }, doc: '`bytes` or a path to a tokenizer.json.' },
+        { kind: 'object', doc: 'Train a byte-level BPE tokenizer.', fields: { train: posInt('Vocabulary size of the trained tokenizer.', undefined, { min: 260, required: true }) } },
+      ],
+    },
+    data: {
+      kind: 'object', required: true, doc: 'Preference pairs and how they are tokenized.',
+      fields: {
+        train: { kind: 'string', required: true, path: { type: 'file' }, doc: 'Training pairs: .jsonl or .json (an array), optionally .gz.' },
+        eval: {
+          kind: 'union', default: 0.05,
+          doc: 'A seeded held-out fraction of `train` (0 < x < 1), or a path to a separate eval file.',
+          variants: [
+            { kind: 'number', exclusiveMin: 0, max: 0.9, doc: 'Held-out fraction.' },
+            { kind: 'string', path: { type: 'file' }, doc: 'Eval pairs file.' },
+          ],
+        },
+        format: {
+          kind: 'string', enum: FORMATS, default: 'auto',
+          doc: '`explicit` {prompt, chosen, rejected}; `implicit` {chosen, rejected} sharing a prompt (HH-RLHF); `conversational` TRL message lists; `sharegpt` LLaMA-Factory. `auto` detects it from the first row.',
+        },
+        max_length: posInt('Maximum tokens of prompt + response.', 256),
+        max_prompt_length: posInt('Maximum prompt tokens; longer prompts are truncated from the left.', 128),
+        skip_invalid: { kind: 'boolean', default: false, doc: 'Turn bad rows into counted warnings instead of errors.' },
+        limit: posInt('Use at most this many pairs from the training file (before the eval split).'),
+      },
+    },
+    train: {
+      kind: 'object', doc: 'Optimisation.',
+      fields: {
+        learning_rate: { kind: 'number', exclusiveMin: 0, warnAbove: 1e-2, default: 3e-4, doc: 'Peak AdamW learning rate.', notes: ['The paper fine-tunes with 5e-6 (Phi-2, Llama-2) to 8e-6; small scratch models train well near 3e-4.'] },
+        batch_size: posInt('Preference pairs per optimizer step (before accumulation).', 8),
+        grad_accum: posInt('Micro-batches accumulated per optimizer step.', 1),
+        max_steps: posInt('Optimizer steps. Give `max_steps` or `epochs`, not both.'),
+        epochs: { kind: 'number', exclusiveMin: 0, doc: 'Passes over the training pairs. Give `max_steps` or `epochs`, not both.' },
+        warmup_steps: { kind: 'number', integer: true, min: 0, default: 0, doc: 'Linear warmup steps; must be below max_steps.' },
+        schedule: { kind: 'string', enum: SCHEDULES, default: 'cosine', doc: 'Learning-rate schedule after warmup.' },
+        weight_decay: { kind: 'number', min: 0, max: 1, default: 0, doc: 'Decoupled AdamW weight decay (not applied to biases or norms).' },
+        adam_beta1: { kind: 'number', min: 0, max: 0.9999, default: 0.9, doc: 'AdamW β1.' },
+        adam_beta2: { kind: 'number', min: 0, max: 0.99999, default: 0.999, doc: 'AdamW β2.' },
+        adam_eps: { kind: 'number', exclusiveMin: 0, default: 1e-8, doc: 'AdamW ε.' },
+        max_grad_norm: { kind: 'number', min: 0, default: 1, doc: 'Global gradient-norm clipping; 0 turns it off.' },
+        log_every: posInt('Log training metrics every N steps.', 1),
+        eval_every: posInt('Evaluate (metrics and distributions) every N steps, and at the end.', 50),
+        save_every: posInt('Checkpoint every N steps, and at the end.', 100),
+        eval_samples: { kind: 'number', integer: true, min: 0, default: 2, doc: 'Greedy samples generated for fixed eval prompts at each eval.' },
+      },
+    },
+    backend: {
+      kind: 'string', enum: BACKENDS, default: 'auto',
+      doc: '`auto` tries tfjs-node-gpu (CUDA), tfjs-node, WebGPU (a hardware adapter only), wasm, then cpu. A named backend fails clearly if it cannot load.',
+    },
+    output_dir: { kind: 'string', default: 'runs', path: { type: 'dir' }, doc: 'Where run directories are created, relative to the config.' },
+  },
+};
+
+/** Looks up the spec at a key path such as ['train', 'learning_rate']; undefined when unknown. */
+export function specAt(path: readonly string[], root: FieldSpec = configSpec): FieldSpec | undefined {
+  let cur: FieldSpec | undefined = root;
+  for (const key of path) {
+    if (!cur) return undefined;
+    if (cur.kind === 'union') cur = cur.variants.find((v): v is ObjectSpec => v.kind === 'object');
+    if (!cur || cur.kind !== 'object') return undefined;
+    cur = cur.fields[key];
+  }
+  return cur;
+}

@@ -1,0 +1,27 @@
+// The model interface the trainer sees: a causal language model from token ids to logits. Model code
+// knows nothing of ORPO; losses (src/engine/loss) know nothing of models. Parameters carry the
+// Hugging Face transformers names and layouts of the architecture, so checkpoints are
+// save_pretrained-compatible directories.
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** The subset of a Hugging Face config.json that ORPO Lab models read and write. */
+export interface HfConfig {
+  architectures: string[];
+  model_type: string;
+  vocab_size: number;
+  [key: string]: unknown;
+}
+
+export interface CausalLM {
+  /** The config.json this model saves (and was loaded from). */
+  readonly config: HfConfig;
+  /** Trainable parameters by Hugging Face name, in the layout `safetensors` stores for transformers. */
+  readonly params: Map<string, tf.Variable>;
+  /** Maximum sequence length. */
+  readonly context: number;
+  /** ids: [B, T] int32 → logits [B, T, V]. */
+  forward(ids: tf.Tensor2D): tf.Tensor3D;
+  /** Names of parameters exempt from weight decay (biases, norms, embeddings of position). */
+  noDecay(name: string): boolean;
+  dispose(): void;
+}
