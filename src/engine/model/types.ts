@@ -12,6 +12,13 @@ export interface HfConfig {
   [key: string]: unknown;
 }
 
+/** Per-layer keys and values of the tokens seen so far; the layout inside is the model's own. */
+export interface KvCache {
+  /** Tokens already in the cache. */
+  length: number;
+  layers: { k: tf.Tensor3D; v: tf.Tensor3D }[];
+}
+
 export interface CausalLM {
   /** The config.json this model saves (and was loaded from). */
   readonly config: HfConfig;
@@ -21,6 +28,17 @@ export interface CausalLM {
   readonly context: number;
   /** ids: [B, T] int32 → logits [B, T, V]. */
   forward(ids: tf.Tensor2D): tf.Tensor3D;
+  /**
+   * Incremental decoding: ids [B, T] continue the cached sequence → logits [B, T, V] and the grown
+   * cache. The caller owns (and disposes) the returned cache tensors.
+   */
+  step?(ids: tf.Tensor2D, cache: KvCache | undefined): { logits: tf.Tensor3D; cache: KvCache };
+  /**
+   * Optional: the tensor to save under parameter `name`, in the layout transformers stores, for a model
+   * that keeps some `params` in another layout (e.g. Linear weights as [in, out] for speed). Returns a new
+   * tensor the caller disposes. Absent: every entry of `params` is already in the transformers layout.
+   */
+  exportParam?(name: string): tf.Tensor;
   /** Names of parameters exempt from weight decay (biases, norms, embeddings of position). */
   noDecay(name: string): boolean;
   dispose(): void;

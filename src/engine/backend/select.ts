@@ -1,0 +1,131 @@
+// The tfjs backend choice, in one place. `auto` tries @tensorflow/tfjs-node-gpu (CUDA), then
+// @tensorflow/tfjs-node, then WebGPU through Dawn (the `webgpu` package) on a hardware adapter only,
+// then wasm, then cpu. A named backend fails clearly when it cannot load. Each backend's package is
+// loaded only when that backend is tried. See shared notes: environment.md ("TensorFlow.js backends").
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Backend } from '../../common/config';
+
+export interface BackendInfo {
+  /** The tfjs backend name actually running: tensorflow, webgpu, wasm or cpu. */
+  backend: string;
+  /** The device behind it, in words. */
+  device: string;
+}
+
+export class BackendError extends Error {}
+
+const SOFTWARE_ADAPTER = /llvmpipe|swiftshader|lavapipe|software|softpipe/i;
+
+type Loader = () => Promise<BackendInfo>;
+
+async function loadTensorflow(): Promise<BackendInfo> {
+  const errors: string[] = [];
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    try {
+      require(pkg);
+      await tf.setBackend('tensorflow');
+      await tf.ready();
+      return { backend: 'tensorflow', device: pkg.endsWith('gpu') ? 'CUDA GPU (libtensorflow, tfjs-node-gpu)' : 'CPU (libtensorflow, tfjs-node)' };
+    } catch (e) {
+      errors.push(`${pkg}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    }
+  }
+  throw new BackendError(`backend tensorflow is not available: ${errors.join('; ')}. Install @tensorflow/tfjs-node-gpu (CUDA 11.2 + cuDNN 8.1) or @tensorflow/tfjs-node, or use backend: auto.`);
+}
+
+/** WebGPU through Dawn. `allowSoftware` admits llvmpipe & co. (only when webgpu is asked for by name). */
+async function loadWebgpu(allowSoftware: boolean): Promise<BackendInfo> {
+  let dawn: { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
+  try {
+    dawn = require('webgpu') as typeof dawn;
+  } catch (e) {
+    throw new BackendError(`backend webgpu: the "webgpu" package (Dawn) did not load: ${String(e)}`);
+  }
+  if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'orpo-xdg-'));
+  const flags = (process.env.ORPO_LAB_DAWN_FLAGS ?? '').split(',').filter(Boolean);
+  Object.assign(globalThis, dawn.globals);
+  let gpu = dawn.create(flags);
+  let adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  let compat = false;
+  if (!adapter && allowSoftware) {
+    // No Vulkan GPU: Dawn's OpenGL ES path on Mesa (llvmpipe) in compatibility mode.
+    process.env.EGL_PLATFORM ??= 'surfaceless';
+    gpu = dawn.create([...flags, 'backend=opengles']);
+    adapter = await gpu.requestAdapter({ featureLevel: 'compatibility' } as GPURequestAdapterOptions);
+    compat = true;
+  }
+  if (!adapter) throw new BackendError('backend webgpu: no WebGPU adapter found (no GPU, or no Vulkan driver).');
+  const info = adapter.info;
+  const name = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unknown adapter';
+  if (SOFTWARE_ADAPTER.test(name) && !allowSoftware) {
+    throw new BackendError(`backend webgpu: only a software adapter (${name}) is available; it is slower than wasm.`);
+  }
+  const wrapped = {
+    requestAdapter: (o?: GPURequestAdapterOptions) => gpu.requestAdapter(compat ? { ...o, featureLevel: 'compatibility' } as GPURequestAdapterOptions : o),
+    getPreferredCanvasFormat: () => 'rgba8unorm',
+    wgslLanguageFeatures: gpu.wgslLanguageFeatures,
+  };
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu: wrapped, userAgent: 'node' }, configurable: true, writable: true });
+  require('@tensorflow/tfjs-backend-webgpu');
+  if (!(await tf.setBackend('webgpu'))) throw new BackendError(`backend webgpu: tfjs could not initialise on ${name}.`);
+  await tf.ready();
+  return { backend: 'webgpu', device: `${name}${compat ? ' (OpenGL ES compatibility)' : ''}` };
+}
+
+/** Where the .wasm binaries are: beside the bundle (dist/engine), or in node_modules when run from source. */
+function wasmDir(): string {
+  const candidates = [__dirname, join(__dirname, '..', '..', '..', 'dist', 'engine')];
+  try {
+    candidates.push(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist'));
+  } catch {
+    // bundled without node_modules: the first candidates apply
+  }
+  const dir = candidates.find((d) => existsSync(join(d, 'tfjs-backend-wasm-simd.wasm')));
+  if (!dir) throw new BackendError(`backend wasm: tfjs-backend-wasm-simd.wasm not found in ${candidates.join(', ')}`);
+  return dir;
+}
+
+async function loadWasm(): Promise<BackendInfo> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const dir = wasmDir() + '/';
+  wasm.setWasmPaths({ 'tfjs-backend-wasm.wasm': dir + 'tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm': dir + 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm': dir + 'tfjs-backend-wasm-threaded-simd.wasm' }, true);
+  const { registerWasmKernels } = await import('./wasmKernels');
+  registerWasmKernels();
+  if (!(await tf.setBackend('wasm'))) throw new BackendError('backend wasm: tfjs could not initialise WebAssembly.');
+  await tf.ready();
+  return { backend: 'wasm', device: `CPU (WebAssembly SIMD, ${wasm.getThreadsCount()} thread)` };
+}
+
+async function loadCpu(): Promise<BackendInfo> {
+  await import('@tensorflow/tfjs-backend-cpu');
+  await tf.setBackend('cpu');
+  await tf.ready();
+  return { backend: 'cpu', device: 'CPU (plain JavaScript)' };
+}
+
+const loaders: Record<Exclude<Backend, 'auto'>, Loader> = {
+  tensorflow: loadTensorflow,
+  webgpu: () => loadWebgpu(true),
+  wasm: loadWasm,
+  cpu: loadCpu,
+};
+
+/**
+ * Initialises the requested backend. `log` receives one line per backend `auto` skipped and why.
+ */
+export async function selectBackend(name: Backend, log: (line: string) => void = () => {}): Promise<BackendInfo> {
+  if (name !== 'auto') return loaders[name]();
+  const chain: [string, Loader][] = [['tensorflow', loadTensorflow], ['webgpu', () => loadWebgpu(false)], ['wasm', loadWasm], ['cpu', loadCpu]];
+  for (const [label, load] of chain) {
+    try {
+      return await load();
+    } catch (e) {
+      log(`auto: skipping ${label}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  throw new BackendError('no tfjs backend could be initialised');
+}

@@ -1,0 +1,160 @@
+// A GPT-2 decoder in TensorFlow.js (Radford et al. 2019; layout and names as Hugging Face
+// transformers' GPT2LMHeadModel, the clarity of Karpathy's nanoGPT): token and position embeddings,
+// pre-LayerNorm blocks with causal self-attention and a GELU (tanh) MLP, a final LayerNorm and an
+// output head tied to the token embedding. Conv1D weights are stored [in, out] as in transformers,
+// so checkpoints load in transformers unchanged. No dropout: runs are deterministic.
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelConfig } from '../../common/config';
+import { linear, matmul } from '../ops/matmul';
+import { attention, causalMask, geluTanh, layerNorm, mergeHeads, splitHeads, splitHeadsT } from '../ops/nn';
+import type { CausalLM, HfConfig, KvCache } from './types';
+
+export interface Gpt2Dims {
+  V: number; // vocab
+  P: number; // positions (context)
+  d: number; // width
+  L: number; // layers
+  H: number; // heads
+  eps: number;
+}
+
+export function gpt2Dims(c: HfConfig): Gpt2Dims {
+  const n = (k: string, dflt?: number): number => {
+    const v = c[k] ?? dflt;
+    if (typeof v !== 'number') throw new Error(`GPT-2 config.json: "${k}" must be a number`);
+    return v;
+  };
+  return { V: c.vocab_size, P: n('n_positions', 1024), d: n('n_embd'), L: n('n_layer'), H: n('n_head'), eps: n('layer_norm_epsilon', 1e-5) };
+}
+
+/** The config.json of a from-scratch GPT-2 with ORPO Lab's model settings. */
+export function scratchGpt2Config(m: ModelConfig, vocab: number, eos: number): HfConfig {
+  return {
+    architectures: ['GPT2LMHeadModel'], model_type: 'gpt2', vocab_size: vocab,
+    n_positions: m.context, n_embd: m.d_model, n_layer: m.layers, n_head: m.heads, n_inner: null,
+    activation_function: 'gelu_new', layer_norm_epsilon: 1e-5, initializer_range: 0.02,
+    attn_pdrop: 0, embd_pdrop: 0, resid_pdrop: 0, tie_word_embeddings: true,
+    bos_token_id: eos, eos_token_id: eos, scale_attn_weights: true,
+  };
+}
+
+/** Parameter names and shapes, in transformers' GPT2LMHeadModel layout. */
+export function gpt2Shapes(D: Gpt2Dims): [string, number[]][] {
+  const { V, P, d, L } = D;
+  const s: [string, number[]][] = [['transformer.wte.weight', [V, d]], ['transformer.wpe.weight', [P, d]]];
+  for (let i = 0; i < L; i++) {
+    const h = `transformer.h.${i}.`;
+    s.push([h + 'ln_1.weight', [d]], [h + 'ln_1.bias', [d]]);
+    s.push([h + 'attn.c_attn.weight', [d, 3 * d]], [h + 'attn.c_attn.bias', [3 * d]]);
+    s.push([h + 'attn.c_proj.weight', [d, d]], [h + 'attn.c_proj.bias', [d]]);
+    s.push([h + 'ln_2.weight', [d]], [h + 'ln_2.bias', [d]]);
+    s.push([h + 'mlp.c_fc.weight', [d, 4 * d]], [h + 'mlp.c_fc.bias', [4 * d]]);
+    s.push([h + 'mlp.c_proj.weight', [4 * d, d]], [h + 'mlp.c_proj.bias', [d]]);
+  }
+  s.push(['transformer.ln_f.weight', [d]], ['transformer.ln_f.bias', [d]]);
+  return s;
+}
+
+/** GPT-2 initialisation (transformers' _init_weights): N(0, 0.02), residual projections N(0, 0.02/√(2L)). */
+export function initGpt2(D: Gpt2Dims, seed: number): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
+  gpt2Shapes(D).forEach(([name, shape], i) => {
+    if (name.endsWith('.bias')) out.set(name, tf.zeros(shape));
+    else if (name.includes('ln_')) out.set(name, tf.ones(shape));
+    else {
+      const std = name.endsWith('c_proj.weight') ? 0.02 / Math.sqrt(2 * D.L) : 0.02;
+      out.set(name, tf.randomNormal(shape, 0, std, 'float32', seed * 1000 + i));
+    }
+  });
+  return out;
+}
+
+class Gpt2 implements CausalLM {
+  readonly params = new Map<string, tf.Variable>();
+  readonly context: number;
+  private readonly D: Gpt2Dims;
+
+  constructor(readonly config: HfConfig, weights: Map<string, tf.Tensor>) {
+    this.D = gpt2Dims(config);
+    this.context = this.D.P;
+    for (const [name, shape] of gpt2Shapes(this.D)) {
+      const w = weights.get(name);
+      if (!w) throw new Error(`GPT-2 weights: missing tensor "${name}"`);
+      if (w.shape.join() !== shape.join()) throw new Error(`GPT-2 weights: "${name}" has shape [${w.shape}], expected [${shape}]`);
+      this.params.set(name, tf.variable(w, true)); // tfjs variable names are global: keep them anonymous
+    }
+  }
+
+  private p<R extends tf.Rank>(name: string): tf.Tensor<R> {
+    return this.params.get(name) as unknown as tf.Tensor<R>;
+  }
+
+  noDecay(name: string): boolean {
+    return name.endsWith('.bias') || name.includes('ln_') || name.includes('wpe');
+  }
+
+  forward(ids: tf.Tensor2D): tf.Tensor3D {
+    return this.run(ids, 0, undefined).logits;
+  }
+
+  step(ids: tf.Tensor2D, cache: KvCache | undefined): { logits: tf.Tensor3D; cache: KvCache } {
+    const past = cache?.length ?? 0;
+    const layers: { k: tf.Tensor3D; v: tf.Tensor3D }[] = [];
+    const { logits } = this.run(ids, past, { prev: cache, next: layers });
+    return { logits, cache: { length: past + ids.shape[1], layers } };
+  }
+
+  private run(ids: tf.Tensor2D, past: number, kv: { prev: KvCache | undefined; next: { k: tf.Tensor3D; v: tf.Tensor3D }[] } | undefined): { logits: tf.Tensor3D } {
+    const { d, H, L, V, eps } = this.D;
+    const [B, T] = ids.shape;
+    if (past + T > this.context) throw new Error(`sequence of ${past + T} tokens exceeds the model's context of ${this.context}`);
+    const pos = tf.slice(this.p<tf.Rank.R2>('transformer.wpe.weight'), [past, 0], [T, d]); // [T, d]
+    let x = tf.reshape(tf.add(tf.gather(this.p('transformer.wte.weight'), ids), pos), [B * T, d]) as tf.Tensor2D; // [B*T, d]
+    const mask = kv ? (T > 1 ? tf.concat([tf.zeros([T, past]), causalMask(T)], 1) as tf.Tensor2D : null) : causalMask(T); // [T, past+T]
+    for (let i = 0; i < L; i++) {
+      const h = `transformer.h.${i}.`;
+      const a = layerNorm(x, this.p(h + 'ln_1.weight'), this.p(h + 'ln_1.bias'), eps); // [B*T, d]
+      const qkv = tf.reshape(linear(a, this.p(h + 'attn.c_attn.weight'), this.p(h + 'attn.c_attn.bias')), [B, T, 3 * d]) as tf.Tensor3D; // [B, T, 3d]
+      const [q, k, v] = tf.split(qkv, 3, 2) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D]; // 3 × [B, T, d]
+      let kT = splitHeadsT(k, H); // [B*H, hd, T]
+      let vh = splitHeads(v, H); // [B*H, T, hd]
+      if (kv) {
+        const prev = kv.prev?.layers[i];
+        if (prev) {
+          kT = tf.concat([prev.k, kT], 2); // [B*H, hd, past+T]
+          vh = tf.concat([prev.v, vh], 1); // [B*H, past+T, hd]
+        }
+        kv.next.push({ k: kT, v: vh });
+      }
+      const y = mergeHeads(attention(splitHeads(q, H), kT, vh, mask), B, H); // [B*T, d]
+      x = tf.add(x, linear(y, this.p(h + 'attn.c_proj.weight'), this.p(h + 'attn.c_proj.bias')));
+      const m = layerNorm(x, this.p(h + 'ln_2.weight'), this.p(h + 'ln_2.bias'), eps); // [B*T, d]
+      const f = geluTanh(linear(m, this.p(h + 'mlp.c_fc.weight'), this.p(h + 'mlp.c_fc.bias'))) as tf.Tensor2D; // [B*T, 4d]
+      x = tf.add(x, linear(f, this.p(h + 'mlp.c_proj.weight'), this.p(h + 'mlp.c_proj.bias')));
+    }
+    x = layerNorm(x, this.p('transformer.ln_f.weight'), this.p('transformer.ln_f.bias'), eps);
+    const head = tf.transpose(this.p<tf.Rank.R2>('transformer.wte.weight')); // [d, V]
+    return { logits: tf.reshape(matmul(x, head), [B, T, V]) as tf.Tensor3D }; // [B, T, V]
+  }
+
+  dispose(): void {
+    for (const v of this.params.values()) v.dispose();
+  }
+}
+
+/** A GPT-2 from a Hugging Face config and weights (keys as transformers names them). */
+export function createGpt2(config: HfConfig, weights?: Map<string, tf.Tensor>): CausalLM {
+  const w = weights ?? initGpt2(gpt2Dims(config), 0);
+  const m = new Gpt2(config, w);
+  if (!weights) for (const t of w.values()) t.dispose();
+  return m;
+}
+
+/** A seeded from-scratch GPT-2 for ORPO Lab's `model:` settings. */
+export function createScratchGpt2(m: ModelConfig, vocab: number, eos: number, seed: number): CausalLM {
+  const config = scratchGpt2Config(m, vocab, eos);
+  const w = initGpt2(gpt2Dims(config), seed);
+  const model = new Gpt2(config, w);
+  for (const t of w.values()) t.dispose();
+  return model;
+}

@@ -1,0 +1,30 @@
+// Matrix products whose gradients transpose explicitly. tfjs's own matMul gradient calls matMul with
+// transposeA/transposeB, which on the wasm backend runs ~15x slower than a plain product (shared
+// notes, environment.md); an explicit tf.transpose followed by a plain matMul is much faster.
+// Gradients: for Y = A·B, dA = dY·Bᵀ and dB = Aᵀ·dY (batched over leading dims for rank 3).
+import * as tf from '@tensorflow/tfjs-core';
+
+const tr = (x: tf.Tensor): tf.Tensor => (x.rank === 2 ? tf.transpose(x) : tf.transpose(x, [0, 2, 1]));
+
+const mm = tf.customGrad((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: tf.matMul(a, b),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
+      const g = dy as tf.Tensor;
+      return [tf.matMul(g, tr(sb)), tf.matMul(tr(sa), g)];
+    },
+  };
+});
+
+/** a: [M, K] · b: [K, N] → [M, N], or batched a: [Z, M, K] · b: [Z, K, N] → [Z, M, N]. */
+export function matmul<R extends tf.Rank.R2 | tf.Rank.R3>(a: tf.Tensor<R>, b: tf.Tensor<R>): tf.Tensor<R> {
+  return mm(a, b) as tf.Tensor<R>;
+}
+
+/** x: [N, in] · w: [in, out] + b: [out] → [N, out]. */
+export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
+  const y = matmul(x, w); // [N, out]
+  return b ? tf.add(y, b) : y;
+}

@@ -1,0 +1,66 @@
+// Neural-network building blocks shared by the models: layer norm, RMS norm, GELU (tanh form, GPT-2's
+// "gelu_new"), and causal softmax attention. Shapes are noted on every line that changes one.
+import * as tf from '@tensorflow/tfjs-core';
+import { matmul } from './matmul';
+
+/** LayerNorm over the last axis (Ba et al. 2016), as torch.nn.LayerNorm. x: [N, d]. */
+export function layerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D, eps = 1e-5): tf.Tensor2D {
+  const { mean, variance } = tf.moments(x, -1, true); // [N, 1], [N, 1]
+  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), w), b);
+}
+
+/** RMSNorm (Zhang & Sennrich 2019), as transformers' LlamaRMSNorm. x: [N, d]. */
+export function rmsNorm(x: tf.Tensor2D, w: tf.Tensor1D, eps: number): tf.Tensor2D {
+  const ms = tf.mean(tf.square(x), -1, true); // [N, 1]
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, eps))), w);
+}
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+/** GELU, tanh approximation (Hendrycks & Gimpel 2016), as transformers' NewGELUActivation. */
+export function geluTanh(x: tf.Tensor): tf.Tensor {
+  const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), GELU_C);
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+}
+
+const maskCache = new Map<number, tf.Tensor2D>();
+/** An additive causal mask [T, T]: 0 on and below the diagonal, -1e9 above. Cached per T. */
+export function causalMask(T: number): tf.Tensor2D {
+  let m = maskCache.get(T);
+  if (!m || m.isDisposed) {
+    m = tf.keep(tf.tidy(() => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([T, T]), -1, 0)), -1e9) as tf.Tensor2D));
+    maskCache.set(T, m);
+  }
+  return m;
+}
+
+/**
+ * Causal scaled dot-product attention. q: [Z, T, hd], kT: [Z, hd, S] (keys already transposed),
+ * v: [Z, S, hd] → [Z, T, hd]. `mask` is added to the scores ([T, S]); S = T when training.
+ */
+export function attention(q: tf.Tensor3D, kT: tf.Tensor3D, v: tf.Tensor3D, mask: tf.Tensor2D | null): tf.Tensor3D {
+  const hd = q.shape[2];
+  let s = tf.mul(matmul(q, kT), 1 / Math.sqrt(hd)) as tf.Tensor3D; // [Z, T, S]
+  if (mask) s = tf.add(s, mask);
+  const p = tf.softmax(s); // [Z, T, S]
+  return matmul(p, v); // [Z, T, hd]
+}
+
+/** Splits heads: x [B, T, H*hd] → [B*H, T, hd]. */
+export function splitHeads(x: tf.Tensor3D, H: number): tf.Tensor3D {
+  const [B, T, D] = x.shape;
+  const hd = D / H;
+  return tf.reshape(tf.transpose(tf.reshape(x, [B, T, H, hd]), [0, 2, 1, 3]), [B * H, T, hd]); // [B*H, T, hd]
+}
+
+/** Splits heads with keys transposed: x [B, T, H*hd] → [B*H, hd, T]. */
+export function splitHeadsT(x: tf.Tensor3D, H: number): tf.Tensor3D {
+  const [B, T, D] = x.shape;
+  const hd = D / H;
+  return tf.reshape(tf.transpose(tf.reshape(x, [B, T, H, hd]), [0, 2, 3, 1]), [B * H, hd, T]); // [B*H, hd, T]
+}
+
+/** Merges heads: y [B*H, T, hd] → [B*T, H*hd]. */
+export function mergeHeads(y: tf.Tensor3D, B: number, H: number): tf.Tensor2D {
+  const [, T, hd] = y.shape;
+  return tf.reshape(tf.transpose(tf.reshape(y, [B, H, T, hd]), [0, 2, 1, 3]), [B * T, H * hd]); // [B*T, d]
+}

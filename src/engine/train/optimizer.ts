@@ -1,0 +1,67 @@
+// AdamW with decoupled weight decay (Loshchilov & Hutter 2019), following torch.optim.AdamW:
+// p ← p·(1 − lr·wd); m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²;
+// p ← p − lr·(m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε). Gradients are first clipped to a global norm
+// (torch.nn.utils.clip_grad_norm_), computed on the device so a step needs no host sync.
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface AdamWSettings {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  maxGradNorm: number;
+}
+
+export class AdamW {
+  /** First and second moments by parameter name. */
+  readonly m = new Map<string, tf.Variable>();
+  readonly v = new Map<string, tf.Variable>();
+  /** Optimizer steps taken (t in the bias corrections). */
+  t = 0;
+
+  constructor(
+    private readonly params: Map<string, tf.Variable>,
+    private readonly s: AdamWSettings,
+    private readonly noDecay: (name: string) => boolean,
+  ) {
+    for (const [name, p] of params) {
+      this.m.set(name, tf.variable(tf.zerosLike(p), false));
+      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+    }
+  }
+
+  /** Global L2 norm of the gradients (a scalar tensor the caller disposes). */
+  static globalNorm(grads: Map<string, tf.Tensor>): tf.Scalar {
+    return tf.tidy(() => tf.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
+  }
+
+  /** One update with learning rate `lr`; returns the pre-clipping gradient norm (caller disposes). */
+  step(grads: Map<string, tf.Tensor>, lr: number): tf.Scalar {
+    this.t += 1;
+    const { beta1: b1, beta2: b2, eps, weightDecay: wd, maxGradNorm } = this.s;
+    const bc1 = 1 - b1 ** this.t;
+    const bc2 = 1 - b2 ** this.t;
+    const norm = AdamW.globalNorm(grads);
+    tf.tidy(() => {
+      // clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is below 1.
+      const coef = maxGradNorm > 0 ? tf.minimum(tf.div(maxGradNorm, tf.add(norm, 1e-6)), 1) : tf.scalar(1);
+      for (const [name, p] of this.params) {
+        const g0 = grads.get(name);
+        if (!g0) continue;
+        const g = tf.mul(g0, coef);
+        const m = this.m.get(name) as tf.Variable;
+        const v = this.v.get(name) as tf.Variable;
+        m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
+        v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
+        const decayed = wd > 0 && !this.noDecay(name) ? tf.mul(p, 1 - lr * wd) : p;
+        const upd = tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), eps));
+        p.assign(tf.sub(decayed, tf.mul(upd, lr)));
+      }
+    });
+    return norm;
+  }
+
+  dispose(): void {
+    for (const x of [...this.m.values(), ...this.v.values()]) x.dispose();
+  }
+}

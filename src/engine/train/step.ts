@@ -1,0 +1,68 @@
+// One training step's computation: the concatenated forward pass over chosen and rejected rows,
+// the preference loss, and the gradients of every trainable parameter. Shared by the trainer, the
+// evaluator and `orpo-lab bench`. Everything runs inside tf.tidy; only the returned tensors survive.
+import * as tf from '@tensorflow/tfjs-core';
+import type { CollatedBatch } from '../data/batch';
+import type { CausalLM } from '../model/types';
+import { preferenceLoss, type LossBatch, type LossResult, type LossSettings } from '../loss/preference';
+
+export interface BatchTensors extends Omit<LossBatch, 'logits'> {
+  ids: tf.Tensor2D; // [2B, T]
+  B: number;
+  tokens: number;
+}
+
+/** Uploads a collated batch. attnMask[r, t] = 1 for t < length(r). The caller disposes. */
+export function toTensors(b: CollatedBatch): BatchTensors {
+  const R = 2 * b.B;
+  const attn = new Float32Array(R * b.T);
+  for (let r = 0; r < R; r++) attn.fill(1, r * b.T, r * b.T + (b.lengths[r] as number));
+  return {
+    ids: tf.tensor2d(b.ids, [R, b.T], 'int32'),
+    targets: tf.tensor1d(b.targets, 'int32'),
+    respMask: tf.tensor1d(b.respMask),
+    seqMask: tf.tensor1d(b.seqMask),
+    attnMask: tf.tensor1d(attn),
+    B: b.B,
+    tokens: b.tokens,
+  };
+}
+
+export function disposeBatch(t: BatchTensors): void {
+  tf.dispose([t.ids, t.targets, t.respMask, t.seqMask, t.attnMask]);
+}
+
+/** The frozen reference's summed response log-probs for DPO, [2B]. */
+export function referenceSums(ref: CausalLM, t: BatchTensors): tf.Tensor1D {
+  return tf.tidy(() => preferenceLoss({ ...t, logits: ref.forward(t.ids) }, { method: 'sft', lambda: 1, nllOnPrompt: true }).sums);
+}
+
+/** Loss and metrics of a batch, no gradients (evaluation). The caller disposes the result's tensors. */
+export function evaluateBatch(model: CausalLM, t: BatchTensors, s: LossSettings): LossResult {
+  return tf.tidy(() => preferenceLoss({ ...t, logits: model.forward(t.ids) }, s));
+}
+
+export interface GradResult {
+  grads: Map<string, tf.Tensor>;
+  /** Batch metrics in METRIC_ORDER, [12]. */
+  metrics: tf.Tensor1D;
+}
+
+/** Gradients of the loss of one batch with respect to every model parameter. */
+export function gradients(model: CausalLM, t: BatchTensors, s: LossSettings): GradResult {
+  let metrics: tf.Tensor1D | undefined;
+  const names = [...model.params.keys()];
+  const vars = names.map((n) => model.params.get(n) as tf.Variable);
+  const { grads } = tf.variableGrads(() => {
+    const logits = model.forward(t.ids); // [2B, T, V]
+    const out = preferenceLoss({ ...t, logits }, s);
+    metrics = tf.keep(out.metrics);
+    return out.loss;
+  }, vars);
+  const byName = new Map<string, tf.Tensor>();
+  names.forEach((n, i) => {
+    const g = grads[(vars[i] as tf.Variable).name];
+    if (g) byName.set(n, g);
+  });
+  return { grads: byName, metrics: metrics as tf.Tensor1D };
+}
