@@ -53,12 +53,13 @@ export function gradients(model: CausalLM, t: BatchTensors, s: LossSettings): Gr
   let metrics: tf.Tensor1D | undefined;
   const names = [...model.params.keys()];
   const vars = names.map((n) => model.params.get(n) as tf.Variable);
-  const { grads } = tf.variableGrads(() => {
+  const { value, grads } = tf.variableGrads(() => {
     const logits = model.forward(t.ids); // [2B, T, V]
     const out = preferenceLoss({ ...t, logits }, s);
     metrics = tf.keep(out.metrics);
     return out.loss;
   }, vars);
+  value.dispose();
   const byName = new Map<string, tf.Tensor>();
   names.forEach((n, i) => {
     const g = grads[(vars[i] as tf.Variable).name];

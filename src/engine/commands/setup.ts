@@ -1,0 +1,48 @@
+// Building what a training run needs from its resolved config: the tokenizer (bytes, a tokenizer.json,
+// a trained BPE, or the model directory's own), the model (a seeded scratch GPT-2, a Hugging Face
+// directory, or a checkpoint being resumed) and the eval-sample generator.
+import { resolve } from 'node:path';
+import type { ExperimentConfig } from '../../common/config';
+import { loadModelDir } from '../hf/load';
+import { createScratchGpt2 } from '../model/gpt';
+import type { CausalLM } from '../model/types';
+import { ByteTokenizer } from '../tokenizer/bytes';
+import type { Tokenizer } from '../tokenizer/types';
+
+export async function buildTokenizer(cfg: ExperimentConfig, configDir: string): Promise<Tokenizer> {
+  const fromDir = cfg.model.from !== 'scratch' ? resolve(configDir, cfg.model.from) : undefined;
+  if (cfg.tokenizer === 'bytes' && !fromDir) return new ByteTokenizer();
+  const { loadTokenizer } = await import('../tokenizer/load');
+  const { readPairs } = await import('../data/dataset');
+  return loadTokenizer(cfg.tokenizer, {
+    configDir,
+    modelDir: fromDir,
+    trainTexts: async () => {
+      const r = await readPairs(resolve(configDir, cfg.data.train), cfg.data.train, { format: cfg.data.format, skipInvalid: true, limit: cfg.data.limit });
+      return r.pairs.flatMap((p) => [p.prompt + p.chosen, p.rejected]);
+    },
+  });
+}
+
+/** The model to train: from a checkpoint when resuming, else scratch or the configured HF directory. */
+export async function buildModel(cfg: ExperimentConfig, configDir: string, tok: Tokenizer, checkpoint: string | undefined): Promise<CausalLM> {
+  if (checkpoint) return (await loadModelDir(checkpoint)).model;
+  if (cfg.model.from === 'scratch') return createScratchGpt2(cfg.model, tok.vocabSize, tok.eosId, cfg.seed);
+  return (await loadModelDir(resolve(configDir, cfg.model.from))).model;
+}
+
+/** Greedy completions of the fixed eval prompts, for `sample` events at each eval. */
+export function makeSampler(model: CausalLM, tok: Tokenizer, prompts: readonly string[], cfg: ExperimentConfig) {
+  const chosen = prompts.slice(0, cfg.train.eval_samples);
+  if (chosen.length === 0) return undefined;
+  return async (_step: number): Promise<{ prompt: string; completion: string }[]> => {
+    const { generate } = await import('../generate/generate');
+    const out: { prompt: string; completion: string }[] = [];
+    for (const prompt of chosen) {
+      const ids = tok.encode(prompt).slice(-Math.floor(model.context / 2));
+      const completion = await generate(model, tok, ids, { maxNewTokens: Math.min(64, Math.floor(model.context / 2)), greedy: true });
+      out.push({ prompt, completion });
+    }
+    return out;
+  };
+}

@@ -1,0 +1,136 @@
+// `orpo-lab train CONFIG [--out DIR] [--max-steps N] [--backend NAME] [--resume RUN_DIR]`:
+// validates the config before touching any data, sets up the backend, tokenizer, data and model,
+// and runs the trainer. stdout carries one JSON event per line and nothing else; logs go to stderr.
+// Exit codes: 0 completed or stopped, 2 invalid config or dataset, 1 anything else.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { stringify } from 'yaml';
+import { BACKENDS } from '../../common/schema';
+import { resolveConfig, type Backend, type ExperimentConfig } from '../../common/config';
+import { formatEvent, parseControl, type EngineEvent } from '../../common/events';
+import { flagInt, flagString, parseArgs, UsageError } from '../args';
+import { formatDiagnostic, validateConfigFile } from '../../server/service';
+import { selectBackend } from '../backend/select';
+import { DataError } from '../data/errors';
+import { loadDataset } from '../data/dataset';
+import { latestCheckpoint } from '../train/checkpoint';
+import { newRunDir, runFiles } from '../train/runDir';
+import { runTraining, totalSteps } from '../train/trainer';
+import { buildModel, buildTokenizer, makeSampler } from './setup';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_INVALID = 2;
+
+const log = (line: string): void => { process.stderr.write(`[orpo-lab] ${line}\n`); };
+const emit = (e: EngineEvent): void => { process.stdout.write(formatEvent(e) + '\n'); };
+
+/** Validates CONFIG; prints every problem to stderr. Returns the resolved config, or undefined on errors. */
+export function preflight(path: string): { cfg: ExperimentConfig; text: string } | undefined {
+  const { diagnostics, value, text } = validateConfigFile(path);
+  for (const d of diagnostics) process.stderr.write(formatDiagnostic(path, d) + '\n');
+  if (diagnostics.some((d) => d.severity === 'error')) return undefined;
+  return { cfg: resolveConfig(value), text };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const configArg = args.positionals[0];
+  if (!configArg || args.positionals.length > 1) throw new UsageError('usage: orpo-lab train CONFIG [--out DIR] [--max-steps N] [--backend NAME] [--resume RUN_DIR]');
+  const configPath = resolve(configArg);
+  if (!existsSync(configPath)) {
+    process.stderr.write(`${configArg}:1:1: error: config file not found\n`);
+    return EXIT_INVALID;
+  }
+  const pre = preflight(configPath);
+  if (!pre) return EXIT_INVALID;
+  const { cfg } = pre;
+  const backendFlag = flagString(args, 'backend');
+  if (backendFlag !== undefined) {
+    if (!(BACKENDS as readonly string[]).includes(backendFlag)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}`);
+    cfg.backend = backendFlag as Backend;
+  }
+  const maxSteps = flagInt(args, 'max-steps');
+  if (maxSteps !== undefined) {
+    cfg.train.max_steps = maxSteps;
+    delete cfg.train.epochs;
+  }
+  const configDir = dirname(configPath);
+  const resumeArg = flagString(args, 'resume');
+  const runDir = resumeArg ? resolve(resumeArg) : resolve(flagString(args, 'out') ?? newRunDir(resolve(configDir, cfg.output_dir), cfg.name));
+  const resumeFrom = resumeArg ? latestCheckpoint(runDir) : undefined;
+  if (resumeArg && !resumeFrom) {
+    process.stderr.write(`${resumeArg}: no complete checkpoint under ${runDir}/checkpoints to resume from\n`);
+    return EXIT_FAILURE;
+  }
+
+  let stop = false;
+  const requestStop = (why: string) => {
+    if (!stop) log(`stop requested (${why}); checkpointing`);
+    stop = true;
+  };
+  const onSignal = (sig: NodeJS.Signals) => requestStop(sig);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const stdin = process.stdin.isTTY ? undefined : createInterface({ input: process.stdin });
+  stdin?.on('line', (line) => {
+    if (!line.trim()) return;
+    const msg = parseControl(line);
+    if (msg.ok) requestStop('stop message');
+    else log(`ignored stdin line: ${msg.error}`);
+  });
+
+  try {
+    const backend = await selectBackend(cfg.backend, log);
+    log(`backend ${backend.backend}: ${backend.device}`);
+    const tokenizer = await buildTokenizer(cfg, configDir);
+    let data;
+    try {
+      data = await loadDataset(cfg.data, { configDir, seed: cfg.seed, tokenizer, skipInvalid: cfg.data.skip_invalid, evalPromptCount: cfg.train.eval_samples });
+    } catch (e) {
+      if (e instanceof DataError) {
+        process.stderr.write(e.message + '\n');
+        emit({ type: 'error', message: e.message });
+        return EXIT_INVALID;
+      }
+      throw e;
+    }
+    for (const w of data.warnings) emit({ type: 'warning', message: w });
+    if (data.warnings.length) log(`skipped ${data.warnings.length} invalid rows (data.skip_invalid)`);
+    if (data.dropped) log(`dropped ${data.dropped} pairs whose response was empty after truncation`);
+    if (data.train.length === 0) {
+      process.stderr.write(`${cfg.data.train}:1: error: no usable training pairs after tokenization\n`);
+      return EXIT_INVALID;
+    }
+    log(`data: ${data.train.length} train / ${data.eval.length} eval pairs (${data.format})`);
+    const model = await buildModel(cfg, configDir, tokenizer, resumeFrom);
+    const ref = cfg.method === 'dpo' ? await buildModel(cfg, configDir, tokenizer, undefined) : undefined;
+    const files = runFiles(runDir);
+    const configYaml = stringify(cfg);
+    mkdirSync(runDir, { recursive: true });
+    writeFileSync(resolve(runDir, 'config.yaml'), configYaml);
+    const total = totalSteps(cfg, data.train.length);
+    emit({
+      type: 'started', run_dir: runDir, config: configPath, name: cfg.name, method: cfg.method,
+      backend: backend.backend, device: backend.device, total_steps: total, start_step: 0, pid: process.pid, time: new Date().toISOString(),
+    });
+    const result = await runTraining({
+      cfg, configYaml, model, ref, tokenizer, train: data.train, eval: data.eval, files, totalSteps: total, resumeFrom,
+      sample: makeSampler(model, tokenizer, data.evalPrompts, cfg), emit, log, stopRequested: () => stop,
+    });
+    model.dispose();
+    ref?.dispose();
+    return result.type === 'finished' ? EXIT_OK : EXIT_FAILURE;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    log(e instanceof Error ? (e.stack ?? message) : message);
+    emit({ type: 'error', message });
+    return EXIT_FAILURE;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    stdin?.close();
+    process.stdin.destroy();
+  }
+}

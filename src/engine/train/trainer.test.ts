@@ -1,0 +1,129 @@
+// Trainer tests as the best ML code does them: parameters change after a step, no tensor leaks,
+// the model overfits 4 pairs, a checkpoint round trip keeps the logits, and a stopped-then-resumed
+// run logs the same metrics as an uninterrupted one.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { resolveConfig, type ExperimentConfig } from '../../common/config';
+import type { EngineEvent } from '../../common/events';
+import { collate } from '../data/batch';
+import { tokenizePair, type TokenizedPair } from '../data/tokenize';
+import { loadModelDir } from '../hf/load';
+import { createScratchGpt2 } from '../model/gpt';
+import { useCpu } from '../testing/tf';
+import { ByteTokenizer } from '../tokenizer/bytes';
+import { AdamW } from './optimizer';
+import { latestCheckpoint } from './checkpoint';
+import { runFiles } from './runDir';
+import { gradients, toTensors } from './step';
+import { lossSettings, runTraining } from './trainer';
+
+const tok = new ByteTokenizer();
+const texts: [string, string, string][] = [
+  ['Q: capital of France?\nA:', ' Paris.', ' Rome.'],
+  ['Q: 2+2?\nA:', ' 4.', ' 5.'],
+  ['Q: color of the sky?\nA:', ' Blue.', ' Green.'],
+  ['Q: opposite of hot?\nA:', ' Cold.', ' Warm.'],
+];
+const pairs: TokenizedPair[] = texts.map(([prompt, chosen, rejected]) => tokenizePair({ prompt, chosen, rejected }, tok, { maxLength: 64, maxPromptLength: 32 }) as TokenizedPair);
+
+function config(over: Record<string, unknown> = {}, train: Record<string, unknown> = {}): ExperimentConfig {
+  return resolveConfig({
+    name: 't', seed: 3, method: 'orpo', lambda: 1, model: { layers: 1, d_model: 32, heads: 2, context: 64 },
+    data: { train: 'x.jsonl' }, train: { batch_size: 4, max_steps: 10, learning_rate: 3e-3, warmup_steps: 0, schedule: 'constant', eval_every: 1000, save_every: 1000, eval_samples: 0, ...train },
+    ...over,
+  });
+}
+
+async function train(cfg: ExperimentConfig, dir: string, opts: { stopAfter?: number; resume?: boolean; trainPairs?: TokenizedPair[] } = {}) {
+  const events: EngineEvent[] = [];
+  const resumeFrom = opts.resume ? latestCheckpoint(dir) : undefined;
+  const model = resumeFrom ? (await loadModelDir(resumeFrom)).model : createScratchGpt2(cfg.model, tok.vocabSize, tok.eosId, cfg.seed);
+  let steps = 0;
+  const result = await runTraining({
+    cfg, configYaml: 'name: t\n', model, tokenizer: tok, train: opts.trainPairs ?? pairs, eval: pairs.slice(0, 2), files: runFiles(dir),
+    totalSteps: cfg.train.max_steps as number, resumeFrom,
+    emit: (e) => { events.push(e); if (e.type === 'metrics' && e.split === 'train') steps++; },
+    log: () => {}, stopRequested: () => opts.stopAfter !== undefined && steps >= opts.stopAfter,
+  });
+  return { events, result, model };
+}
+
+test('parameters change after one step, and a step leaks no tensors', async () => {
+  await useCpu();
+  const cfg = config();
+  const model = createScratchGpt2(cfg.model, tok.vocabSize, tok.eosId, 1);
+  const opt = new AdamW(model.params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, maxGradNorm: 1 }, (n) => model.noDecay(n));
+  const before = new Map([...model.params].map(([n, v]) => [n, v.dataSync().slice()]));
+  const step = () => {
+    const bt = toTensors(collate(pairs, { padId: tok.padId }));
+    const g = gradients(model, bt, lossSettings(cfg));
+    const norm = opt.step(g.grads, 1e-2);
+    tf.dispose([...g.grads.values(), g.metrics, norm, bt.ids, bt.targets, bt.respMask, bt.seqMask, bt.attnMask]);
+  };
+  step();
+  const n1 = tf.memory().numTensors;
+  step();
+  step();
+  assert.equal(tf.memory().numTensors, n1, 'tensor count grows from step to step');
+  for (const [n, v] of model.params) assert.notDeepEqual(v.dataSync(), before.get(n), `${n} did not change`);
+  opt.dispose();
+  model.dispose();
+});
+
+test('the model overfits 4 pairs: rewards/accuracies reaches 1.0 and the margin grows', async () => {
+  await useCpu();
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-overfit-'));
+  const { events, model } = await train(config({}, { max_steps: 60, learning_rate: 1e-2 }), dir);
+  const rows = events.flatMap((e) => (e.type === 'metrics' && e.split === 'train' ? [e.row] : []));
+  const last = rows.at(-1) as Record<string, number>;
+  const first = rows[0] as Record<string, number>;
+  assert.equal(last['rewards/accuracies'], 1, `accuracy ${last['rewards/accuracies']}`);
+  assert.ok((last['rewards/margins'] as number) > (first['rewards/margins'] as number) + 0.05, 'margin did not grow');
+  assert.ok((last.loss as number) < (first.loss as number) / 2, 'loss did not fall');
+  model.dispose();
+});
+
+test('a checkpoint round trip gives identical logits', async () => {
+  await useCpu();
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-ckpt-'));
+  const { model } = await train(config({}, { max_steps: 2, save_every: 2 }), dir);
+  const ckpt = latestCheckpoint(dir) as string;
+  assert.match(ckpt, /step-2$/);
+  const loaded = (await loadModelDir(ckpt)).model;
+  const ids = tf.tensor2d([[1, 2, 3, 4, 5, 6], [9, 8, 7, 6, 5, 4]], undefined, 'int32');
+  assert.deepEqual(loaded.forward(ids).dataSync(), model.forward(ids).dataSync());
+  const state = JSON.parse(readFileSync(join(ckpt, 'trainer_state.json'), 'utf8')) as { step: number };
+  assert.equal(state.step, 2);
+  loaded.dispose();
+  model.dispose();
+});
+
+test('stop and resume: the metrics equal those of an uninterrupted run', async () => {
+  await useCpu();
+  const many = [...pairs, ...pairs.map((p) => ({ ...p, prompt: [...p.prompt, 32] }))];
+  const cfg = config({}, { max_steps: 8, batch_size: 3, eval_every: 4, save_every: 100, learning_rate: 3e-3 });
+  const full = await train(cfg, mkdtempSync(join(tmpdir(), 'orpo-full-')), { trainPairs: many });
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-resume-'));
+  const first = await train(cfg, dir, { trainPairs: many, stopAfter: 3 });
+  assert.equal(first.result.type, 'finished');
+  assert.equal((first.result as { reason: string }).reason, 'stopped');
+  first.model.dispose();
+  const second = await train(cfg, dir, { trainPairs: many, resume: true });
+  assert.equal((second.result as { reason: string }).reason, 'completed');
+  const rows = (p: string) => readFileSync(p, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+  const a = rows(join(dir, 'metrics.jsonl'));
+  const b = full.events.flatMap((e) => (e.type === 'metrics' ? [e.row] : []));
+  assert.equal(a.length, b.length);
+  a.forEach((row, i) => {
+    for (const [k, v] of Object.entries(b[i] as Record<string, number>)) {
+      if (k === 'time' || k === 'tokens_per_second') continue;
+      assert.ok(Math.abs((row[k] as number) - v) <= 1e-4, `row ${i} ${k}: ${row[k]} vs ${v}`);
+    }
+  });
+  full.model.dispose();
+  second.model.dispose();
+});

@@ -1,0 +1,170 @@
+// The training loop (the trainer half of minGPT's model/trainer split): seeded batches, gradient
+// accumulation, AdamW with warmup and a schedule, logging, evaluation with per-example distributions,
+// atomic checkpoints, stopping and resuming. It sees the model only through CausalLM and the loss only
+// through preferenceLoss; it syncs with the host only when it logs, evaluates or saves.
+import * as tf from '@tensorflow/tfjs-core';
+import type { ExperimentConfig } from '../../common/config';
+import type { EngineEvent, FinishedEvent, ErrorEvent } from '../../common/events';
+import { EVAL_PREFIX, type MetricsRow } from '../../common/metrics';
+import { collate } from '../data/batch';
+import { BatchLoader } from '../data/loader';
+import type { TokenizedPair } from '../data/tokenize';
+import { METRIC_ORDER, type LossSettings } from '../loss/preference';
+import type { CausalLM } from '../model/types';
+import type { Tokenizer } from '../tokenizer/types';
+import { loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint';
+import { evaluate } from './evaluate';
+import { AdamW } from './optimizer';
+import type { RunFiles } from './runDir';
+import { lrFactor } from './schedule';
+import { disposeBatch, gradients, referenceSums, toTensors } from './step';
+
+export interface TrainerOptions {
+  cfg: ExperimentConfig;
+  configYaml: string;
+  model: CausalLM;
+  /** DPO's frozen reference (a copy of the initial weights). */
+  ref?: CausalLM;
+  tokenizer: Tokenizer;
+  train: readonly TokenizedPair[];
+  eval: readonly TokenizedPair[];
+  files: RunFiles;
+  totalSteps: number;
+  /** A checkpoint directory to continue from (the model was already loaded from it). */
+  resumeFrom?: string;
+  /** Generates completions for the fixed eval prompts (eval samples); optional. */
+  sample?: (step: number) => Promise<{ prompt: string; completion: string }[]>;
+  emit: (e: EngineEvent) => void;
+  log: (line: string) => void;
+  stopRequested: () => boolean;
+}
+
+/** Optimizer steps for a config: max_steps, or epochs over the batches of the training set. */
+export function totalSteps(cfg: ExperimentConfig, nTrain: number): number {
+  if (cfg.train.max_steps !== undefined) return cfg.train.max_steps;
+  const perEpoch = Math.ceil(nTrain / cfg.train.batch_size / cfg.train.grad_accum);
+  return Math.max(1, Math.ceil((cfg.train.epochs ?? 1) * perEpoch));
+}
+
+export function lossSettings(cfg: ExperimentConfig): LossSettings {
+  return { method: cfg.method, lambda: cfg.lambda, beta: cfg.beta, nllOnPrompt: cfg.nll_on_prompt };
+}
+
+export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | ErrorEvent> {
+  const { cfg, model, files } = o;
+  const tc = cfg.train;
+  const settings = lossSettings(cfg);
+  const padId = o.tokenizer.padId;
+  const loader = new BatchLoader(o.train, { batchSize: tc.batch_size, seed: cfg.seed });
+  const opt = new AdamW(model.params, { beta1: tc.adam_beta1, beta2: tc.adam_beta2, eps: tc.adam_eps, weightDecay: tc.weight_decay, maxGradNorm: tc.max_grad_norm }, (n) => model.noDecay(n));
+  let step = 0;
+  let elapsedBefore = 0;
+  let lastCheckpoint: string | undefined;
+  let savedAt = -1;
+  if (o.resumeFrom) {
+    const st = await loadCheckpoint(o.resumeFrom, opt);
+    step = st.step;
+    elapsedBefore = st.elapsed_s;
+    loader.restore(st.loader);
+    lastCheckpoint = o.resumeFrom;
+    savedAt = step;
+    for (const f of [files.metrics, files.distributions, files.samples]) f.truncateAfter(step);
+    o.log(`resumed from ${o.resumeFrom} at step ${step}`);
+  }
+  const started = performance.now();
+  const elapsed = () => elapsedBefore + (performance.now() - started) / 1000;
+  const summary: Record<string, number> = {};
+  let epoch = loader.state().epoch;
+
+  const save = async (): Promise<void> => {
+    const state: TrainerState = { step, epoch, optimizer_t: opt.t, loader: loader.state(), elapsed_s: elapsed(), total_steps: o.totalSteps };
+    lastCheckpoint = await saveCheckpoint(files.dir, model, o.tokenizer, opt, state, o.configYaml);
+    savedAt = step;
+    o.emit({ type: 'checkpoint', step, path: lastCheckpoint });
+  };
+  const fail = (message: string): ErrorEvent => {
+    const e: ErrorEvent = { type: 'error', message, step, ...(lastCheckpoint ? { checkpoint: lastCheckpoint } : {}) };
+    o.emit(e);
+    return e;
+  };
+  const runEval = async (): Promise<void> => {
+    const ev = evaluate(model, o.eval, { settings, batchSize: tc.batch_size, padId, ref: o.ref });
+    if (!ev) return;
+    const row: MetricsRow = { step, epoch, time: elapsed() };
+    for (const [k, v] of Object.entries(ev.metrics)) row[EVAL_PREFIX + k] = v;
+    files.metrics.append(row);
+    o.emit({ type: 'metrics', split: 'eval', row });
+    Object.assign(summary, Object.fromEntries(Object.entries(row).filter(([k]) => k.startsWith(EVAL_PREFIX))));
+    const dist = { step, ...ev.distributions };
+    files.distributions.append(dist);
+    o.emit({ type: 'distributions', row: dist });
+    if (o.sample && tc.eval_samples > 0) {
+      for (const s of await o.sample(step)) {
+        files.samples.append({ step, ...s });
+        o.emit({ type: 'sample', step, ...s });
+      }
+    }
+  };
+
+  try {
+    while (step < o.totalSteps) {
+      if (o.stopRequested()) break;
+      const t0 = performance.now();
+      let tokens = 0;
+      let acc: Map<string, tf.Tensor> | undefined;
+      let metricSum: tf.Tensor1D | undefined;
+      for (let k = 0; k < tc.grad_accum; k++) {
+        const next = loader.next();
+        epoch = next.epoch;
+        const bt = toTensors(collate(next.batch, { padId }));
+        tokens += bt.tokens;
+        const refSums = o.ref ? referenceSums(o.ref, bt) : undefined;
+        const g = gradients(model, bt, { ...settings, refSums });
+        disposeBatch(bt);
+        refSums?.dispose();
+        if (!acc) acc = g.grads;
+        else for (const [n, t] of g.grads) { const prev = acc.get(n) as tf.Tensor; acc.set(n, tf.add(prev, t)); tf.dispose([prev, t]); }
+        const prevM = metricSum;
+        metricSum = prevM ? tf.add(prevM, g.metrics) : g.metrics;
+        if (prevM) tf.dispose([prevM, g.metrics]);
+      }
+      const grads = acc as Map<string, tf.Tensor>;
+      if (tc.grad_accum > 1) for (const [n, t] of grads) { grads.set(n, tf.div(t, tc.grad_accum)); t.dispose(); }
+      const lr = tc.learning_rate * lrFactor(tc.schedule, step, tc.warmup_steps, o.totalSteps);
+      const norm = opt.step(grads, lr);
+      tf.dispose([...grads.values()]);
+      step += 1;
+      const last = step === o.totalSteps;
+      const mustLog = step % tc.log_every === 0 || last;
+      const mustSave = step % tc.save_every === 0 || last;
+      if (mustLog || mustSave) {
+        const vals = tf.tidy(() => tf.div(metricSum as tf.Tensor1D, tc.grad_accum)).dataSync();
+        const gn = norm.dataSync()[0] as number;
+        const seconds = (performance.now() - t0) / 1000;
+        const row: MetricsRow = { step, epoch: step / Math.max(1, loader.batchesPerEpoch / tc.grad_accum), time: elapsed() };
+        METRIC_ORDER.forEach((k, i) => { row[k] = vals[i] as number; });
+        Object.assign(row, { learning_rate: lr, grad_norm: gn, tokens_per_second: tokens / seconds });
+        if (!Number.isFinite(row.loss) || !Number.isFinite(gn)) {
+          tf.dispose([norm, metricSum as tf.Tensor]);
+          return fail(`the loss became ${row.loss} (grad_norm ${gn}) at step ${step}; training stopped. Lower train.learning_rate or raise train.warmup_steps.${lastCheckpoint ? ` The last good checkpoint is ${lastCheckpoint}.` : ''}`);
+        }
+        if (mustLog) {
+          files.metrics.append(row);
+          o.emit({ type: 'metrics', split: 'train', row });
+          Object.assign(summary, row);
+        }
+      }
+      tf.dispose([norm, metricSum as tf.Tensor]);
+      if (step % tc.eval_every === 0 || last) await runEval();
+      if (mustSave) await save();
+    }
+    const stopped = step < o.totalSteps;
+    if (stopped && savedAt !== step) await save();
+    const done: FinishedEvent = { type: 'finished', reason: stopped ? 'stopped' : 'completed', step, run_dir: files.dir, wall_s: elapsed(), summary };
+    o.emit(done);
+    return done;
+  } finally {
+    opt.dispose();
+  }
+}
+
