@@ -12,6 +12,8 @@ interface Doc {
   ref?: string;
   /** Whether the key must be present. */
   required?: boolean;
+  /** A value a quick fix inserts when the key is missing and has no default. */
+  example?: string | number;
 }
 
 export interface NumberSpec extends Doc {
@@ -68,7 +70,7 @@ export const configSpec: ObjectSpec = {
   kind: 'object',
   doc: 'An ORPO Lab experiment.',
   fields: {
-    name: { kind: 'string', required: true, doc: 'Run name; run directories are called `<name>-<timestamp>`.' },
+    name: { kind: 'string', required: true, example: 'my-experiment', doc: 'Run name; run directories are called `<name>-<timestamp>`.' },
     seed: { kind: 'number', integer: true, min: 0, default: 42, doc: 'Seeds initialisation, shuffling, the eval split and dropout-free sampling.' },
     method: {
       kind: 'string', enum: METHODS, default: 'orpo',
@@ -82,7 +84,7 @@ export const configSpec: ObjectSpec = {
       notes: ['Paper values: 0.1 for Mistral-ORPO-α, 0.25 for Phi-2, 0.2 for Llama-2.'],
     },
     beta: {
-      kind: 'number', exclusiveMin: 0, warnAbove: 10,
+      kind: 'number', exclusiveMin: 0, warnAbove: 10, example: 0.1,
       doc: 'DPO temperature β. Required when `method: dpo`.',
       ref: 'Rafailov et al. 2023, Eq. 7; TRL DPOConfig.beta',
     },
@@ -97,6 +99,7 @@ export const configSpec: ObjectSpec = {
         from: {
           kind: 'string', default: 'scratch', path: { type: 'dir', except: ['scratch'] },
           doc: '`scratch`, or a local Hugging Face model directory (config.json, model.safetensors, tokenizer.json).',
+          example: 'models/my-model',
         },
         layers: posInt('Transformer blocks (scratch models).', 4, { max: 96 }),
         d_model: posInt('Embedding width (scratch models). Must be divisible by `heads`.', 128, { max: 8192 }),
@@ -109,13 +112,13 @@ export const configSpec: ObjectSpec = {
       doc: '`bytes` (256 byte ids + specials), a path to a tokenizer.json, or `{train: VOCAB_SIZE}` to train a byte-level BPE on the training data.',
       variants: [
         { kind: 'string', path: { type: 'file', except: ['bytes'] }, doc: '`bytes` or a path to a tokenizer.json.' },
-        { kind: 'object', doc: 'Train a byte-level BPE tokenizer.', fields: { train: posInt('Vocabulary size of the trained tokenizer.', undefined, { min: 260, required: true }) } },
+        { kind: 'object', doc: 'Train a byte-level BPE tokenizer.', fields: { train: posInt('Vocabulary size of the trained tokenizer.', undefined, { min: 260, required: true, example: 8000 }) } },
       ],
     },
     data: {
       kind: 'object', required: true, doc: 'Preference pairs and how they are tokenized.',
       fields: {
-        train: { kind: 'string', required: true, path: { type: 'file' }, doc: 'Training pairs: .jsonl or .json (an array), optionally .gz.' },
+        train: { kind: 'string', required: true, path: { type: 'file' }, example: 'data/train.jsonl', doc: 'Training pairs: .jsonl or .json (an array), optionally .gz.' },
         eval: {
           kind: 'union', default: 0.05,
           doc: 'A seeded held-out fraction of `train` (0 < x < 1), or a path to a separate eval file.',
@@ -173,4 +176,46 @@ export function specAt(path: readonly string[], root: FieldSpec = configSpec): F
     cur = cur.fields[key];
   }
   return cur;
+}
+
+/** Hugging Face architectures a `model.from` directory may hold: `architectures[0]` and its `model_type`. */
+export const HF_ARCHITECTURES: readonly { architecture: string; modelType: string }[] = [
+  { architecture: 'GPT2LMHeadModel', modelType: 'gpt2' },
+  { architecture: 'LlamaForCausalLM', modelType: 'llama' },
+  { architecture: 'Qwen2ForCausalLM', modelType: 'qwen2' },
+];
+
+/** The valid range of a number field in words, e.g. "an integer ≥ 1" or "a number > 0 (warning above 10)". */
+export function describeRange(spec: NumberSpec, withWarning = true): string {
+  const parts: string[] = [];
+  if (spec.exclusiveMin !== undefined) parts.push(`> ${spec.exclusiveMin}`);
+  if (spec.min !== undefined) parts.push(`≥ ${spec.min}`);
+  if (spec.max !== undefined) parts.push(`≤ ${spec.max}`);
+  const base = `${spec.integer ? 'an integer' : 'a number'}${parts.length ? ' ' + parts.join(' and ') : ''}`;
+  return spec.warnAbove === undefined || !withWarning ? base : `${base} (warning above ${spec.warnAbove})`;
+}
+
+/** What a field expects, in words: used by diagnostics, hover and completion. */
+export function describeExpected(spec: FieldSpec, withWarning = true): string {
+  switch (spec.kind) {
+    case 'number': return describeRange(spec, withWarning);
+    case 'boolean': return '`true` or `false`';
+    case 'object': return 'a mapping';
+    case 'string':
+      if (spec.enum) return `one of ${spec.enum.map((v) => `\`${v}\``).join(', ')}`;
+      if (spec.path) {
+        const what = spec.path.type === 'dir' ? 'a directory' : spec.path.type === 'file' ? 'a file' : 'a file or directory';
+        const lits = (spec.path.except ?? []).map((v) => `\`${v}\``);
+        return [...lits, `a path to ${what}`].join(' or ');
+      }
+      return 'a string';
+    case 'union': return spec.variants.map((v) => describeExpected(v, withWarning)).join(', or ');
+  }
+}
+
+/** Every key path in the spec, depth first, e.g. ['train', 'learning_rate']; object variants of unions included. */
+export function specPaths(root: FieldSpec = configSpec, prefix: readonly string[] = []): string[][] {
+  const obj = root.kind === 'object' ? root : root.kind === 'union' ? root.variants.find((v): v is ObjectSpec => v.kind === 'object') : undefined;
+  if (!obj) return [];
+  return Object.entries(obj.fields).flatMap(([k, sub]) => [[...prefix, k], ...specPaths(sub, [...prefix, k])]);
 }

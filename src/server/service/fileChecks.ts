@@ -1,0 +1,124 @@
+// Checks that need the file system (through a cached FileProbe): data.train, data.eval, tokenizer and
+// model.from exist relative to the config; datasets are sniffed (first 50 rows, sniff.ts); a Hugging Face
+// model directory has a readable config.json with a supported architecture and safetensors weights; and
+// `backend: tensorflow` warns when @tensorflow/tfjs-node(-gpu) cannot be resolved.
+import * as path from 'node:path';
+import { FORMATS, HF_ARCHITECTURES } from '../../common/schema';
+import { valueRange, type ParsedConfig } from './document';
+import type { FileProbe } from './fileProbe';
+import { isScratch } from './rules';
+import { label } from './schemaCheck';
+import { sniffFile, type PairFormat } from './sniff';
+import type { ConfigDiagnostic } from './types';
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+
+export function resolveFrom(configPath: string, p: string): string {
+  return path.resolve(path.dirname(configPath), p);
+}
+
+export interface HfInfo { error?: string; architecture?: string; modelType?: string; maxPositions?: number }
+
+/** Reads and checks a Hugging Face model directory's config.json (cached). */
+export function readHfConfig(fs: FileProbe, dir: string): HfInfo {
+  const file = path.join(dir, 'config.json');
+  return fs.memo('hf-config', file, (): HfInfo => {
+    if (fs.stat(file).kind !== 'file') return { error: `${dir} has no config.json: not a Hugging Face model directory` };
+    const bytes = fs.readHead(file, 4 << 20);
+    let cfg: Obj;
+    try {
+      cfg = obj(JSON.parse(Buffer.from(bytes ?? new Uint8Array()).toString('utf8')));
+    } catch (e) {
+      return { error: `${file} is not readable JSON: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    const archs = Array.isArray(cfg.architectures) ? cfg.architectures : [];
+    const architecture = typeof archs[0] === 'string' ? archs[0] : undefined;
+    const modelType = typeof cfg.model_type === 'string' ? cfg.model_type : undefined;
+    const pos = cfg.n_positions ?? cfg.max_position_embeddings;
+    const info: HfInfo = { architecture, modelType, ...(typeof pos === 'number' ? { maxPositions: pos } : {}) };
+    const ok = HF_ARCHITECTURES.some((a) => (architecture ? a.architecture === architecture : a.modelType === modelType));
+    if (!ok) {
+      const found = `architectures[0] ${architecture ? `"${architecture}"` : 'missing'}, model_type ${modelType ? `"${modelType}"` : 'missing'}`;
+      info.error = `unsupported model in ${file} (${found}); supported: ${HF_ARCHITECTURES.map((a) => `${a.architecture} (${a.modelType})`).join(', ')}`;
+    }
+    return info;
+  });
+}
+
+function checkPath(out: Out, p: ParsedConfig, fs: FileProbe, configPath: string, keyPath: string[], want: 'file' | 'dir'): string | undefined {
+  let v: unknown = p.value;
+  for (const k of keyPath) v = obj(v)[k];
+  if (typeof v !== 'string' || v === '') return undefined;
+  const abs = resolveFrom(configPath, v);
+  const kind = fs.stat(abs).kind;
+  if (kind === want) return abs;
+  const problem = kind === 'missing' ? `${want === 'dir' ? 'directory' : 'file'} not found: ${abs}` : `${abs} is ${kind === 'dir' ? 'a directory' : 'not a regular file'}, expected a ${want === 'dir' ? 'directory' : 'file'}`;
+  diag(out, p, keyPath, `${label(keyPath)}: ${problem}`, 'file');
+  return undefined;
+}
+
+type Out = ConfigDiagnostic[];
+function diag(out: Out, p: ParsedConfig, keyPath: readonly string[], message: string, code: string, severity: ConfigDiagnostic['severity'] = 'error'): void {
+  out.push({ range: valueRange(p, keyPath), severity, message, code });
+}
+
+function checkDataset(out: Out, p: ParsedConfig, fs: FileProbe, abs: string, keyPath: string[]): void {
+  const data = obj(obj(p.value).data);
+  const fmt = typeof data.format === 'string' && (FORMATS as readonly string[]).includes(data.format) ? (data.format as PairFormat | 'auto') : 'auto';
+  const res = sniffFile(fs, abs, fmt);
+  if (res.fatal) return diag(out, p, keyPath, `${label(keyPath)}: ${res.fatal}`, 'data-file');
+  if (res.problem) {
+    const soft = data.skip_invalid === true;
+    diag(out, p, keyPath, `${abs}:${res.problem.line}: bad row ${res.problem.row}${res.format ? ` (format ${res.format})` : ''}: ${res.problem.message}${soft ? ' (skipped: data.skip_invalid is true)' : ''}`, 'data-row', soft ? 'warning' : 'error');
+  }
+}
+
+function checkModel(out: Out, p: ParsedConfig, fs: FileProbe, configPath: string): void {
+  if (isScratch(p.value)) return;
+  const dir = checkPath(out, p, fs, configPath, ['model', 'from'], 'dir');
+  if (!dir) return;
+  const info = readHfConfig(fs, dir);
+  if (info.error) return diag(out, p, ['model', 'from'], `model.from: ${info.error}`, 'hf-model');
+  const weights = ['model.safetensors', 'model.safetensors.index.json'].some((f) => fs.stat(path.join(dir, f)).kind === 'file');
+  if (!weights) diag(out, p, ['model', 'from'], `model.from: ${dir} has no model.safetensors or model.safetensors.index.json (only safetensors weights can be loaded)`, 'hf-model');
+  const maxLen = obj(obj(p.value).data).max_length ?? 256;
+  if (typeof maxLen === 'number' && info.maxPositions !== undefined && maxLen > info.maxPositions) {
+    diag(out, p, obj(obj(p.value).data).max_length === undefined ? ['data'] : ['data', 'max_length'], `data.max_length (${maxLen}) must be at most ${info.maxPositions}, the model's maximum positions (config.json)`, 'cross-field');
+  }
+}
+
+function checkBackend(out: Out, p: ParsedConfig, fs: FileProbe, configPath: string): void {
+  if (obj(p.value).backend !== 'tensorflow') return;
+  const from = path.dirname(configPath);
+  const gpu = fs.resolvePackage('@tensorflow/tfjs-node-gpu', from);
+  if (gpu) return;
+  const cpu = fs.resolvePackage('@tensorflow/tfjs-node', from);
+  const msg = cpu
+    ? 'backend tensorflow: @tensorflow/tfjs-node-gpu is not installed, so it runs on the CPU through @tensorflow/tfjs-node (no CUDA)'
+    : 'backend tensorflow: neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed, so `orpo-lab train` will fail to load it; `backend: auto` would run on WebGPU with a hardware GPU adapter, otherwise on wasm';
+  diag(out, p, ['backend'], msg, 'backend', 'warning');
+}
+
+export function fileDiagnostics(p: ParsedConfig, fs: FileProbe, configPath: string): ConfigDiagnostic[] {
+  const out: Out = [];
+  const root = obj(p.value);
+  const train = checkPath(out, p, fs, configPath, ['data', 'train'], 'file');
+  if (train) checkDataset(out, p, fs, train, ['data', 'train']);
+  if (typeof obj(root.data).eval === 'string') {
+    const ev = checkPath(out, p, fs, configPath, ['data', 'eval'], 'file');
+    if (ev) checkDataset(out, p, fs, ev, ['data', 'eval']);
+  }
+  if (typeof root.tokenizer === 'string' && root.tokenizer !== 'bytes') {
+    const tok = checkPath(out, p, fs, configPath, ['tokenizer'], 'file');
+    const head = tok ? Buffer.from(fs.readHead(tok, 64) ?? new Uint8Array()).toString('utf8').trimStart() : '{';
+    if (!head.startsWith('{')) diag(out, p, ['tokenizer'], `tokenizer: ${tok} is not a tokenizer.json (a JSON object was expected)`, 'file');
+  }
+  checkModel(out, p, fs, configPath);
+  if (typeof root.output_dir === 'string') {
+    const kind = fs.stat(resolveFrom(configPath, root.output_dir)).kind;
+    if (kind === 'file' || kind === 'other') diag(out, p, ['output_dir'], `output_dir: ${resolveFrom(configPath, root.output_dir)} exists and is not a directory`, 'file');
+  }
+  checkBackend(out, p, fs, configPath);
+  return out;
+}

@@ -1,0 +1,79 @@
+// Dataset sniffing on real fixture files (test/fixtures/configs/data) and on inline text: format
+// detection for all four formats, .gz and .json arrays, and each kind of bad row with its file line.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { countPairs, createProbe, memoryFileAccess, sniffFile, sniffText, validateDocument, getHover } from './index';
+
+const DATA = path.resolve(__dirname, '../../../test/fixtures/configs/data');
+const CFG = path.resolve(__dirname, '../../../test/fixtures/configs/exp.orpo.yaml');
+
+void test('detects each format from real files, including .gz and a .json array', () => {
+  const fs = createProbe();
+  const cases: [string, string, number][] = [['explicit.jsonl', 'explicit', 3], ['implicit.jsonl.gz', 'implicit', 5], ['conversational.jsonl', 'conversational', 3], ['sharegpt.json', 'sharegpt', 3]];
+  for (const [file, format, pairs] of cases) {
+    const r = sniffFile(fs, path.join(DATA, file), 'auto');
+    assert.equal(r.format, format, file);
+    assert.equal(r.problem, undefined, file);
+    assert.equal(r.rows, pairs, file);
+    assert.equal(countPairs(fs, path.join(DATA, file)), pairs, file);
+  }
+});
+
+void test('bad rows are reported with their file line', () => {
+  const cases: [string, number, RegExp][] = [
+    ['bad-missing.jsonl', 4, /missing field "rejected" \(format explicit\)/],
+    ['bad-json.jsonl', 2, /invalid JSON/],
+    ['bad-identical.jsonl', 2, /"chosen" is identical to "rejected"/],
+    ['bad-empty.jsonl', 1, /empty response in "chosen"/],
+    ['bad-type.jsonl', 1, /field "chosen" must be a string, got number/],
+  ];
+  for (const [file, line, re] of cases) {
+    const ds = validateDocument(`name: t\ndata:\n  train: data/${file}\n`, { path: CFG, fs: createProbe() });
+    assert.equal(ds.length, 1, file);
+    const d = ds[0];
+    assert.equal(d?.code, 'data-row');
+    assert.equal(d?.severity, 'error');
+    assert.ok(d?.message.startsWith(`${path.join(DATA, file)}:${line}: bad row`), d?.message);
+    assert.match(d?.message ?? '', re);
+  }
+});
+
+void test('data.skip_invalid turns a bad row into a warning', () => {
+  const ds = validateDocument('name: t\ndata:\n  train: data/bad-missing.jsonl\n  skip_invalid: true\n', { path: CFG, fs: createProbe() });
+  assert.deepEqual(ds.map((d) => d.severity), ['warning']);
+});
+
+void test('a configured format is enforced on every row', () => {
+  const ds = validateDocument('name: t\ndata:\n  train: data/explicit.jsonl\n  format: sharegpt\n', { path: CFG, fs: createProbe() });
+  assert.equal(ds.length, 1);
+  assert.match(ds[0]?.message ?? '', /:1: bad row 1 \(format sharegpt\): missing field "conversations"/);
+});
+
+void test('only the first 50 rows are read, and a cut-off last line is ignored', () => {
+  const good = JSON.stringify({ chosen: 'a b', rejected: 'a c' });
+  const text = Array.from({ length: 60 }, () => good).join('\n') + '\n{"chosen": "cut';
+  assert.deepEqual(sniffText(text, 'jsonl', 'auto', false), { rows: 50, format: 'implicit' });
+  const row51bad = Array.from({ length: 50 }, () => good).join('\n') + '\n{}\n';
+  assert.equal(sniffText(row51bad, 'jsonl', 'auto', true).problem, undefined);
+  assert.equal(sniffText('[' + Array.from({ length: 3 }, () => good).join(',\n') + ',\n{"chosen": 1', 'json', 'auto', false).rows, 3);
+});
+
+void test('unreadable datasets', () => {
+  assert.match(sniffText('{"a": 1}', 'json', 'auto', true).fatal ?? '', /must be an array/);
+  assert.match(sniffText('  \n', 'jsonl', 'auto', true).fatal ?? '', /empty/);
+  assert.match(sniffText('{"foo": 1}\n', 'jsonl', 'auto', true).problem?.message ?? '', /cannot detect the format: the row has keys "foo"/);
+  const fs = createProbe(memoryFileAccess({ '/p/d.jsonl.gz': Buffer.from([0x1f, 0x8b, 1, 2, 3]), '/p/d.csv': 'a,b\n', '/p/ok.jsonl.gz': zlib.gzipSync('{"chosen":"x y","rejected":"x z"}\n') }));
+  assert.match(sniffFile(fs, '/p/d.jsonl.gz', 'auto').fatal ?? '', /not valid gzip/);
+  assert.match(sniffFile(fs, '/p/d.csv', 'auto').fatal ?? '', /must be \.jsonl or \.json/);
+  assert.equal(sniffFile(fs, '/p/ok.jsonl.gz', 'auto').format, 'implicit');
+});
+
+void test('hover on data.train shows the detected format and pair count', () => {
+  const text = 'name: t\ndata:\n  train: data/sharegpt.json\n';
+  const h = getHover(text, { line: 2, character: 12 }, { path: CFG, fs: createProbe() });
+  assert.ok(h);
+  assert.match(h.contents.value, /Format: `sharegpt` \(detected\)/);
+  assert.match(h.contents.value, /Pairs: 3/);
+});
