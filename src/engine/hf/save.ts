@@ -1,0 +1,74 @@
+// Saving a model as a Hugging Face model directory that transformers' from_pretrained loads:
+// config.json (float32), model.safetensors (parameters in transformers' names and layouts, streamed one
+// tensor at a time), generation_config.json and the tokenizer files. Written into a temporary sibling
+// directory and renamed into place, so a crash never leaves a half-written checkpoint under `dir`.
+import type * as tf from '@tensorflow/tfjs-core';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { CausalLM, HfConfig } from '../model/types';
+import type { Tokenizer } from '../tokenizer/types';
+import { writeSafetensors, type TensorToWrite } from './safetensors';
+
+/** The config.json to write: the model's own, marked float32 (what we store) and with the tokenizer's ids. */
+export function configToSave(model: CausalLM, tokenizer: Tokenizer | undefined): HfConfig {
+  const c: HfConfig = { ...model.config, dtype: 'float32', torch_dtype: 'float32' };
+  if (tokenizer) {
+    c.eos_token_id = tokenizer.eosId;
+    if (tokenizer.bosId !== undefined) c.bos_token_id = tokenizer.bosId;
+    if (c.pad_token_id !== undefined && c.pad_token_id !== null) c.pad_token_id = tokenizer.padId;
+  }
+  return c;
+}
+
+/** The model's parameters as safetensors entries, each read from the device only when written. */
+function tensorsOf(model: CausalLM): TensorToWrite[] {
+  return [...model.params.keys()].sort().map((name) => {
+    const v = model.params.get(name) as tf.Variable;
+    return {
+      name,
+      shape: model.exportParam ? exportShape(model, name) : v.shape,
+      data: async () => {
+        const t = model.exportParam ? model.exportParam(name) : v;
+        try {
+          return await t.data<'float32'>();
+        } finally {
+          if (t !== v) t.dispose();
+        }
+      },
+    };
+  });
+}
+
+/** The shape exportParam gives (computed once and dropped: the header needs every shape up front). */
+function exportShape(model: CausalLM, name: string): number[] {
+  const t = (model.exportParam as (n: string) => tf.Tensor)(name);
+  const s = t.shape;
+  t.dispose();
+  return s;
+}
+
+/** Writes model (+ tokenizer) as a transformers-loadable directory at `dir`, replacing what is there. */
+export async function saveModelDir(model: CausalLM, tokenizer: Tokenizer | undefined, dir: string): Promise<void> {
+  const parent = dirname(dir);
+  await mkdir(parent, { recursive: true });
+  const tmp = join(parent, `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
+  await mkdir(tmp);
+  try {
+    const config = configToSave(model, tokenizer);
+    await writeFile(join(tmp, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+    const gen: Record<string, unknown> = { _from_model_config: true };
+    for (const k of ['bos_token_id', 'eos_token_id', 'pad_token_id']) if (config[k] !== undefined && config[k] !== null) gen[k] = config[k];
+    await writeFile(join(tmp, 'generation_config.json'), JSON.stringify(gen, null, 2) + '\n');
+    await writeSafetensors(join(tmp, 'model.safetensors'), tensorsOf(model));
+    if (tokenizer) await tokenizer.save(tmp);
+    // Swap into place: the old directory (if any) is moved aside first and removed after.
+    const old = existsSync(dir) ? join(parent, `.${basename(dir)}.old-${process.pid}-${Date.now()}`) : undefined;
+    if (old) await rename(dir, old);
+    await rename(tmp, dir);
+    if (old) await rm(old, { recursive: true, force: true });
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,55 @@
+// Reading a Hugging Face model directory's weights: model.safetensors, or the shards listed in
+// model.safetensors.index.json ({"metadata": ..., "weight_map": {tensor name: shard file}}), as
+// transformers' save_pretrained writes them. Tensors are streamed one at a time into tfjs float32
+// tensors (fp16/bf16 converted), so peak memory is the fp32 model plus one tensor's bytes.
+import * as tf from '@tensorflow/tfjs-core';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readSafetensors } from './safetensors';
+
+/** The safetensors files of a model directory, in order. */
+export async function weightFiles(dir: string): Promise<string[]> {
+  const single = join(dir, 'model.safetensors');
+  if (existsSync(single)) return [single];
+  const indexPath = join(dir, 'model.safetensors.index.json');
+  if (!existsSync(indexPath)) {
+    const bin = existsSync(join(dir, 'pytorch_model.bin')) ? ' (pytorch_model.bin is not read: convert it to safetensors, e.g. save_pretrained(dir, safe_serialization=True))' : '';
+    throw new Error(`${dir}: no model.safetensors or model.safetensors.index.json${bin}`);
+  }
+  let index: unknown;
+  try {
+    index = JSON.parse(await readFile(indexPath, 'utf8'));
+  } catch (e) {
+    throw new Error(`${indexPath}: not valid JSON: ${(e as Error).message}`);
+  }
+  const map = (index as { weight_map?: unknown })?.weight_map;
+  if (!map || typeof map !== 'object') throw new Error(`${indexPath}: expected a "weight_map" object of tensor name → shard file`);
+  const files = [...new Set(Object.values(map as Record<string, unknown>))];
+  for (const f of files) {
+    if (typeof f !== 'string' || f.includes('/') || f.includes('\\')) throw new Error(`${indexPath}: weight_map entry ${JSON.stringify(f)} is not a shard file name`);
+    if (!existsSync(join(dir, f))) throw new Error(`${indexPath}: shard "${f}" is listed but missing from ${dir}`);
+  }
+  return (files as string[]).sort().map((f) => join(dir, f));
+}
+
+/**
+ * All tensors of a model directory as float32 (or int32) tfjs tensors keyed by name. `rename` maps file
+ * names to the names the model expects (e.g. adds GPT-2's "transformer." prefix).
+ */
+export async function readWeights(dir: string, rename: (name: string) => string = (n) => n): Promise<Map<string, tf.Tensor>> {
+  const out = new Map<string, tf.Tensor>();
+  try {
+    for (const file of await weightFiles(dir)) {
+      for await (const [name, t] of readSafetensors(file)) {
+        const key = rename(name);
+        if (out.has(key)) throw new Error(`${file}: tensor "${name}" appears in more than one shard`);
+        out.set(key, tf.tensor(t.data, t.shape, t.data instanceof Float32Array ? 'float32' : 'int32'));
+      }
+    }
+  } catch (e) {
+    for (const t of out.values()) t.dispose();
+    throw e;
+  }
+  return out;
+}

@@ -1,0 +1,157 @@
+// A Llama-family decoder in TensorFlow.js, following Hugging Face transformers' modeling_llama.py and
+// modeling_qwen2.py (Touvron et al. 2023): token embedding, pre-RMSNorm blocks with rotary grouped-query
+// attention and a SwiGLU MLP (down(silu(gate(x)) · up(x))), a final RMSNorm and a tied or untied output
+// head. Qwen2 adds biases to the q/k/v projections. Parameters carry transformers' names; Linear weights
+// are kept transposed ([in, out]) so every product is a plain matMul (fast on wasm), and `exportParam`
+// gives them back in transformers' [out, in] layout for saving. No dropout: runs are deterministic.
+import * as tf from '@tensorflow/tfjs-core';
+import { linear, matmul } from '../ops/matmul';
+import { attention, causalMask, mergeHeads, rmsNorm, splitHeads } from '../ops/nn';
+import { isLinearWeight, llamaDims, llamaShapes, type LlamaDims } from './llamaConfig';
+import { applyRope, ropeInvFreq, ropeTables } from './rope';
+import type { CausalLM, HfConfig, KvCache } from './types';
+
+/** transformers' LlamaForCausalLM init: N(0, initializer_range) weights, zero biases, unit norms. */
+export function initLlama(D: LlamaDims, seed: number, std = 0.02): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
+  llamaShapes(D).forEach(([name, shape], i) => {
+    if (name.endsWith('.bias')) out.set(name, tf.zeros(shape));
+    else if (name.endsWith('norm.weight')) out.set(name, tf.ones(shape));
+    else out.set(name, tf.randomNormal(shape, 0, std, 'float32', seed * 1000 + i));
+  });
+  return out;
+}
+
+/** Repeats each kv head nRep times (transformers' repeat_kv): x [B*KV, A, C] → [B*KV*nRep, A, C]. */
+function repeatKv(x: tf.Tensor3D, nRep: number): tf.Tensor3D {
+  if (nRep === 1) return x;
+  const [Z, A, C] = x.shape;
+  const tiled = tf.tile(tf.reshape(x, [Z, 1, A * C]), [1, nRep, 1]); // [B*KV, nRep, A*C]
+  return tf.reshape(tiled, [Z * nRep, A, C]); // [B*H, A, C]: head h reads kv head h / nRep
+}
+
+class Llama implements CausalLM {
+  readonly params = new Map<string, tf.Variable>();
+  readonly context: number;
+  private readonly D: LlamaDims;
+  private readonly invFreq: Float64Array;
+  private head?: { dataId: object; t: tf.Tensor2D };
+
+  constructor(readonly config: HfConfig, weights: Map<string, tf.Tensor>) {
+    this.D = llamaDims(config);
+    this.context = this.D.P;
+    this.invFreq = ropeInvFreq(this.D.rope);
+    const arch = config.architectures[0] ?? config.model_type;
+    for (const [name, shape] of llamaShapes(this.D)) {
+      const w = weights.get(name);
+      if (!w) {
+        const hint = name === 'lm_head.weight' ? ' (config.json says tie_word_embeddings is not true, so an untied lm_head is expected)' : '';
+        throw new Error(`${arch} weights: missing tensor "${name}"${hint}`);
+      }
+      if (w.shape.join() !== shape.join()) throw new Error(`${arch} weights: "${name}" has shape [${w.shape}], expected [${shape}]`);
+      const value = isLinearWeight(name) ? tf.transpose(w) : w; // Linear: [out, in] → [in, out]
+      this.params.set(name, tf.variable(value, true)); // unnamed: tfjs variable names are global
+      if (value !== w) value.dispose();
+    }
+  }
+
+  private p<R extends tf.Rank>(name: string): tf.Tensor<R> {
+    const v = this.params.get(name);
+    if (!v) throw new Error(`Llama: no parameter "${name}"`);
+    return v as unknown as tf.Tensor<R>;
+  }
+
+  private bias(name: string): tf.Tensor1D | undefined {
+    return this.params.get(name) as unknown as tf.Tensor1D | undefined;
+  }
+
+  exportParam(name: string): tf.Tensor {
+    const v = this.p(name);
+    return isLinearWeight(name) ? tf.transpose(v) : tf.clone(v); // Linear: back to [out, in]
+  }
+
+  noDecay(name: string): boolean {
+    return name.endsWith('.bias') || name.endsWith('norm.weight');
+  }
+
+  forward(ids: tf.Tensor2D): tf.Tensor3D {
+    return this.run(ids, 0, undefined);
+  }
+
+  step(ids: tf.Tensor2D, cache: KvCache | undefined): { logits: tf.Tensor3D; cache: KvCache } {
+    const past = cache?.length ?? 0;
+    const layers: { k: tf.Tensor3D; v: tf.Tensor3D }[] = [];
+    const logits = this.run(ids, past, { prev: cache, next: layers });
+    return { logits, cache: { length: past + ids.shape[1], layers } };
+  }
+
+  /** The decoder on ids [B, T] at positions past..past+T-1, reading and extending `kv` when given. */
+  private run(ids: tf.Tensor2D, past: number, kv: { prev: KvCache | undefined; next: { k: tf.Tensor3D; v: tf.Tensor3D }[] } | undefined): tf.Tensor3D {
+    const { d, L, H, KV, hd, V, eps } = this.D;
+    const [B, T] = ids.shape;
+    if (past + T > this.context) throw new Error(`sequence of ${past + T} tokens exceeds the model's context of ${this.context}`);
+    const nRep = H / KV;
+    const { cos, sin } = ropeTables(this.invFreq, past, T); // [T, hd] each
+    const mask = kv ? (T > 1 ? (tf.concat([tf.zeros([T, past]), causalMask(T)], 1) as tf.Tensor2D) : null) : causalMask(T); // [T, past+T]
+    let x = tf.reshape(tf.gather(this.p('model.embed_tokens.weight'), ids), [B * T, d]) as tf.Tensor2D; // [B*T, d]
+    for (let i = 0; i < L; i++) {
+      const p = `model.layers.${i}.`;
+      const a = rmsNorm(x, this.p(p + 'input_layernorm.weight'), eps); // [B*T, d]
+      const q = linear(a, this.p(p + 'self_attn.q_proj.weight'), this.bias(p + 'self_attn.q_proj.bias')); // [B*T, H*hd]
+      const k = linear(a, this.p(p + 'self_attn.k_proj.weight'), this.bias(p + 'self_attn.k_proj.bias')); // [B*T, KV*hd]
+      const v = linear(a, this.p(p + 'self_attn.v_proj.weight'), this.bias(p + 'self_attn.v_proj.bias')); // [B*T, KV*hd]
+      const qh = applyRope(splitHeads(tf.reshape(q, [B, T, H * hd]), H), cos, sin); // [B*H, T, hd]
+      const kh = applyRope(splitHeads(tf.reshape(k, [B, T, KV * hd]), KV), cos, sin); // [B*KV, T, hd]
+      let kT = tf.transpose(kh, [0, 2, 1]); // [B*KV, hd, T]
+      let vh = splitHeads(tf.reshape(v, [B, T, KV * hd]), KV); // [B*KV, T, hd]
+      if (kv) {
+        const prev = kv.prev?.layers[i];
+        if (prev) {
+          kT = tf.concat([prev.k, kT], 2); // [B*KV, hd, past+T]
+          vh = tf.concat([prev.v, vh], 1); // [B*KV, past+T, hd]
+        }
+        kv.next.push({ k: kT, v: vh });
+      }
+      const y = mergeHeads(attention(qh, repeatKv(kT, nRep), repeatKv(vh, nRep), mask), B, H); // [B*T, H*hd]
+      x = tf.add(x, linear(y, this.p(p + 'self_attn.o_proj.weight'), this.bias(p + 'self_attn.o_proj.bias')));
+      const m = rmsNorm(x, this.p(p + 'post_attention_layernorm.weight'), eps); // [B*T, d]
+      const gate = linear(m, this.p(p + 'mlp.gate_proj.weight'), this.bias(p + 'mlp.gate_proj.bias')); // [B*T, ff]
+      const up = linear(m, this.p(p + 'mlp.up_proj.weight'), this.bias(p + 'mlp.up_proj.bias')); // [B*T, ff]
+      const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D; // silu(gate) · up
+      x = tf.add(x, linear(act, this.p(p + 'mlp.down_proj.weight'), this.bias(p + 'mlp.down_proj.bias'))); // [B*T, d]
+    }
+    x = rmsNorm(x, this.p('model.norm.weight'), eps);
+    const head = !this.D.tied ? this.p<tf.Rank.R2>('lm_head.weight') : kv ? this.tiedHead() : tf.transpose(this.p<tf.Rank.R2>('model.embed_tokens.weight')); // [d, V]
+    return tf.reshape(matmul(x, head), [B, T, V]) as tf.Tensor3D; // [B, T, V]
+  }
+
+  /**
+   * The tied output head [d, V] for the cached (generation) path, transposed once and reused until the
+   * embedding changes (an optimizer's assign gives the variable new data). Transposing a 49152×576
+   * embedding takes ~0.75 s on wasm, longer than a whole cached decoding step. No gradient flows here.
+   */
+  private tiedHead(): tf.Tensor2D {
+    const e = this.p<tf.Rank.R2>('model.embed_tokens.weight');
+    if (!this.head || this.head.dataId !== e.dataId || this.head.t.isDisposed) {
+      this.head?.t.dispose();
+      this.head = { dataId: e.dataId, t: tf.keep(tf.transpose(e)) }; // [d, V]
+    }
+    return this.head.t;
+  }
+
+  dispose(): void {
+    this.head?.t.dispose();
+    for (const v of this.params.values()) v.dispose();
+  }
+}
+
+/**
+ * A Llama-family model (LlamaForCausalLM, Qwen2ForCausalLM) from a config.json and weights keyed by
+ * transformers' names in transformers' layout; without weights, a seeded random init.
+ */
+export function createLlama(config: HfConfig, weights?: Map<string, tf.Tensor>, seed = 0): CausalLM {
+  const w = weights ?? initLlama(llamaDims(config), seed, typeof config.initializer_range === 'number' ? config.initializer_range : 0.02);
+  const m = new Llama(config, w);
+  if (!weights) for (const t of w.values()) t.dispose();
+  return m;
+}

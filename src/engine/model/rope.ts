@@ -1,0 +1,73 @@
+// Rotary position embeddings (Su et al. 2021, "RoFormer") in the convention of Hugging Face transformers'
+// Llama (modeling_llama.py: rotate_half, apply_rotary_pos_emb; modeling_rope_utils.py: default, linear
+// and llama3 inverse frequencies). The feature dimension is split in halves (not interleaved pairs):
+// x·cos + rotate_half(x)·sin with rotate_half([x1, x2]) = [-x2, x1] and cos/sin = cat(freqs, freqs).
+import * as tf from '@tensorflow/tfjs-core';
+
+export type RopeScaling =
+  | { type: 'default' }
+  | { type: 'linear'; factor: number }
+  | { type: 'llama3'; factor: number; lowFreqFactor: number; highFreqFactor: number; originalContext: number };
+
+export interface RopeSpec {
+  theta: number;
+  headDim: number;
+  scaling: RopeScaling;
+}
+
+const f = Math.fround; // transformers computes these tables in float32: round like it does
+
+/** Inverse frequencies [headDim / 2], as transformers' rope init functions compute them. */
+export function ropeInvFreq(spec: RopeSpec): Float64Array {
+  const { theta, headDim, scaling } = spec;
+  const inv = new Float64Array(headDim / 2);
+  for (let i = 0; i < headDim / 2; i++) inv[i] = f(1 / f(Math.pow(theta, f((2 * i) / headDim))));
+  switch (scaling.type) {
+    case 'default':
+      return inv;
+    case 'linear':
+      return inv.map((x) => f(x / scaling.factor));
+    case 'llama3': {
+      // Llama 3.1: long wavelengths are slowed by `factor`, short ones kept, the band between interpolated.
+      const { factor, lowFreqFactor, highFreqFactor, originalContext } = scaling;
+      const lowWavelen = originalContext / lowFreqFactor;
+      const highWavelen = originalContext / highFreqFactor;
+      return inv.map((x) => {
+        const wavelen = (2 * Math.PI) / x;
+        if (wavelen > lowWavelen) return f(x / factor);
+        if (wavelen < highWavelen) return x;
+        const smooth = (originalContext / wavelen - lowFreqFactor) / (highFreqFactor - lowFreqFactor);
+        return f((1 - smooth) * (x / factor) + smooth * x);
+      });
+    }
+  }
+}
+
+/** cos and sin tables [T, headDim] for positions start..start+T-1. */
+export function ropeTables(invFreq: Float64Array, start: number, T: number): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
+  const half = invFreq.length;
+  const hd = 2 * half;
+  const cos = new Float32Array(T * hd);
+  const sin = new Float32Array(T * hd);
+  for (let t = 0; t < T; t++) {
+    for (let i = 0; i < half; i++) {
+      const a = f((start + t) * (invFreq[i] as number));
+      const c = Math.cos(a);
+      const s = Math.sin(a);
+      cos[t * hd + i] = c;
+      cos[t * hd + half + i] = c;
+      sin[t * hd + i] = s;
+      sin[t * hd + half + i] = s;
+    }
+  }
+  return { cos: tf.tensor2d(cos, [T, hd]), sin: tf.tensor2d(sin, [T, hd]) };
+}
+
+/** Applies the rotation to x [Z, T, hd] with tables [T, hd] → [Z, T, hd]. */
+export function applyRope(x: tf.Tensor3D, cos: tf.Tensor2D, sin: tf.Tensor2D): tf.Tensor3D {
+  const [Z, T, hd] = x.shape;
+  const x1 = tf.slice(x, [0, 0, 0], [Z, T, hd / 2]); // [Z, T, hd/2]
+  const x2 = tf.slice(x, [0, 0, hd / 2], [Z, T, hd / 2]); // [Z, T, hd/2]
+  const rotated = tf.concat([tf.neg(x2), x1], 2); // [Z, T, hd]
+  return tf.add(tf.mul(x, cos), tf.mul(rotated, sin));
+}
