@@ -1,0 +1,37 @@
+// The engine CLI as the run manager sees it (issue 2): the arguments of `orpo-lab train` and the
+// framing of its stdout into lines (one JSON event per line, possibly split across reads).
+
+export interface StartOptions {
+  configPath: string;
+  /** Resume this run directory from its last checkpoint. */
+  resumeDir?: string;
+  outDir?: string;
+  maxSteps?: number;
+  backend?: string;
+}
+
+/** The CLI arguments of `orpo-lab train` for one start (issue 2's CLI). */
+export function trainArgs(o: StartOptions): string[] {
+  const args = ['train', o.configPath];
+  if (o.outDir) args.push('--out', o.outDir);
+  if (o.maxSteps !== undefined) args.push('--max-steps', String(o.maxSteps));
+  if (o.backend) args.push('--backend', o.backend);
+  if (o.resumeDir) args.push('--resume', o.resumeDir);
+  return args;
+}
+
+/** Splits a byte stream into lines, across chunk boundaries; `flush` returns a last unterminated line. */
+export class LineSplitter {
+  private buf = '';
+  push(chunk: string): string[] {
+    this.buf += chunk;
+    const parts = this.buf.split('\n');
+    this.buf = parts.pop() ?? '';
+    return parts.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  }
+  flush(): string | undefined {
+    const rest = this.buf;
+    this.buf = '';
+    return rest.length > 0 ? rest : undefined;
+  }
+}

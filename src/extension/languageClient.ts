@@ -1,0 +1,32 @@
+// The language client for *.orpo.yaml (language id `orpo-yaml`): starts the config language server
+// (dist/server.js, built from src/server/main.ts) over IPC with vscode-languageclient, following the
+// VS Code LSP sample (microsoft/vscode-extension-samples, lsp-sample). Diagnostics, hover, completion
+// and the "Start run" code lens come from the server.
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+
+export const LANGUAGE_ID = 'orpo-yaml';
+
+export async function startLanguageClient(context: vscode.ExtensionContext, log: vscode.OutputChannel): Promise<LanguageClient | undefined> {
+  const module = context.asAbsolutePath('dist/server.js');
+  if (!existsSync(module)) {
+    log.appendLine(`language server not found at ${module}: no diagnostics for *.orpo.yaml`);
+    return undefined;
+  }
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: LANGUAGE_ID },
+      { scheme: 'untitled', language: LANGUAGE_ID },
+    ],
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{jsonl,json,gz,orpo.yaml,orpo.yml}') },
+  };
+  const client = new LanguageClient('orpoLab', 'ORPO config language server', serverOptions, clientOptions);
+  context.subscriptions.push(client);
+  await client.start();
+  return client;
+}

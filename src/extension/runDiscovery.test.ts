@@ -1,0 +1,95 @@
+// Node tests of run discovery: hand-made run directories in issue 2's layout, damaged files, and a
+// directory written by the fake engine through the run manager.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { configNameOf, discoverRuns, formatNumber, keyMetricLines, lastMetrics, outputDirOf, readRun } from './runDiscovery';
+import { RunManager } from './runManager';
+import { engineLauncher } from './launcher';
+
+function makeRun(root: string, name: string, o: { maxSteps?: number; rows?: string[]; ckpts?: number[]; mtime?: number }): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'config.yaml'), `name: ${name.split('-')[0]}\nmethod: orpo\ntrain:\n  max_steps: ${o.maxSteps ?? 10}\n`);
+  writeFileSync(join(dir, 'metrics.jsonl'), (o.rows ?? []).join('\n') + '\n');
+  for (const s of o.ckpts ?? []) mkdirSync(join(dir, 'checkpoints', `step-${s}`), { recursive: true });
+  if (o.mtime) utimesSync(join(dir, 'metrics.jsonl'), o.mtime, o.mtime);
+  return dir;
+}
+
+void test('lastMetrics finds the last train and eval rows, skipping a torn last line', () => {
+  const text = [
+    '{"step":1,"epoch":0,"time":1,"loss":3}',
+    '{"step":2,"epoch":0,"time":2,"loss":2.5}',
+    '{"step":2,"epoch":0,"time":2,"eval/loss":2.7}',
+    '{"step":3,"epoch":0,"time":3,"loss":2.',
+  ].join('\n');
+  const m = lastMetrics(text);
+  assert.equal(m.train?.loss, 2.5);
+  assert.equal(m.eval?.['eval/loss'], 2.7);
+});
+
+void test('readRun: status from checkpoints vs max_steps, or from a recorded outcome', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'orpo-disc-'));
+  const done = await readRun(makeRun(root, 'a-1', { maxSteps: 4, rows: ['{"step":4,"epoch":1,"time":1,"loss":1}'], ckpts: [2, 4] }));
+  assert.equal(done?.status, 'completed');
+  assert.equal(done?.name, 'a');
+  assert.equal(done?.method, 'orpo');
+  assert.deepEqual(done?.checkpoints.map((c) => c.step), [2, 4]);
+  const half = await readRun(makeRun(root, 'b-1', { maxSteps: 4, rows: ['{"step":3,"epoch":1,"time":1,"loss":1}'], ckpts: [2] }));
+  assert.equal(half?.status, 'incomplete');
+  assert.equal(half?.lastStep, 3);
+  assert.equal((await readRun(join(root, 'b-1'), 'failed'))?.status, 'failed');
+  // Not a run: no config.yaml.
+  mkdirSync(join(root, 'notes'));
+  assert.equal(await readRun(join(root, 'notes')), undefined);
+});
+
+void test('discoverRuns scans several roots, skips missing ones, newest first', async () => {
+  const r1 = mkdtempSync(join(tmpdir(), 'orpo-disc-'));
+  const r2 = mkdtempSync(join(tmpdir(), 'orpo-disc-'));
+  makeRun(r1, 'old-1', { mtime: 1_000_000 });
+  makeRun(r2, 'new-1', { mtime: 2_000_000 });
+  writeFileSync(join(r1, 'stray.txt'), 'x');
+  const runs = await discoverRuns([r1, r2, join(r1, 'missing')]);
+  assert.deepEqual(runs.map((r) => r.name), ['new', 'old']);
+});
+
+void test('a run written by the engine protocol (fake engine) is discovered with its metrics', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-disc-'));
+  const cfg = join(dir, 'x.orpo.yaml');
+  writeFileSync(cfg, 'name: live\nscenario: normal\n');
+  const tsx = pathToFileURL(createRequire(join(process.cwd(), 'package.json')).resolve('tsx')).href;
+  const m = new RunManager({ launch: engineLauncher({ enginePath: join(import.meta.dirname, 'test-fixtures', 'fake-engine.ts'), nodeArgs: ['--import', tsx] }) });
+  const run = await m.whenDone(m.start({ configPath: cfg }).id);
+  const found = await discoverRuns([join(dir, 'runs')], (d) => (d === run.runDir ? 'completed' : undefined));
+  assert.equal(found.length, 1);
+  assert.equal(found[0]?.dir, run.runDir);
+  assert.equal(found[0]?.status, 'completed');
+  assert.equal(found[0]?.lastTrain?.step, 3);
+  assert.equal(found[0]?.checkpoints.at(-1)?.step, 3);
+});
+
+void test('keyMetricLines and formatNumber', () => {
+  const lines = keyMetricLines({ step: 1, epoch: 0, time: 0, loss: 1.23456, 'rewards/accuracies': 0.75 }, { step: 1, epoch: 0, time: 0, 'eval/loss': 0.00001234 });
+  assert.deepEqual(lines, ['loss: 1.235', 'rewards/accuracies: 0.75', 'eval/loss: 1.234e-5']);
+  assert.equal(formatNumber(123456), '1.235e+5');
+  assert.equal(formatNumber(0), '0');
+});
+
+void test('outputDirOf resolves output_dir relative to the config, defaulting to runs', () => {
+  assert.equal(outputDirOf('/w/exp/a.orpo.yaml', 'name: a\noutput_dir: ../out\n'), '/w/out');
+  assert.equal(outputDirOf('/w/exp/a.orpo.yaml', 'name: a\n'), '/w/exp/runs');
+  assert.equal(outputDirOf('/w/exp/a.orpo.yaml', 'output_dir: /abs/runs'), '/abs/runs');
+  assert.equal(outputDirOf('/w/exp/a.orpo.yaml', 'name: [unclosed'), '/w/exp/runs');
+});
+
+void test('configNameOf reads the name, or nothing', () => {
+  assert.equal(configNameOf('name: hh-tiny\nseed: 1\n'), 'hh-tiny');
+  assert.equal(configNameOf('name: 12\n'), undefined);
+  assert.equal(configNameOf('name: [oops'), undefined);
+});

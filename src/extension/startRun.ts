@@ -1,0 +1,133 @@
+// "Start ORPO run" and "Resume ORPO run": pick the config (the argument, the active *.orpo.yaml, or a
+// quick pick of the workspace's configs), respect Workspace Trust, validate with
+// `orpo-lab validate CONFIG` (issue 2) and refuse with the problems listed, then hand the run to the
+// run manager. Workspace Trust guide: https://code.visualstudio.com/api/extension-guides/workspace-trust
+import * as vscode from 'vscode';
+import { join } from 'node:path';
+import { runEngineOnce } from './launcher';
+import type { EngineLauncher, RunManager, RunState } from './runManager';
+import { readSettings } from './settings';
+import { interpretValidation, summarizeProblems, type Problem } from './validation';
+
+export const CONFIG_GLOB = '**/*.{orpo.yaml,orpo.yml}';
+const CONFIG_RE = /\.orpo\.ya?ml$/i;
+
+export interface StartDeps {
+  manager: RunManager;
+  launch: EngineLauncher;
+  log: vscode.OutputChannel;
+  /** Engine problems for configs the language server has not reported on. */
+  problems: vscode.DiagnosticCollection;
+}
+
+/** Accepts what menus, code lenses and the palette pass: a Uri, a URI string, a path, or nothing. */
+export function toUri(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  if (typeof arg === 'string' && arg !== '') return /^[a-z][a-z0-9+.-]+:/i.test(arg) && !/^[a-z]:[\\/]/i.test(arg) ? vscode.Uri.parse(arg) : vscode.Uri.file(arg);
+  if (typeof arg === 'object' && arg !== null && 'uri' in arg) return toUri((arg as { uri: unknown }).uri);
+  return undefined;
+}
+
+/** Explains why runs cannot start here; true when the workspace is trusted. */
+export async function requireTrust(action: string): Promise<boolean> {
+  if (vscode.workspace.isTrusted) return true;
+  const pick = await vscode.window.showWarningMessage(
+    `ORPO Lab cannot ${action} in Restricted Mode: a run executes the training engine on this workspace's files. Trust the workspace to enable runs; validation still works.`,
+    'Manage Workspace Trust',
+  );
+  if (pick) await vscode.commands.executeCommand('workbench.trust.manage');
+  return false;
+}
+
+async function pickConfig(): Promise<vscode.Uri | undefined> {
+  const active = vscode.window.activeTextEditor?.document;
+  if (active && (active.languageId === 'orpo-yaml' || CONFIG_RE.test(active.fileName))) return active.uri;
+  const found = await vscode.workspace.findFiles(CONFIG_GLOB, '**/node_modules/**', 500);
+  if (found.length === 0) {
+    const pick = await vscode.window.showInformationMessage('No *.orpo.yaml config in this workspace.', 'New ORPO experiment');
+    if (pick) await vscode.commands.executeCommand('orpoLab.newExperiment');
+    return undefined;
+  }
+  const items = found
+    .sort((a, b) => a.fsPath.localeCompare(b.fsPath))
+    .map((uri) => ({ label: vscode.workspace.asRelativePath(uri, false), uri }));
+  const choice = await vscode.window.showQuickPick(items, { title: 'Start ORPO run', placeHolder: 'Pick an experiment config' });
+  return choice?.uri;
+}
+
+/** Validates with the engine; shows the refusal and returns false when the config has errors. */
+export async function validateBeforeRun(deps: StartDeps, uri: vscode.Uri): Promise<boolean> {
+  let result;
+  try {
+    const r = await runEngineOnce(deps.launch, ['validate', uri.fsPath], join(uri.fsPath, '..'));
+    result = interpretValidation(r.code, r.stdout, r.stderr);
+  } catch (e) {
+    result = { kind: 'broken' as const, message: e instanceof Error ? e.message : String(e) };
+  }
+  switch (result.kind) {
+    case 'ok':
+      deps.problems.delete(uri);
+      return true;
+    case 'broken':
+      deps.log.appendLine(result.message);
+      void vscode.window.showErrorMessage(`Could not validate ${vscode.workspace.asRelativePath(uri)}: ${result.message.split('\n')[0] ?? ''}`, 'Show log').then((p) => { if (p) deps.log.show(true); });
+      return false;
+    case 'invalid': {
+      const name = vscode.workspace.asRelativePath(uri);
+      deps.log.appendLine(`Not starting ${name}: ${result.errors.length} error(s)`);
+      for (const p of result.errors) deps.log.appendLine(`  ${p.file}:${p.line}:${p.col}: ${p.severity}: ${p.message}`);
+      // The language server reports open documents; for others, show the engine's own problems.
+      const serverHas = vscode.languages.getDiagnostics(uri).some((d) => d.severity === vscode.DiagnosticSeverity.Error);
+      if (!serverHas) deps.problems.set(uri, [...result.errors, ...result.warnings].map(toDiagnostic));
+      const pick = await vscode.window.showErrorMessage(
+        `Cannot start ${name}: ${result.errors.length} error${result.errors.length === 1 ? '' : 's'}: ${summarizeProblems(result.errors)}`,
+        'Show Problems',
+      );
+      if (pick === 'Show Problems') {
+        await vscode.window.showTextDocument(uri, { preview: false });
+        await vscode.commands.executeCommand('workbench.actions.view.problems');
+      }
+      return false;
+    }
+    default: {
+      const never: never = result;
+      throw new Error(`unhandled validation result ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function toDiagnostic(p: Problem): vscode.Diagnostic {
+  const line = Math.max(0, p.line - 1);
+  const col = Math.max(0, p.col - 1);
+  const d = new vscode.Diagnostic(new vscode.Range(line, col, line, col + 1), p.message,
+    p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+  d.source = 'orpo-lab validate';
+  return d;
+}
+
+export async function startRun(deps: StartDeps, arg?: unknown): Promise<RunState | undefined> {
+  if (!(await requireTrust('start runs'))) return undefined;
+  const uri = toUri(arg) ?? (await pickConfig());
+  if (!uri) return undefined;
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (doc?.isDirty) await doc.save();
+  if (!(await validateBeforeRun(deps, uri))) return undefined;
+  const backend = readSettings().backend;
+  const run = deps.manager.start({ configPath: uri.fsPath, ...(backend ? { backend } : {}) });
+  deps.log.appendLine(`started ${run.id} for ${uri.fsPath}`);
+  return run;
+}
+
+/** Resumes a run directory from its last checkpoint, with its config (the original if known). */
+export async function resumeRun(deps: StartDeps, runDir: string, configPath?: string): Promise<RunState | undefined> {
+  if (!(await requireTrust('resume runs'))) return undefined;
+  const live = deps.manager.liveByDir(runDir);
+  if (live) {
+    void vscode.window.showInformationMessage(`That run is still going (${live.status}).`);
+    return undefined;
+  }
+  const backend = readSettings().backend;
+  const run = deps.manager.start({ configPath: configPath ?? join(runDir, 'config.yaml'), resumeDir: runDir, ...(backend ? { backend } : {}) });
+  deps.log.appendLine(`resuming ${runDir} as ${run.id}`);
+  return run;
+}

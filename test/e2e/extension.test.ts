@@ -1,0 +1,121 @@
+// End-to-end: the packaged extension in a real VS Code (code-server 4.100.3 = VS Code 1.100.3) driven
+// through headless Debian Chromium as a user would. Packages the .vsix, installs it, opens a
+// workspace with a tiny config, runs "ORPO: Start ORPO run" from the command palette (F1, type, Enter),
+// waits for the run to finish, checks the run directory, its metrics and the Runs view, then opens a
+// broken config and checks that its diagnostics reach the Problems panel. Screenshots, logs and the
+// measured activation time go to .test-output/e2e/. Missing prerequisites fail with the fix.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { codeServerEntry, installExtension, startCodeServer, writeUserSettings, type RunningCodeServer } from './harness/codeServer';
+import { CHROMIUM, launchBrowser, Workbench } from './harness/workbench';
+import { waitUntil } from './harness/wait';
+
+const root = join(import.meta.dirname, '..', '..');
+const out = join(root, '.test-output', 'e2e');
+
+function prerequisites(): void {
+  codeServerEntry();
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (.ci/run does).`);
+  const missing = ['dist/extension.js', 'dist/server.js', 'dist/engine/cli.js'].filter((f) => !existsSync(join(root, f)));
+  if (missing.length > 0) throw new Error(`missing build output ${missing.join(', ')}: run npm run build (npm ci does).`);
+}
+
+function packageVsix(): string {
+  const vsix = join(out, 'orpo-lab.vsix');
+  const r = spawnSync(process.execPath, [join(root, 'scripts/package.mjs'), '--no-build', '--out', vsix], { cwd: root, encoding: 'utf8', timeout: 180_000 });
+  writeFileSync(join(out, 'package.log'), `${r.stdout}\n${r.stderr}`);
+  if (r.status !== 0) throw new Error(`npm run package failed (exit ${r.status}); see ${join(out, 'package.log')}`);
+  return vsix;
+}
+
+void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, Problems panel', { timeout: 8 * 60_000 }, async (t) => {
+  const t0 = Date.now();
+  const lap = (what: string) => t.diagnostic(`${what}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  prerequisites();
+  const vsix = packageVsix();
+  lap('packaged');
+
+  const tmp = mkdtempSync(join(tmpdir(), 'orpo-e2e-'));
+  const ws = join(tmp, 'workspace');
+  cpSync(join(import.meta.dirname, 'fixtures', 'workspace'), ws, { recursive: true, filter: (src) => basename(src) !== 'runs' });
+  const dirs = { userDataDir: join(tmp, 'user-data'), extensionsDir: join(tmp, 'extensions') };
+  installExtension(vsix, dirs);
+  writeUserSettings(dirs.userDataDir);
+  lap('installed');
+  const activationLog = join(tmp, 'activation.jsonl');
+  let server: RunningCodeServer | undefined;
+  const browser = await launchBrowser();
+  let wb: Workbench | undefined;
+  let passed = false;
+  try {
+    server = await startCodeServer(ws, dirs, join(out, 'code-server.log'), { ORPO_LAB_ACTIVATION_LOG: activationLog });
+    wb = await Workbench.open(browser, `${server.url}/?folder=${encodeURIComponent(ws)}`, out);
+    lap('workbench open');
+    await wb.screenshot('01-workbench');
+
+    // Start a run as a user would: open the config, F1, type, Enter.
+    await wb.openFile('tiny.orpo.yaml');
+    assert.ok(await wb.paletteHas('ORPO: Start ORPO run'), 'the palette lists "ORPO: Start ORPO run"');
+    await wb.runCommand('ORPO: Start ORPO run');
+    // The progress notification (or, on a fast machine, already the final one) names the run.
+    await wb.waitForNotification(/ORPO run tiny/, 60_000);
+    await wb.screenshot('02-run-started');
+    const note = await wb.waitForNotification(/ORPO run \S+ (finished|stopped|failed)|Cannot start|Could not validate/, 4 * 60_000);
+    lap('run ended');
+    await wb.screenshot('03-run-finished');
+    assert.match(note, /ORPO run tiny finished at step 3/, `the run should finish; the notification says: ${note}`);
+
+    // The run directory and its metrics.
+    const runsDir = join(ws, 'runs');
+    const runDirs = readdirSync(runsDir).filter((n) => n.startsWith('tiny'));
+    assert.equal(runDirs.length, 1, `one run directory under ${runsDir}: ${runDirs.join(', ')}`);
+    const runDir = join(runsDir, runDirs[0] as string);
+    assert.ok(existsSync(join(runDir, 'config.yaml')), 'config.yaml in the run directory');
+    const rows = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    const train = rows.filter((r) => typeof r.loss === 'number');
+    assert.deepEqual(train.map((r) => r.step), [1, 2, 3], 'one training row per step');
+    assert.ok(train.every((r) => Number.isFinite(r.loss) && typeof r['rewards/accuracies'] === 'number'), 'finite loss and TRL metrics');
+
+    // The Runs view lists it.
+    await wb.runCommand('Focus on Runs View');
+    const runRow = await waitUntil(async () => (await wb?.treeRows('Runs'))?.find((r) => r.includes(runDirs[0] as string)), 30_000, `the Runs view to list ${runDirs[0]}`);
+    assert.match(runRow, /completed/);
+    await wb.screenshot('04-runs-view');
+
+    // A broken config's diagnostics reach the Problems panel.
+    await wb.openFile('broken.orpo.yaml');
+    await wb.runCommand('Focus on Problems View');
+    const problem = await waitUntil(async () => (await wb?.problemRows())?.find((r) => /layers/i.test(r)), 60_000, 'a Problems panel entry about model.layers in broken.orpo.yaml');
+    assert.match(problem, /layers/i);
+    await wb.screenshot('05-problems');
+    lap('problems shown');
+
+    // Starting the broken config is refused with its errors listed.
+    await wb.runCommand('ORPO: Start ORPO run');
+    const refusal = await wb.waitForNotification(/Cannot start|ORPO run broken/, 60_000);
+    assert.match(refusal, /Cannot start broken\.orpo\.yaml: 2 errors: line 4: model\.layers/);
+    await wb.screenshot('06-refused');
+    assert.ok(!readdirSync(runsDir).some((n) => n.startsWith('broken')), 'no run directory for the refused config');
+
+    const activation = readFileSync(activationLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { activateMs: number; sinceModuleLoadMs: number });
+    assert.ok(activation.length >= 1, 'the extension logged its activation time');
+    writeFileSync(join(out, 'activation.json'), JSON.stringify(activation, null, 2));
+    t.diagnostic(`activation: ${JSON.stringify(activation[0])}`);
+    passed = true;
+  } catch (e) {
+    await wb?.screenshot('failure').catch(() => undefined);
+    throw e;
+  } finally {
+    await browser.close();
+    await server?.stop();
+    // Kept after a failure for inspection (the path is in the code-server log's arguments).
+    if (passed) rmSync(tmp, { recursive: true, force: true });
+    lap('done');
+  }
+});

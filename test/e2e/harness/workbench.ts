@@ -1,0 +1,99 @@
+// Drives the VS Code workbench in headless Debian Chromium through playwright-core as a user would:
+// the command palette (F1, type, Enter), Quick Open, views and the Problems panel. Selectors are
+// VS Code 1.100's DOM (.quick-input-widget, .monaco-list-row, .markers-panel, .notification-toast).
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { waitUntil } from './wait';
+
+export const CHROMIUM = process.env.ORPO_E2E_CHROMIUM ?? '/usr/bin/chromium';
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set ORPO_E2E_CHROMIUM.`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+}
+
+export class Workbench {
+  constructor(readonly page: Page, private readonly shotsDir: string) {
+    mkdirSync(shotsDir, { recursive: true });
+  }
+
+  static async open(browser: Browser, url: string, shotsDir: string): Promise<Workbench> {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(url);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+    // The status bar appears once the workbench has restored its parts.
+    await page.locator('.statusbar').waitFor({ timeout: 60_000 });
+    return new Workbench(page, shotsDir);
+  }
+
+  async screenshot(name: string): Promise<string> {
+    const file = join(this.shotsDir, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** F1, type the command's title, wait for it in the list, Enter. */
+  async runCommand(title: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    await this.page.keyboard.press('Escape');
+    await this.page.locator('.monaco-workbench').focus().catch(() => undefined);
+    await this.page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ state: 'visible', timeout: 20_000 });
+    await this.page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  }
+
+  /** Whether the palette lists a command with this title (the palette is closed again afterwards). */
+  async paletteHas(title: string): Promise<boolean> {
+    const input = this.page.locator('.quick-input-widget input');
+    await this.page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    const found = await row.waitFor({ state: 'visible', timeout: 20_000 }).then(() => true, () => false);
+    await this.page.keyboard.press('Escape');
+    return found;
+  }
+
+  /** Quick Open (Ctrl+P) a workspace file by its relative path; waits for its editor tab. */
+  async openFile(relPath: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('Control+P');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(relPath);
+    const base = relPath.replace(/^.*\//, '');
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.tabs-container .tab.active', { hasText: base }).waitFor({ timeout: 20_000 });
+  }
+
+  /** Text of the visible notification toasts. */
+  async notifications(): Promise<string[]> {
+    return this.page.locator('.notification-toast .notification-list-item-message').allInnerTexts();
+  }
+
+  async waitForNotification(re: RegExp, timeoutMs: number): Promise<string> {
+    return waitUntil(async () => (await this.notifications()).find((t) => re.test(t)), timeoutMs, `a notification matching ${re}`);
+  }
+
+  /** Rows of a tree view, found by the view's pane header title (e.g. "Runs"). */
+  async treeRows(paneTitle: string): Promise<string[]> {
+    const pane = this.page.locator('.pane', { has: this.page.locator('.pane-header', { hasText: paneTitle }) }).first();
+    return pane.locator('.monaco-list-row').allInnerTexts();
+  }
+
+  /** Rows of the Problems panel (file rows and marker rows). */
+  async problemRows(): Promise<string[]> {
+    return this.page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+  }
+}
