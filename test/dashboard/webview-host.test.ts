@@ -1,0 +1,67 @@
+// The dashboard as the extension serves it (webview-ui/page.ts with script and stylesheet URLs and the
+// webview's CSP source), in headless Chromium. VS Code's side of the webview contract is played by the
+// test through the documented API surface only: a global acquireVsCodeApi() whose postMessage/
+// getState/setState the page calls, and host messages delivered as window "message" events. Checks the
+// handshake (ready, then runs), state saved for restore, export through the host, and reload.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { dashboardPage } from '../../webview-ui/page';
+import { loadRun } from '../../src/engine/commands/report';
+import { buildWebview, colouredPixels, FIXTURES, launch, OUT, watchedPage } from './harness';
+
+let browser: Browser;
+let pageFile: string;
+
+before(async () => {
+  const wv = await buildWebview(join(OUT, 'bundle-webview'));
+  pageFile = join(wv, 'webview.html');
+  writeFileSync(pageFile, dashboardPage({ title: 'ORPO Lab dashboard', nonce: 'n0nce', cspSource: 'file:', script: { src: 'main.js' }, style: { href: 'main.css' } }));
+  browser = await launch();
+});
+after(async () => { await browser?.close(); });
+
+interface Recorded { posted: { type: string; kind?: string; filename?: string; data?: string }[]; state: unknown }
+
+void test('handshake, rendering, state for restore and export through the host', async () => {
+  const w = await watchedPage(browser);
+  // VS Code keeps a webview's state across reloads; here the test carries it over (see the reload
+  // below). A string, not a function: tsx's transform would add helpers the page does not have.
+  await w.page.addInitScript(`
+    window.__rec = { posted: [], state: undefined };
+    window.acquireVsCodeApi = () => ({
+      postMessage: (m) => { window.__rec.posted.push(m); },
+      getState: () => window.__rec.state !== undefined ? window.__rec.state : window.__saved,
+      setState: (s) => { window.__rec.state = s; },
+    });`);
+  await w.page.goto(`file://${pageFile}`);
+  await w.page.waitForFunction(() => (window as unknown as { __rec: Recorded }).__rec.posted.some((m) => m.type === 'ready'));
+  assert.equal(await w.page.isVisible('.welcome'), true, 'an empty dashboard says how to show a run');
+  const runs = [loadRun(join(FIXTURES, 'run-orpo')), loadRun(join(FIXTURES, 'run-sft'))];
+  await w.page.evaluate((r) => window.postMessage({ type: 'runs', runs: r }, '*'), runs);
+  await w.page.waitForSelector('body[data-ready]');
+  assert.equal(await w.page.isVisible('.welcome'), false);
+  (await colouredPixels(w.page, '[data-chart] canvas')).forEach((n, i) => assert.ok(n > 300, `chart ${i}: ${n}`));
+  const rec = async () => w.page.evaluate(() => (window as unknown as { __rec: Recorded }).__rec);
+  assert.deepEqual((await rec()).state && (await rec() as { state: { runDirs: string[] } }).state.runDirs, runs.map((r) => r.info.dir));
+
+  await w.page.click('#export-csv');
+  const save = (await rec()).posted.find((m) => m.type === 'save');
+  assert.equal(save?.kind, 'csv');
+  assert.equal(save?.filename, 'metrics.csv');
+  assert.match(save?.data ?? '', /^run,method,split,step,/);
+
+  await w.page.focus('#smoothing');
+  await w.page.keyboard.press('End');
+  const saved = (await rec()).state;
+  await w.page.addInitScript(`window.__saved = ${JSON.stringify(saved)};`);
+  await w.page.reload();
+  await w.page.waitForFunction(() => (window as unknown as { __rec: Recorded }).__rec.posted.some((m) => m.type === 'ready'));
+  await w.page.waitForFunction(() => (document.getElementById('smoothing') as HTMLInputElement).value === '0.99');
+  await w.page.evaluate((r) => window.postMessage({ type: 'runs', runs: r }, '*'), runs);
+  await w.page.waitForSelector('body[data-ready]');
+  assert.equal(await w.page.inputValue('#smoothing'), '0.99', 'state restored through getState after a reload');
+  assert.deepEqual(w.errors, []);
+});

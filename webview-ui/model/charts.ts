@@ -1,0 +1,37 @@
+// Which metric charts the dashboard draws, and with which series: TRL ORPOTrainer's metric names
+// (src/common/metrics.ts), grouped as issue 5 lists them. The paper's Figures 3 and 7 plot
+// logps/chosen against logps/rejected; the loss chart splits ORPO's loss into NLL and odds-ratio term.
+import { OR_TERM } from './series';
+
+export interface ChartKey {
+  key: string;
+  label: string;
+  /** Index into the per-chart colour set: 0 chosen/main, 1 rejected/second, 2 third. */
+  role: 0 | 1 | 2;
+}
+
+export interface ChartSpec {
+  id: string;
+  title: string;
+  keys: readonly ChartKey[];
+  /** Eval rows carry this metric too (learning_rate etc. are train only). */
+  hasEval: boolean;
+}
+
+export const CHARTS: readonly ChartSpec[] = [
+  { id: 'loss', title: 'Loss = NLL + odds-ratio term', hasEval: true, keys: [
+    { key: 'loss', label: 'loss', role: 0 }, { key: 'nll_loss', label: 'nll_loss', role: 1 }, { key: OR_TERM, label: 'odds-ratio term', role: 2 }] },
+  { id: 'logps', title: 'Log-probs: chosen vs rejected', hasEval: true, keys: [
+    { key: 'logps/chosen', label: 'logps/chosen', role: 0 }, { key: 'logps/rejected', label: 'logps/rejected', role: 1 }] },
+  { id: 'rewards', title: 'Rewards: chosen vs rejected', hasEval: true, keys: [
+    { key: 'rewards/chosen', label: 'rewards/chosen', role: 0 }, { key: 'rewards/rejected', label: 'rewards/rejected', role: 1 }] },
+  { id: 'margins', title: 'rewards/margins', hasEval: true, keys: [{ key: 'rewards/margins', label: 'margins', role: 0 }] },
+  { id: 'accuracies', title: 'rewards/accuracies', hasEval: true, keys: [{ key: 'rewards/accuracies', label: 'accuracies', role: 0 }] },
+  { id: 'log_odds_chosen', title: 'log_odds_chosen', hasEval: true, keys: [{ key: 'log_odds_chosen', label: 'log_odds_chosen', role: 0 }] },
+  { id: 'log_odds_ratio', title: 'log_odds_ratio (mean log σ)', hasEval: true, keys: [{ key: 'log_odds_ratio', label: 'log_odds_ratio', role: 0 }] },
+  { id: 'logits', title: 'Logits: chosen vs rejected', hasEval: true, keys: [
+    { key: 'logits/chosen', label: 'logits/chosen', role: 0 }, { key: 'logits/rejected', label: 'logits/rejected', role: 1 }] },
+  { id: 'learning_rate', title: 'learning_rate', hasEval: false, keys: [{ key: 'learning_rate', label: 'learning_rate', role: 0 }] },
+  { id: 'grad_norm', title: 'grad_norm', hasEval: false, keys: [{ key: 'grad_norm', label: 'grad_norm', role: 0 }] },
+  { id: 'tokens_per_second', title: 'tokens/s', hasEval: false, keys: [{ key: 'tokens_per_second', label: 'tokens/s', role: 0 }] },
+];

@@ -1,0 +1,33 @@
+// A dashboard card holding a canvas drawing: a header with the title and a PNG export button.
+import type { Theme } from '../theme';
+import { composePng } from './png';
+
+export interface CanvasCard {
+  el: HTMLElement;
+  canvas: HTMLCanvasElement;
+  title: HTMLHeadingElement;
+}
+
+export function canvasCard(id: string, title: string, save: (filename: string, png: string) => void, theme: () => Theme): CanvasCard {
+  const el = document.createElement('section');
+  el.className = 'card';
+  el.dataset.card = id;
+  const head = document.createElement('header');
+  const h = document.createElement('h3');
+  h.textContent = title;
+  const btn = document.createElement('button');
+  btn.className = 'icon';
+  btn.textContent = 'PNG';
+  btn.setAttribute('aria-label', `Save ${title} as PNG`);
+  btn.title = btn.getAttribute('aria-label') ?? '';
+  const canvas = document.createElement('canvas');
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', title);
+  btn.addEventListener('click', () => save(`${id}.png`, composePng(canvas, h.textContent ?? title, [], theme())));
+  head.append(h, btn);
+  const box = document.createElement('div');
+  box.className = 'plot';
+  box.append(canvas);
+  el.append(head, box);
+  return { el, canvas, title: h };
+}
