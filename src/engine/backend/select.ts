@@ -92,7 +92,7 @@ function wasmDir(): string {
 async function loadWasm(): Promise<BackendInfo> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const dir = wasmDir() + '/';
-  wasm.setWasmPaths({ 'tfjs-backend-wasm.wasm': dir + 'tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm': dir + 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm': dir + 'tfjs-backend-wasm-threaded-simd.wasm' }, true);
+  wasm.setWasmPaths(dir); // a directory prefix: emscripten then reads the files with fs, not fetch
   const { registerWasmKernels } = await import('./wasmKernels');
   registerWasmKernels();
   if (!(await tf.setBackend('wasm'))) throw new BackendError('backend wasm: tfjs could not initialise WebAssembly.');

@@ -2,7 +2,7 @@
 // validates the config before touching any data, sets up the backend, tokenizer, data and model,
 // and runs the trainer. stdout carries one JSON event per line and nothing else; logs go to stderr.
 // Exit codes: 0 completed or stopped, 2 invalid config or dataset, 1 anything else.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
@@ -32,6 +32,18 @@ export function preflight(path: string): { cfg: ExperimentConfig; text: string }
   for (const d of diagnostics) process.stderr.write(formatDiagnostic(path, d) + '\n');
   if (diagnostics.some((d) => d.severity === 'error')) return undefined;
   return { cfg: resolveConfig(value), text };
+}
+
+/** The resolved config with every path made absolute, so RUN_DIR/config.yaml runs from anywhere (resume). */
+function selfContained(cfg: ExperimentConfig, configDir: string): ExperimentConfig {
+  const abs = (p: string) => resolve(configDir, p);
+  const out: ExperimentConfig = structuredClone(cfg);
+  out.data.train = abs(cfg.data.train);
+  if (typeof cfg.data.eval === 'string') out.data.eval = abs(cfg.data.eval);
+  if (typeof cfg.tokenizer === 'string' && cfg.tokenizer !== 'bytes') out.tokenizer = abs(cfg.tokenizer);
+  if (cfg.model.from !== 'scratch') out.model.from = abs(cfg.model.from);
+  out.output_dir = abs(cfg.output_dir);
+  return out;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -107,13 +119,14 @@ export async function main(argv: string[]): Promise<number> {
     const model = await buildModel(cfg, configDir, tokenizer, resumeFrom);
     const ref = cfg.method === 'dpo' ? await buildModel(cfg, configDir, tokenizer, undefined) : undefined;
     const files = runFiles(runDir);
-    const configYaml = stringify(cfg);
+    const configYaml = stringify(selfContained(cfg, configDir));
     mkdirSync(runDir, { recursive: true });
     writeFileSync(resolve(runDir, 'config.yaml'), configYaml);
     const total = totalSteps(cfg, data.train.length);
+    const startStep = resumeFrom ? (JSON.parse(readFileSync(resolve(resumeFrom, 'trainer_state.json'), 'utf8')) as { step: number }).step : 0;
     emit({
       type: 'started', run_dir: runDir, config: configPath, name: cfg.name, method: cfg.method,
-      backend: backend.backend, device: backend.device, total_steps: total, start_step: 0, pid: process.pid, time: new Date().toISOString(),
+      backend: backend.backend, device: backend.device, total_steps: total, start_step: startStep, pid: process.pid, time: new Date().toISOString(),
     });
     const result = await runTraining({
       cfg, configYaml, model, ref, tokenizer, train: data.train, eval: data.eval, files, totalSteps: total, resumeFrom,

@@ -74,10 +74,11 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
   const started = performance.now();
   const elapsed = () => elapsedBefore + (performance.now() - started) / 1000;
   const summary: Record<string, number> = {};
-  let epoch = loader.state().epoch;
+  /** Fractional epochs completed after `s` optimizer steps. */
+  const epochAt = (s: number) => (s * tc.grad_accum) / loader.batchesPerEpoch;
 
   const save = async (): Promise<void> => {
-    const state: TrainerState = { step, epoch, optimizer_t: opt.t, loader: loader.state(), elapsed_s: elapsed(), total_steps: o.totalSteps };
+    const state: TrainerState = { step, epoch: epochAt(step), optimizer_t: opt.t, loader: loader.state(), elapsed_s: elapsed(), total_steps: o.totalSteps };
     lastCheckpoint = await saveCheckpoint(files.dir, model, o.tokenizer, opt, state, o.configYaml);
     savedAt = step;
     o.emit({ type: 'checkpoint', step, path: lastCheckpoint });
@@ -90,7 +91,7 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
   const runEval = async (): Promise<void> => {
     const ev = evaluate(model, o.eval, { settings, batchSize: tc.batch_size, padId, ref: o.ref });
     if (!ev) return;
-    const row: MetricsRow = { step, epoch, time: elapsed() };
+    const row: MetricsRow = { step, epoch: epochAt(step), time: elapsed() };
     for (const [k, v] of Object.entries(ev.metrics)) row[EVAL_PREFIX + k] = v;
     files.metrics.append(row);
     o.emit({ type: 'metrics', split: 'eval', row });
@@ -115,7 +116,6 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
       let metricSum: tf.Tensor1D | undefined;
       for (let k = 0; k < tc.grad_accum; k++) {
         const next = loader.next();
-        epoch = next.epoch;
         const bt = toTensors(collate(next.batch, { padId }));
         tokens += bt.tokens;
         const refSums = o.ref ? referenceSums(o.ref, bt) : undefined;
@@ -141,7 +141,7 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
         const vals = tf.tidy(() => tf.div(metricSum as tf.Tensor1D, tc.grad_accum)).dataSync();
         const gn = norm.dataSync()[0] as number;
         const seconds = (performance.now() - t0) / 1000;
-        const row: MetricsRow = { step, epoch: step / Math.max(1, loader.batchesPerEpoch / tc.grad_accum), time: elapsed() };
+        const row: MetricsRow = { step, epoch: epochAt(step), time: elapsed() };
         METRIC_ORDER.forEach((k, i) => { row[k] = vals[i] as number; });
         Object.assign(row, { learning_rate: lr, grad_norm: gn, tokens_per_second: tokens / seconds });
         if (!Number.isFinite(row.loss) || !Number.isFinite(gn)) {

@@ -1,0 +1,93 @@
+// `orpo-lab bench`: times full training steps (forward, backward, AdamW) of a scratch GPT-2 on
+// synthetic tokens, the same step the trainer runs. With --json the last stdout line is one JSON
+// object with tokens_per_second, step_ms, backend, threads and peak memory. A benchmark, not a test.
+import * as tf from '@tensorflow/tfjs-core';
+import { BACKENDS, METHODS } from '../../common/schema';
+import type { Backend, Method } from '../../common/config';
+import { flagInt, flagString, parseArgs, UsageError } from '../args';
+import { selectBackend } from '../backend/select';
+import { collate } from '../data/batch';
+import { Rng } from '../data/rng';
+import type { TokenizedPair } from '../data/tokenize';
+import { createScratchGpt2 } from '../model/gpt';
+import { AdamW } from '../train/optimizer';
+import { disposeBatch, gradients, referenceSums, toTensors } from '../train/step';
+
+export interface BenchShape {
+  d: number; L: number; H: number; V: number; T: number; pairs: number; steps: number; method: Method;
+}
+
+/** Synthetic pairs whose rows are exactly T tokens: a prompt of T/2, responses of T/2. */
+function syntheticPairs(s: BenchShape): TokenizedPair[] {
+  const rng = new Rng(1234);
+  const ids = (n: number) => Array.from({ length: n }, () => Math.floor(rng.next() * (s.V - 1)));
+  const half = Math.floor(s.T / 2);
+  return Array.from({ length: s.pairs }, () => ({ prompt: ids(half), chosen: ids(s.T - half), rejected: ids(s.T - half) }));
+}
+
+export async function benchSteps(s: BenchShape, log: (l: string) => void): Promise<{ stepMs: number[]; peakBytes: number; peakRss: number; params: number }> {
+  const m = { from: 'scratch', layers: s.L, d_model: s.d, heads: s.H, context: s.T };
+  const model = createScratchGpt2(m, s.V, s.V - 1, 1);
+  const ref = s.method === 'dpo' ? createScratchGpt2(m, s.V, s.V - 1, 1) : undefined;
+  const opt = new AdamW(model.params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 }, (n) => model.noDecay(n));
+  const batch = collate(syntheticPairs(s), { padId: s.V - 1 });
+  const settings = { method: s.method, lambda: 0.1, beta: 0.1, nllOnPrompt: true };
+  let peakBytes = 0;
+  let peakRss = 0;
+  const stepMs: number[] = [];
+  for (let i = 0; i < s.steps + 1; i++) {
+    const t0 = performance.now();
+    const bt = toTensors(batch);
+    const refSums = ref ? referenceSums(ref, bt) : undefined;
+    const g = gradients(model, bt, { ...settings, refSums });
+    peakBytes = Math.max(peakBytes, tf.memory().numBytes);
+    const norm = opt.step(g.grads, 1e-4);
+    const loss = (await g.metrics.data())[0] as number; // sync: the step is complete
+    tf.dispose([...g.grads.values(), g.metrics, norm]);
+    refSums?.dispose();
+    disposeBatch(bt);
+    const ms = performance.now() - t0;
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    if (i === 0) log(`warm-up step: ${ms.toFixed(0)} ms (loss ${loss.toFixed(4)})`);
+    else {
+      stepMs.push(ms);
+      log(`step ${i}: ${ms.toFixed(0)} ms`);
+    }
+  }
+  const params = [...model.params.values()].reduce((a, v) => a + v.size, 0);
+  opt.dispose();
+  model.dispose();
+  ref?.dispose();
+  return { stepMs, peakBytes, peakRss, params };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const a = parseArgs(argv, ['json']);
+  const backend = (flagString(a, 'backend') ?? 'auto') as Backend;
+  if (!(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}`);
+  const method = (flagString(a, 'method') ?? 'orpo') as Method;
+  if (!(METHODS as readonly string[]).includes(method)) throw new UsageError(`--method must be one of ${METHODS.join(', ')}`);
+  const s: BenchShape = {
+    d: flagInt(a, 'd-model') ?? 256, L: flagInt(a, 'layers') ?? 4, H: flagInt(a, 'heads') ?? 4, V: flagInt(a, 'vocab') ?? 8000,
+    T: flagInt(a, 'seq') ?? 128, pairs: flagInt(a, 'pairs') ?? 4, steps: flagInt(a, 'steps') ?? 5, method,
+  };
+  if (s.d % s.H !== 0) throw new UsageError('--d-model must be divisible by --heads');
+  const log = (l: string) => process.stderr.write(`[bench] ${l}\n`);
+  const info = await selectBackend(backend, log);
+  const threads = info.backend === 'wasm' ? ((await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount()) : Number(process.env.ORPO_LAB_THREADS ?? 0) || 1;
+  log(`backend ${info.backend} (${info.device}); shape d=${s.d} L=${s.L} H=${s.H} V=${s.V} T=${s.T} pairs=${s.pairs} method=${s.method}`);
+  const r = await benchSteps(s, log);
+  const sorted = [...r.stepMs].sort((x, y) => x - y);
+  const median = sorted[Math.floor(sorted.length / 2)] as number;
+  const tokens = 2 * s.pairs * s.T;
+  const out = {
+    backend: info.backend, device: info.device, threads, method: s.method,
+    shape: { d_model: s.d, layers: s.L, heads: s.H, vocab: s.V, seq: s.T, pairs: s.pairs },
+    params: r.params, step_ms: Math.round(median * 10) / 10, step_ms_all: r.stepMs.map((x) => Math.round(x)),
+    tokens_per_second: Math.round((tokens / median) * 1000 * 10) / 10,
+    peak_tensor_bytes: r.peakBytes, peak_rss_bytes: r.peakRss,
+  };
+  if (a.flags.has('json')) process.stdout.write(JSON.stringify(out) + '\n');
+  else process.stdout.write(`${out.backend}: ${out.step_ms} ms/step, ${out.tokens_per_second} tokens/s, peak tensors ${(out.peak_tensor_bytes / 2 ** 20).toFixed(1)} MiB, rss ${(out.peak_rss_bytes / 2 ** 20).toFixed(0)} MiB\n`);
+  return 0;
+}

@@ -1,0 +1,35 @@
+// Test support: runs the engine CLI from source (tsx) as a child process, as the extension does.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseEvent, type EngineEvent } from '../../src/common/events';
+
+export const root = join(__dirname, '..', '..');
+
+export function startCli(args: string[]): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', join(root, 'src/engine/cli.ts'), ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+export interface CliResult {
+  code: number | null;
+  events: EngineEvent[];
+  /** stdout lines that were not valid events (there must be none). */
+  bad: string[];
+  stderr: string;
+}
+
+/** Runs the CLI to completion; `onEvent` may act on the child (e.g. send a stop). */
+export function runCli(args: string[], onEvent?: (e: EngineEvent, child: ChildProcess) => void): Promise<CliResult> {
+  const child = startCli(args);
+  const events: EngineEvent[] = [];
+  const bad: string[] = [];
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const p = parseEvent(line);
+    if (!p.ok) { bad.push(line); return; }
+    events.push(p.value);
+    onEvent?.(p.value, child);
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, events, bad, stderr })));
+}

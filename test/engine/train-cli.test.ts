@@ -1,0 +1,109 @@
+// The engine CLI as a process: exit codes, stdout carrying only events, refusing a bad config before
+// any data is read, a bad data row with file:line, and stopping through stdin and SIGTERM (the run
+// checkpoints, reports `stopped`, exits 0) then resuming from the checkpoint.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { root, runCli } from './cli';
+
+const data = join(root, 'examples/data/hh-rlhf-tiny.jsonl.gz');
+
+function config(dir: string, extra = '', train = 'max_steps: 6'): string {
+  const p = join(dir, 'tiny.orpo.yaml');
+  writeFileSync(p, `name: tiny
+seed: 5
+method: orpo
+model: { layers: 1, d_model: 16, heads: 2, context: 128 }
+data: { train: ${data}, eval: 0.25, max_length: 128, max_prompt_length: 64, limit: 16 }
+train: { batch_size: 2, ${train}, eval_every: 3, save_every: 3, eval_samples: 1 }
+backend: cpu
+output_dir: runs
+${extra}`);
+  return p;
+}
+
+test('--help exits 0; an unknown command exits 1', async () => {
+  const help = await runCli(['--help']);
+  assert.equal(help.code, 0);
+  const unknown = await runCli(['frobnicate']);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /unknown command/);
+});
+
+test('an invalid config exits 2 with file:line:col messages before loading data', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-cli-'));
+  const p = config(dir, 'lambda: -1\n');
+  const r = await runCli(['train', p]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, new RegExp(`${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: error: .*lambda`));
+  assert.equal(r.events.length, 0, 'no events before the config is valid');
+  assert.equal(existsSync(join(dir, 'runs')), false, 'no run directory');
+});
+
+test('a bad data row exits 2 naming the file, the line and the field', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-cli-'));
+  const bad = join(dir, 'bad.jsonl');
+  const rows = Array.from({ length: 60 }, (_, i) => JSON.stringify({ prompt: `Q${i}?`, chosen: `A${i}`, rejected: `B${i}` }));
+  rows.push(JSON.stringify({ prompt: 'Q?', chosen: 'same', rejected: 'same' }));
+  writeFileSync(bad, rows.join('\n') + '\n');
+  const p = config(dir);
+  writeFileSync(p, readFileSync(p, 'utf8').replace(data, bad).replace('limit: 16', 'limit: 100'));
+  const r = await runCli(['train', p]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /bad\.jsonl:61: .*chosen.*rejected|bad\.jsonl:61: .*identical/);
+});
+
+test('a run writes its files; stdout carries only valid events', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-cli-'));
+  const out = join(dir, 'run');
+  const r = await runCli(['train', config(dir), '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.bad, []);
+  assert.equal(r.events[0]?.type, 'started');
+  assert.equal(r.events.at(-1)?.type, 'finished');
+  for (const f of ['config.yaml', 'metrics.jsonl', 'distributions.jsonl', 'samples.jsonl', 'checkpoints/step-6/model.safetensors', 'checkpoints/step-6/trainer_state.json']) {
+    assert.ok(existsSync(join(out, f)), `${f} exists`);
+  }
+  const rows = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+  const keys = ['step', 'epoch', 'loss', 'learning_rate', 'grad_norm', 'tokens_per_second', 'rewards/chosen', 'rewards/rejected', 'rewards/accuracies', 'rewards/margins', 'logps/chosen', 'logps/rejected', 'logits/chosen', 'logits/rejected', 'nll_loss', 'log_odds_ratio', 'log_odds_chosen'];
+  for (const k of keys) assert.equal(typeof rows[0]?.[k], 'number', `train row has ${k}`);
+  assert.ok(rows.some((row) => typeof row['eval/rewards/margins'] === 'number'), 'eval rows carry eval/ keys');
+  const dist = JSON.parse(readFileSync(join(out, 'distributions.jsonl'), 'utf8').split('\n')[0] as string) as Record<string, number[]>;
+  assert.equal(dist.chosen_logps?.length, 4, 'one value per eval pair');
+});
+
+test('a {"type":"stop"} line stops the run with a checkpoint; --resume finishes it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-cli-'));
+  const out = join(dir, 'run');
+  const p = config(dir, '', 'max_steps: 40');
+  let sent = false;
+  const r = await runCli(['train', p, '--out', out], (e, child) => {
+    if (!sent && e.type === 'metrics' && e.split === 'train' && e.row.step === 2) { sent = true; child.stdin?.write('{"type":"stop"}\n'); }
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const fin = r.events.at(-1);
+  assert.ok(fin?.type === 'finished' && fin.reason === 'stopped', JSON.stringify(fin));
+  assert.ok(r.events.some((e) => e.type === 'checkpoint' && e.step === fin.step), 'checkpoint at the stop step');
+  const resumed = await runCli(['train', join(out, 'config.yaml'), '--resume', out, '--max-steps', '8']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const started = resumed.events[0];
+  assert.ok(started?.type === 'started' && started.start_step === fin.step, 'started reports the resume step');
+  const done = resumed.events.at(-1);
+  assert.ok(done?.type === 'finished' && done.reason === 'completed' && done.step === 8);
+  const steps = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; loss?: number }).filter((x) => x.loss !== undefined).map((x) => x.step);
+  assert.deepEqual(steps, [1, 2, 3, 4, 5, 6, 7, 8].slice(0, steps.length), 'no duplicated or missing steps');
+  assert.equal(steps.at(-1), 8);
+});
+
+test('SIGTERM stops the run cleanly with exit 0', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-cli-'));
+  let sent = false;
+  const r = await runCli(['train', config(dir, '', 'max_steps: 40'), '--out', join(dir, 'run')], (e, child) => {
+    if (!sent && e.type === 'metrics' && e.split === 'train') { sent = true; child.kill('SIGTERM'); }
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const fin = r.events.at(-1);
+  assert.ok(fin?.type === 'finished' && fin.reason === 'stopped');
+});
