@@ -24,6 +24,17 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// A full run (no filters) first type-checks and lints the whole project: strictness is part of the suite.
+if (filters.length === 0) {
+  for (const [what, bin, args] of [['typecheck', 'node_modules/typescript/bin/tsc', ['-p', '.', '--noEmit']], ['lint', 'node_modules/eslint/bin/eslint.js', ['.']]]) {
+    console.log(`# ${what}`);
+    const c = spawnSync(process.execPath, [join(root, bin), ...args], { cwd: root, stdio: 'inherit' });
+    if (c.status !== 0) {
+      console.error(`${what} failed`);
+      process.exit(c.status ?? 1);
+    }
+  }
+}
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
   cwd: root,
   stdio: 'inherit',

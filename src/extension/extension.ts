@@ -49,6 +49,9 @@ export function activate(context: vscode.ExtensionContext): { activationTime: ()
     resume: async (run) => { if (run.runDir) await resumeRun(startDeps, run.runDir, run.started?.config ?? (run.configPath.endsWith('config.yaml') ? undefined : run.configPath)); },
   });
   context.subscriptions.push(feedback);
+  // The side-bar dashboard follows the newest run as soon as it starts.
+  const follow = m.subscribe({ event: (_run, e) => { if (e.type === 'started') dashboard.show([e.run_dir]); } });
+  context.subscriptions.push({ dispose: follow });
   context.subscriptions.push(...registerRunCommands({ ...startDeps, runs, feedback, dashboard, view: view as vscode.TreeView<RunNode> }));
   context.subscriptions.push(vscode.commands.registerCommand('orpoLab.showActivationTime', () => {
     const a = activation;

@@ -56,12 +56,13 @@ export function registerRunCommands(deps: CommandDeps): vscode.Disposable[] {
       if (n?.dir) await resumeRun(deps, n.dir, deps.runs.sourceConfigFor(n));
     }),
     reg('orpoLab.openDashboard', async (arg) => {
-      if (typeof arg === 'string') return deps.dashboard.show([arg]);
-      if (isNode(arg)) return deps.dashboard.show(arg.dir ? [arg.dir] : []);
+      // "Open ORPO dashboard" opens the side view's dashboard as an editor panel, for room.
+      if (typeof arg === 'string') return deps.dashboard.show([arg], { panel: true });
+      if (isNode(arg)) return deps.dashboard.show(arg.dir ? [arg.dir] : [], { panel: true });
       await deps.runs.refresh();
       const all = deps.runs.list().filter((n) => n.dir);
       const live = all.filter(liveNode);
-      deps.dashboard.show((live.length > 0 ? live : all.slice(0, 1)).map((n) => n.dir as string));
+      deps.dashboard.show((live.length > 0 ? live : all.slice(0, 1)).map((n) => n.dir as string), { panel: true });
     }),
     reg('orpoLab.compareRuns', async (arg, selected) => {
       const chosen = Array.isArray(selected) ? selected.filter(isNode) : [];

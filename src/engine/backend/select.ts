@@ -26,6 +26,7 @@ async function loadTensorflow(): Promise<BackendInfo> {
   const errors: string[] = [];
   for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional native package, loaded only when chosen
       require(pkg);
       await tf.setBackend('tensorflow');
       await tf.ready();
@@ -41,6 +42,7 @@ async function loadTensorflow(): Promise<BackendInfo> {
 async function loadWebgpu(allowSoftware: boolean): Promise<BackendInfo> {
   let dawn: { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- native Dawn binding, loaded only when chosen
     dawn = require('webgpu') as typeof dawn;
   } catch (e) {
     throw new BackendError(`backend webgpu: the "webgpu" package (Dawn) did not load: ${String(e)}`);
@@ -59,7 +61,7 @@ async function loadWebgpu(allowSoftware: boolean): Promise<BackendInfo> {
     compat = true;
   }
   if (!adapter) throw new BackendError('backend webgpu: no WebGPU adapter found (no GPU, or no Vulkan driver).');
-  const info = adapter.info;
+  const info = (adapter as GPUAdapter & { info: { vendor?: string; architecture?: string; device?: string; description?: string } }).info;
   const name = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unknown adapter';
   if (SOFTWARE_ADAPTER.test(name) && !allowSoftware) {
     throw new BackendError(`backend webgpu: only a software adapter (${name}) is available; it is slower than wasm.`);
@@ -70,6 +72,7 @@ async function loadWebgpu(allowSoftware: boolean): Promise<BackendInfo> {
     wgslLanguageFeatures: gpu.wgslLanguageFeatures,
   };
   Object.defineProperty(globalThis, 'navigator', { value: { gpu: wrapped, userAgent: 'node' }, configurable: true, writable: true });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- registers the backend; loaded only when chosen
   require('@tensorflow/tfjs-backend-webgpu');
   if (!(await tf.setBackend('webgpu'))) throw new BackendError(`backend webgpu: tfjs could not initialise on ${name}.`);
   await tf.ready();

@@ -3,6 +3,7 @@
 // The label pick is a fused log-softmax + gather with a hand-written gradient: tf.gather with
 // batchDims fails on the wasm backend and gatherND has no gradient (shared notes, environment.md).
 import * as tf from '@tensorflow/tfjs-core';
+import type { CustomGradientFunc } from '@tensorflow/tfjs-core/dist/engine';
 
 /**
  * log softmax(logits)[i, targets[i]] for every row. logits: [N, V], targets: int32 [N] → [N].
@@ -10,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export function pickLogSoftmax(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
   const V = logits.shape[1];
-  const f = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const lse = tf.logSumExp(x, 1); // [N]
     const hot = tf.oneHot(targets, V); // [N, V]
     const picked = tf.sum(tf.mul(x, hot), 1); // [N]
@@ -23,7 +24,7 @@ export function pickLogSoftmax(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Te
         return [tf.mul(tf.expandDims(dy as tf.Tensor1D, 1), tf.sub(tf.oneHot(st, V), p))]; // [N, V]
       },
     };
-  });
+  }) as unknown as CustomGradientFunc<tf.Tensor>);
   return f(logits) as tf.Tensor1D;
 }
 

@@ -97,7 +97,7 @@ export function preferenceLoss(b: LossBatch, s: LossSettings): LossResult {
       const [qw, ql] = half(s.refSums, B);
       rw = tf.mul(tf.sub(pw, qw), beta);
       rl = tf.mul(tf.sub(pl, ql), beta);
-      loss = tf.neg(tf.mean(logSigmoid(tf.sub(rw, rl))));
+      loss = tf.neg(tf.mean(logSigmoid(tf.sub(rw, rl)))) as tf.Scalar;
       break;
     }
     default: {

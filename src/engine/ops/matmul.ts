@@ -3,10 +3,11 @@
 // notes, environment.md); an explicit tf.transpose followed by a plain matMul is much faster.
 // Gradients: for Y = A·B, dA = dY·Bᵀ and dB = Aᵀ·dY (batched over leading dims for rank 3).
 import * as tf from '@tensorflow/tfjs-core';
+import type { CustomGradientFunc } from '@tensorflow/tfjs-core/dist/engine';
 
 const tr = (x: tf.Tensor): tf.Tensor => (x.rank === 2 ? tf.transpose(x) : tf.transpose(x, [0, 2, 1]));
 
-const mm = tf.customGrad((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+const mm = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   save([a, b]);
   return {
     value: tf.matMul(a, b),
@@ -16,7 +17,7 @@ const mm = tf.customGrad((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => 
       return [tf.matMul(g, tr(sb)), tf.matMul(tr(sa), g)];
     },
   };
-});
+}) as unknown as CustomGradientFunc<tf.Tensor>);
 
 /** a: [M, K] · b: [K, N] → [M, N], or batched a: [Z, M, K] · b: [Z, K, N] → [Z, M, N]. */
 export function matmul<R extends tf.Rank.R2 | tf.Rank.R3>(a: tf.Tensor<R>, b: tf.Tensor<R>): tf.Tensor<R> {

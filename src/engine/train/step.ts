@@ -39,7 +39,7 @@ export function referenceSums(ref: CausalLM, t: BatchTensors): tf.Tensor1D {
 
 /** Loss and metrics of a batch, no gradients (evaluation). The caller disposes the result's tensors. */
 export function evaluateBatch(model: CausalLM, t: BatchTensors, s: LossSettings): LossResult {
-  return tf.tidy(() => preferenceLoss({ ...t, logits: model.forward(t.ids) }, s));
+  return tf.tidy(() => preferenceLoss({ ...t, logits: model.forward(t.ids) }, s) as unknown as tf.TensorContainer) as unknown as LossResult;
 }
 
 export interface GradResult {

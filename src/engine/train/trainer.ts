@@ -125,7 +125,7 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
         if (!acc) acc = g.grads;
         else for (const [n, t] of g.grads) { const prev = acc.get(n) as tf.Tensor; acc.set(n, tf.add(prev, t)); tf.dispose([prev, t]); }
         const prevM = metricSum;
-        metricSum = prevM ? tf.add(prevM, g.metrics) : g.metrics;
+        metricSum = prevM ? (tf.add(prevM, g.metrics) as tf.Tensor1D) : g.metrics;
         if (prevM) tf.dispose([prevM, g.metrics]);
       }
       const grads = acc as Map<string, tf.Tensor>;
