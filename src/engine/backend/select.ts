@@ -42,8 +42,7 @@ async function loadTensorflow(): Promise<BackendInfo> {
 async function loadWebgpu(allowSoftware: boolean): Promise<BackendInfo> {
   let dawn: { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- native Dawn binding, loaded only when chosen
-    dawn = require('webgpu') as typeof dawn;
+    dawn = (await import('webgpu')) as unknown as typeof dawn; // an ES module: import(), not require()
   } catch (e) {
     throw new BackendError(`backend webgpu: the "webgpu" package (Dawn) did not load: ${String(e)}`);
   }

@@ -21,7 +21,8 @@ export interface EvalResult {
   distributions: Omit<DistributionsRow, 'step'>;
 }
 
-export function evaluate(model: CausalLM, pairs: readonly TokenizedPair[], o: EvalOptions): EvalResult | undefined {
+/** Reads results with async data(): GPU backends have no (fast) synchronous read. */
+export async function evaluate(model: CausalLM, pairs: readonly TokenizedPair[], o: EvalOptions): Promise<EvalResult | undefined> {
   if (pairs.length === 0) return undefined;
   const sums = new Float64Array(METRIC_ORDER.length);
   const d: EvalResult['distributions'] = { chosen_logps: [], rejected_logps: [], chosen_rewards: [], rejected_rewards: [], log_odds: [] };
@@ -30,14 +31,14 @@ export function evaluate(model: CausalLM, pairs: readonly TokenizedPair[], o: Ev
     const bt = toTensors(collate(chunk, { padId: o.padId }));
     const refSums = o.ref ? referenceSums(o.ref, bt) : undefined;
     const out = evaluateBatch(model, bt, { ...o.settings, refSums });
-    const m = out.metrics.dataSync();
+    const m = await out.metrics.data();
     m.forEach((v, k) => { sums[k] = (sums[k] as number) + v * chunk.length; });
     const p = out.perPair;
-    d.chosen_logps.push(...p.chosenLogps.dataSync());
-    d.rejected_logps.push(...p.rejectedLogps.dataSync());
-    d.chosen_rewards.push(...p.chosenRewards.dataSync());
-    d.rejected_rewards.push(...p.rejectedRewards.dataSync());
-    d.log_odds.push(...p.logOdds.dataSync());
+    d.chosen_logps.push(...(await p.chosenLogps.data()));
+    d.rejected_logps.push(...(await p.rejectedLogps.data()));
+    d.chosen_rewards.push(...(await p.chosenRewards.data()));
+    d.rejected_rewards.push(...(await p.rejectedRewards.data()));
+    d.log_odds.push(...(await p.logOdds.data()));
     tf.dispose([out.loss, out.metrics, out.sums, ...Object.values(p)]);
     refSums?.dispose();
     disposeBatch(bt);

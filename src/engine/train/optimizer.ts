@@ -32,7 +32,8 @@ export class AdamW {
 
   /** Global L2 norm of the gradients (a scalar tensor the caller disposes). */
   static globalNorm(grads: Map<string, tf.Tensor>): tf.Scalar {
-    return tf.tidy(() => tf.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
+    // A chain of adds, not tf.addN: WebGPU in compatibility mode limits storage buffers per shader.
+    return tf.tidy(() => tf.sqrt([...grads.values()].reduce<tf.Tensor>((acc, g) => tf.add(acc, tf.sum(tf.square(g))), tf.scalar(0))) as tf.Scalar);
   }
 
   /** One update with learning rate `lr`; returns the pre-clipping gradient norm (caller disposes). */

@@ -89,7 +89,7 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
     return e;
   };
   const runEval = async (): Promise<void> => {
-    const ev = evaluate(model, o.eval, { settings, batchSize: tc.batch_size, padId, ref: o.ref });
+    const ev = await evaluate(model, o.eval, { settings, batchSize: tc.batch_size, padId, ref: o.ref });
     if (!ev) return;
     const row: MetricsRow = { step, epoch: epochAt(step), time: elapsed() };
     for (const [k, v] of Object.entries(ev.metrics)) row[EVAL_PREFIX + k] = v;
@@ -138,8 +138,10 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
       const mustLog = step % tc.log_every === 0 || last;
       const mustSave = step % tc.save_every === 0 || last;
       if (mustLog || mustSave) {
-        const vals = tf.tidy(() => tf.div(metricSum as tf.Tensor1D, tc.grad_accum)).dataSync();
-        const gn = norm.dataSync()[0] as number;
+        const avg = tf.tidy(() => tf.div(metricSum as tf.Tensor1D, tc.grad_accum));
+        const vals = await avg.data();
+        avg.dispose();
+        const gn = (await norm.data())[0] as number;
         const seconds = (performance.now() - t0) / 1000;
         const row: MetricsRow = { step, epoch: epochAt(step), time: elapsed() };
         METRIC_ORDER.forEach((k, i) => { row[k] = vals[i] as number; });
