@@ -3,6 +3,7 @@
 import type { Tokenizer } from './types';
 
 export const BYTE_EOS = 256;
+const EOS_TEXT = '<|endoftext|>';
 
 export class ByteTokenizer implements Tokenizer {
   readonly vocabSize = 257;
@@ -11,8 +12,15 @@ export class ByteTokenizer implements Tokenizer {
   private readonly enc = new TextEncoder();
   private readonly dec = new TextDecoder('utf-8', { fatal: false });
 
+  /** UTF-8 bytes; the text `<|endoftext|>` is the EOS token, as transformers reads our tokenizer.json. */
   encode(text: string): number[] {
-    return Array.from(this.enc.encode(text));
+    const parts = text.split(EOS_TEXT);
+    const ids: number[] = [];
+    parts.forEach((part, i) => {
+      if (i > 0) ids.push(BYTE_EOS);
+      for (const b of this.enc.encode(part)) ids.push(b);
+    });
+    return ids;
   }
 
   decode(ids: readonly number[]): string {

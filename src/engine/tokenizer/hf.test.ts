@@ -55,6 +55,10 @@ void test('the byte tokenizer.json gives ByteTokenizer ids through @huggingface/
     assert.equal(wrapped.vocabSize, 257);
     assert.equal(wrapped.eosId, 256);
     assert.equal(wrapped.padId, 256);
+    // The end-of-text token written in text is the special token, as transformers 5.17 reads this file
+    // (checked on the GPU machine: docs/measurements/gpu-h100-2026-11-27.jsonl).
+    assert.deepEqual(lib.encode('a<|endoftext|>b', { add_special_tokens: false }).ids, [97, 256, 98]);
+    assert.deepEqual(bytes.encode('a<|endoftext|>b'), [97, 256, 98]);
     for (const text of VARIED_TEXTS) {
       const expected = [...Buffer.from(text, 'utf8')]; // id i = byte i, computed by Node's own UTF-8 encoder
       assert.deepEqual(lib.encode(text, { add_special_tokens: false }).ids, expected, `ids of ${JSON.stringify(text)}`);
