@@ -39,7 +39,7 @@ writeFileSync(ignoreFile, readFileSync(join(root, '.vscodeignore'), 'utf8') + '\
 
 mkdirSync(dirname(out), { recursive: true });
 const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
-run(process.execPath, [vsce, 'package', '--target', vsceTarget, '--ignoreFile', ignoreFile, '--allow-missing-repository', '--skip-license', '--out', out]);
+run(process.execPath, [vsce, 'package', '--target', vsceTarget, '--ignoreFile', ignoreFile, '--allow-missing-repository', '--no-rewrite-relative-links', '--skip-license', '--out', out]);
 rmSync(ignoreDir, { recursive: true, force: true });
 const bytes = statSync(out).size;
 console.log(`package: ${out} (${(bytes / 1024 / 1024).toFixed(2)} MiB, ${bytes} bytes, target ${vsceTarget})`);
