@@ -66,6 +66,6 @@ for (const r of results.step) {
   if (r.skipped || r.error) console.log(`| step ${r.backend ?? ''} | ${r.skipped ?? r.error} |`);
   else console.log(`| step ${r.backend} (${r.threads} thread) | ${r.step_ms} ms, ${r.tokens_per_second} tokens/s${r.ratio_vs_pytorch ? `, ${r.ratio_vs_pytorch}× PyTorch` : ''}${r.peak_backend_bytes ? `, peak ${mib(r.peak_backend_bytes)}` : ''} |`);
 }
-for (const [m, r] of Object.entries(results.memory)) console.log(`| peak memory ${m} (wasm heap / RSS) | ${r.error ?? `${mib(r.peak_backend_bytes)} / ${mib(r.peak_rss_bytes)}`} |`);
+for (const [m, r] of Object.entries(results.memory)) console.log(`| peak memory ${m}: live tensors / wasm heap / RSS | ${r.error ?? `${mib(r.peak_live_tensor_bytes)} / ${mib(r.peak_backend_bytes)} / ${mib(r.peak_rss_bytes)}`} |`);
 console.log(`| LSP validation, 300-line config (median) | ${results.lsp?.median_ms ?? results.lsp?.medianMs ?? JSON.stringify(results.lsp)} ms |`);
 console.log(`| dashboard frame at 100,000 steps (median) | ${results.dashboard?.median_ms ?? results.dashboard?.medianMs ?? JSON.stringify(results.dashboard)} ms |`);

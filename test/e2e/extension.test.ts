@@ -62,7 +62,15 @@ void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, 
     // Start a run as a user would: open the config, F1, type, Enter.
     await wb.openFile('tiny.orpo.yaml');
     assert.ok(await wb.paletteHas('ORPO: Start ORPO run'), 'the palette lists "ORPO: Start ORPO run"');
+    const runsDir = join(ws, 'runs');
+    const pressed = Date.now();
     await wb.runCommand('ORPO: Start ORPO run');
+    // Time to first metric: from Enter in the palette to the first line of metrics.jsonl on disk.
+    const firstMetric = waitUntil(() => {
+      const d = existsSync(runsDir) ? readdirSync(runsDir).find((n) => n.startsWith('tiny')) : undefined;
+      const f = d ? join(runsDir, d, 'metrics.jsonl') : undefined;
+      return f && existsSync(f) && readFileSync(f, 'utf8').includes('\n') ? Date.now() - pressed : undefined;
+    }, 120_000, 'the first metrics row', 20);
     // The progress notification (or, on a fast machine, already the final one) names the run.
     await wb.waitForNotification(/ORPO run tiny/, 60_000);
     await wb.screenshot('02-run-started');
@@ -71,8 +79,11 @@ void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, 
     await wb.screenshot('03-run-finished');
     assert.match(note, /ORPO run tiny finished at step 3/, `the run should finish; the notification says: ${note}`);
 
+    const firstMetricMs = await firstMetric;
+    writeFileSync(join(out, 'time-to-first-metric.json'), JSON.stringify({ ms: firstMetricMs, config: 'tiny.orpo.yaml (backend cpu)' }));
+    t.diagnostic(`time to first metric after "Start ORPO run": ${firstMetricMs} ms`);
+
     // The run directory and its metrics.
-    const runsDir = join(ws, 'runs');
     const runDirs = readdirSync(runsDir).filter((n) => n.startsWith('tiny'));
     assert.equal(runDirs.length, 1, `one run directory under ${runsDir}: ${runDirs.join(', ')}`);
     const runDir = join(runsDir, runDirs[0] as string);

@@ -31,12 +31,21 @@ function syntheticPairs(s: BenchShape): TokenizedPair[] {
   return Array.from({ length: s.pairs }, () => ({ prompt: ids(half), chosen: ids(s.T - half), rejected: ids(s.T - half) }));
 }
 
-export async function benchSteps(s: BenchShape, log: (l: string) => void): Promise<{ stepMs: number[]; peakBytes: number; peakRss: number; params: number }> {
+export async function benchSteps(s: BenchShape, log: (l: string) => void): Promise<{ stepMs: number[]; peakBytes: number; peakLive: number; peakRss: number; params: number }> {
   const m = { from: 'scratch', layers: s.L, d_model: s.d, heads: s.H, context: s.T };
   const model = createScratchGpt2(m, s.V, s.V - 1, 1);
   const ref = s.method === 'dpo' ? createScratchGpt2(m, s.V, s.V - 1, 1) : undefined;
   const opt = new AdamW(model.params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 }, (n) => model.noDecay(n));
   const batch = collate(syntheticPairs(s), { padId: s.V - 1 });
+  // Live tensor bytes peak right after a forward pass, while the tape holds every activation for the
+  // backward pass (policy), or while the reference's logits exist (DPO): probe there.
+  let peakLive = 0;
+  const probe = (m: typeof model) => {
+    const fwd = m.forward.bind(m);
+    m.forward = (ids) => { const out = fwd(ids); peakLive = Math.max(peakLive, tf.memory().numBytes); return out; };
+  };
+  probe(model);
+  if (ref) probe(ref);
   const settings = { method: s.method, lambda: 0.1, beta: 0.1, nllOnPrompt: true };
   let peakBytes = 0;
   let peakRss = 0;
@@ -48,6 +57,7 @@ export async function benchSteps(s: BenchShape, log: (l: string) => void): Promi
     const g = gradients(model, bt, { ...settings, refSums });
     peakBytes = Math.max(peakBytes, backendBytes());
     const norm = opt.step(g.grads, 1e-4);
+    peakLive = Math.max(peakLive, tf.memory().numBytes);
     const loss = (await g.metrics.data())[0] as number; // sync: the step is complete
     tf.dispose([...g.grads.values(), g.metrics, norm]);
     refSums?.dispose();
@@ -65,7 +75,7 @@ export async function benchSteps(s: BenchShape, log: (l: string) => void): Promi
   opt.dispose();
   model.dispose();
   ref?.dispose();
-  return { stepMs, peakBytes, peakRss, params };
+  return { stepMs, peakBytes, peakLive, peakRss, params };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -92,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
     shape: { d_model: s.d, layers: s.L, heads: s.H, vocab: s.V, seq: s.T, pairs: s.pairs },
     params: r.params, step_ms: Math.round(median * 10) / 10, step_ms_all: r.stepMs.map((x) => Math.round(x)),
     tokens_per_second: Math.round((tokens / median) * 1000 * 10) / 10,
-    peak_backend_bytes: r.peakBytes, peak_rss_bytes: r.peakRss,
+    peak_backend_bytes: r.peakBytes, peak_live_tensor_bytes: r.peakLive, peak_rss_bytes: r.peakRss,
   };
   if (a.flags.has('json')) process.stdout.write(JSON.stringify(out) + '\n');
   else process.stdout.write(`${out.backend}: ${out.step_ms} ms/step, ${out.tokens_per_second} tokens/s, peak backend memory ${(out.peak_backend_bytes / 2 ** 20).toFixed(1)} MiB, rss ${(out.peak_rss_bytes / 2 ** 20).toFixed(0)} MiB\n`);

@@ -127,3 +127,21 @@ test('stop and resume: the metrics equal those of an uninterrupted run', async (
   full.model.dispose();
   second.model.dispose();
 });
+
+test('a non-finite loss stops the run with an error event and keeps the last good checkpoint', async () => {
+  await useCpu();
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-nan-'));
+  // lr factor 0 at step 0 (a good checkpoint at step 1), then 1e38: the weights overflow.
+  const cfg = config({}, { max_steps: 6, learning_rate: 1e38, warmup_steps: 3, schedule: 'constant', max_grad_norm: 0, save_every: 1 });
+  const { events, result, model } = await train(cfg, dir);
+  assert.equal(result.type, 'error');
+  const err = events.at(-1);
+  assert.ok(err?.type === 'error' && /non-finite|became/.test(err.message), JSON.stringify(err));
+  assert.ok(err.type === 'error' && err.checkpoint?.endsWith('step-1'), `last good checkpoint: ${err.type === 'error' ? err.checkpoint : ''}`);
+  assert.equal(events.some((e) => e.type === 'finished'), false);
+  const good = (await loadModelDir(err.checkpoint as string)).model;
+  const logits = tf.tidy(() => good.forward(tf.tensor2d([[1, 2, 3]], undefined, 'int32')).dataSync());
+  assert.ok(logits.every(Number.isFinite), 'the kept checkpoint is finite');
+  good.dispose();
+  model.dispose();
+});

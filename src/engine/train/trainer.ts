@@ -77,6 +77,13 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
   /** Fractional epochs completed after `s` optimizer steps. */
   const epochAt = (s: number) => (s * tc.grad_accum) / loader.batchesPerEpoch;
 
+  /** Whether every parameter is finite (a sum of |p| overflows to Infinity on huge values too). */
+  const finiteParams = async (): Promise<boolean> => {
+    const t = tf.tidy(() => [...model.params.values()].reduce<tf.Tensor>((acc, p) => tf.add(acc, tf.sum(tf.abs(p))), tf.scalar(0)));
+    const ok = Number.isFinite((await t.data())[0]);
+    t.dispose();
+    return ok;
+  };
   const save = async (): Promise<void> => {
     const state: TrainerState = { step, epoch: epochAt(step), optimizer_t: opt.t, loader: loader.state(), elapsed_s: elapsed(), total_steps: o.totalSteps };
     lastCheckpoint = await saveCheckpoint(files.dir, model, o.tokenizer, opt, state, o.configYaml);
@@ -157,6 +164,9 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
         }
       }
       tf.dispose([norm, metricSum as tf.Tensor]);
+      if (mustSave && !(await finiteParams())) {
+        return fail(`the parameters became non-finite after step ${step}; training stopped. Lower train.learning_rate or raise train.warmup_steps.${lastCheckpoint ? ` The last good checkpoint is ${lastCheckpoint}.` : ''}`);
+      }
       if (step % tc.eval_every === 0 || last) await runEval();
       if (mustSave) await save();
     }
