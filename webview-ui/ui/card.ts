@@ -8,22 +8,28 @@ export interface CanvasCard {
   title: HTMLHeadingElement;
 }
 
-export function canvasCard(id: string, title: string, save: (filename: string, png: string) => void, theme: () => Theme): CanvasCard {
-  const el = document.createElement('section');
-  el.className = 'card';
-  el.dataset.card = id;
+/** A card header: the title and a PNG export button (named `${what} as PNG` for screen readers). */
+export function cardHeader(title: string, what: string, onPng: () => void): { head: HTMLElement; h: HTMLHeadingElement; btn: HTMLButtonElement } {
   const head = document.createElement('header');
   const h = document.createElement('h3');
   h.textContent = title;
   const btn = document.createElement('button');
   btn.className = 'icon';
   btn.textContent = 'PNG';
-  btn.setAttribute('aria-label', `Save ${title} as PNG`);
-  btn.title = btn.getAttribute('aria-label') ?? '';
+  btn.setAttribute('aria-label', `Save ${what} as PNG`);
+  btn.title = `Save ${title} as PNG`;
+  btn.addEventListener('click', onPng);
+  return { head, h, btn };
+}
+
+export function canvasCard(id: string, title: string, save: (filename: string, png: string) => void, theme: () => Theme): CanvasCard {
+  const el = document.createElement('section');
+  el.className = 'card';
+  el.dataset.card = id;
+  const { head, h, btn } = cardHeader(title, title, () => save(`${id}.png`, composePng(canvas, h.textContent ?? title, [], theme())));
   const canvas = document.createElement('canvas');
   canvas.setAttribute('role', 'img');
   canvas.setAttribute('aria-label', title);
-  btn.addEventListener('click', () => save(`${id}.png`, composePng(canvas, h.textContent ?? title, [], theme())));
   head.append(h, btn);
   const box = document.createElement('div');
   box.className = 'plot';

@@ -2,6 +2,7 @@
 // series of one or more runs, with a hover crosshair whose legend shows smoothed and raw values,
 // drag-to-zoom (double-click resets), keyboard zoom/pan/cursor, and PNG export. The dashboard owns the
 // zoom range (shared by all charts) and hands each chart already aligned, decimated data.
+import { cardHeader } from './card';
 import uPlot from 'uplot';
 import type { AlignedSeries } from '../model/align';
 import type { SeriesDef } from '../model/chartSeries';
@@ -37,15 +38,7 @@ export class MetricChart {
     this.el.tabIndex = 0;
     this.el.dataset.chart = id;
     this.el.setAttribute('aria-label', `${title} chart. Drag or plus/minus to zoom, arrow keys to pan, 0 to reset, comma and period to step the cursor.`);
-    const head = document.createElement('header');
-    const h = document.createElement('h3');
-    h.textContent = title;
-    const btn = document.createElement('button');
-    btn.className = 'icon';
-    btn.textContent = 'PNG';
-    btn.title = `Save ${title} as PNG`;
-    btn.setAttribute('aria-label', `Save ${title} chart as PNG`);
-    btn.addEventListener('click', () => this.exportPng());
+    const { head, h, btn } = cardHeader(title, `${title} chart`, () => this.exportPng());
     this.keyEl = document.createElement('div');
     this.keyEl.className = 'key';
     head.append(h, this.keyEl, btn);

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '../../common/config';
 import { linear, matmul } from '../ops/matmul';
 import { attention, causalMask, geluTanh, layerNorm, mergeHeads, splitHeads, splitHeadsT } from '../ops/nn';
+import { extendLayer, type CacheStep } from './kvcache';
 import type { CausalLM, HfConfig, KvCache } from './types';
 
 export interface Gpt2Dims {
@@ -104,7 +105,7 @@ class Gpt2 implements CausalLM {
     return { logits, cache: { length: past + ids.shape[1], layers } };
   }
 
-  private run(ids: tf.Tensor2D, past: number, kv: { prev: KvCache | undefined; next: { k: tf.Tensor3D; v: tf.Tensor3D }[] } | undefined): { logits: tf.Tensor3D } {
+  private run(ids: tf.Tensor2D, past: number, kv: CacheStep | undefined): { logits: tf.Tensor3D } {
     const { d, H, L, V, eps } = this.D;
     const [B, T] = ids.shape;
     if (past + T > this.context) throw new Error(`sequence of ${past + T} tokens exceeds the model's context of ${this.context}`);
@@ -118,14 +119,7 @@ class Gpt2 implements CausalLM {
       const [q, k, v] = tf.split(qkv, 3, 2) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D]; // 3 × [B, T, d]
       let kT = splitHeadsT(k, H); // [B*H, hd, T]
       let vh = splitHeads(v, H); // [B*H, T, hd]
-      if (kv) {
-        const prev = kv.prev?.layers[i];
-        if (prev) {
-          kT = tf.concat([prev.k, kT], 2); // [B*H, hd, past+T]
-          vh = tf.concat([prev.v, vh], 1); // [B*H, past+T, hd]
-        }
-        kv.next.push({ k: kT, v: vh });
-      }
+      if (kv) ({ kT, v: vh } = extendLayer(kv, i, kT, vh)); // [Z, hd, past+T], [Z, past+T, hd]
       const y = mergeHeads(attention(splitHeads(q, H), kT, vh, mask), B, H); // [B*T, d]
       x = tf.add(x, linear(y, this.p(h + 'attn.c_proj.weight'), this.p(h + 'attn.c_proj.bias')));
       const m = layerNorm(x, this.p(h + 'ln_2.weight'), this.p(h + 'ln_2.bias'), eps); // [B*T, d]

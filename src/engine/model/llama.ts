@@ -9,6 +9,7 @@ import { linear, matmul } from '../ops/matmul';
 import { attention, causalMask, mergeHeads, rmsNorm, splitHeads } from '../ops/nn';
 import { isLinearWeight, llamaDims, llamaShapes, type LlamaDims } from './llamaConfig';
 import { applyRope, ropeInvFreq, ropeTables } from './rope';
+import { extendLayer, type CacheStep } from './kvcache';
 import type { CausalLM, HfConfig, KvCache } from './types';
 
 /** transformers' LlamaForCausalLM init: N(0, initializer_range) weights, zero biases, unit norms. */
@@ -86,7 +87,7 @@ class Llama implements CausalLM {
   }
 
   /** The decoder on ids [B, T] at positions past..past+T-1, reading and extending `kv` when given. */
-  private run(ids: tf.Tensor2D, past: number, kv: { prev: KvCache | undefined; next: { k: tf.Tensor3D; v: tf.Tensor3D }[] } | undefined): tf.Tensor3D {
+  private run(ids: tf.Tensor2D, past: number, kv: CacheStep | undefined): tf.Tensor3D {
     const { d, L, H, KV, hd, V, eps } = this.D;
     const [B, T] = ids.shape;
     if (past + T > this.context) throw new Error(`sequence of ${past + T} tokens exceeds the model's context of ${this.context}`);
@@ -104,14 +105,7 @@ class Llama implements CausalLM {
       const kh = applyRope(splitHeads(tf.reshape(k, [B, T, KV * hd]), KV), cos, sin); // [B*KV, T, hd]
       let kT = tf.transpose(kh, [0, 2, 1]); // [B*KV, hd, T]
       let vh = splitHeads(tf.reshape(v, [B, T, KV * hd]), KV); // [B*KV, T, hd]
-      if (kv) {
-        const prev = kv.prev?.layers[i];
-        if (prev) {
-          kT = tf.concat([prev.k, kT], 2); // [B*KV, hd, past+T]
-          vh = tf.concat([prev.v, vh], 1); // [B*KV, past+T, hd]
-        }
-        kv.next.push({ k: kT, v: vh });
-      }
+      if (kv) ({ kT, v: vh } = extendLayer(kv, i, kT, vh)); // [Z, hd, past+T], [Z, past+T, hd]
       const y = mergeHeads(attention(qh, repeatKv(kT, nRep), repeatKv(vh, nRep), mask), B, H); // [B*T, H*hd]
       x = tf.add(x, linear(y, this.p(p + 'self_attn.o_proj.weight'), this.bias(p + 'self_attn.o_proj.bias')));
       const m = rmsNorm(x, this.p(p + 'post_attention_layernorm.weight'), eps); // [B*T, d]
