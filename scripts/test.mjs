@@ -35,6 +35,9 @@ if (filters.length === 0) {
     }
   }
 }
+// The browser and VS Code tests load the bundles in dist/: build them first, so they test this tree.
+const b = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+if (b.status !== 0) process.exit(b.status ?? 1);
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
   cwd: root,
   stdio: 'inherit',

@@ -95,7 +95,7 @@ void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, 
 
     // The Runs view lists it.
     await wb.runCommand('Focus on Runs View');
-    const runRow = await waitUntil(async () => (await wb?.treeRows('Runs'))?.find((r) => r.includes(runDirs[0] as string)), 30_000, `the Runs view to list ${runDirs[0]}`);
+    const runRow = await waitUntil(async () => (await wb?.treeRows('Runs'))?.find((r) => r.includes(runDirs[0] as string) && /completed|stopped|failed|incomplete/.test(r)), 30_000, `the Runs view to list ${runDirs[0]} with its final status`);
     assert.match(runRow, /completed/);
     await wb.screenshot('04-runs-view');
 
@@ -113,6 +113,23 @@ void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, 
     assert.match(refusal, /Cannot start broken\.orpo\.yaml: 2 errors: line 4: model\.layers/);
     await wb.screenshot('06-refused');
     assert.ok(!readdirSync(runsDir).some((n) => n.startsWith('broken')), 'no run directory for the refused config');
+
+    // Cancelling a run's progress notification stops it; the engine checkpoints and exits cleanly.
+    await wb.openFile('long.orpo.yaml');
+    await wb.runCommand('ORPO: Start ORPO run');
+    const longDir = await waitUntil(() => {
+      const d = existsSync(runsDir) ? readdirSync(runsDir).find((n) => n.startsWith('long')) : undefined;
+      const f = d ? join(runsDir, d, 'metrics.jsonl') : undefined;
+      return f && existsSync(f) && readFileSync(f, 'utf8').split('\n').length > 3 ? join(runsDir, d as string) : undefined;
+    }, 120_000, 'the long run to log a few steps');
+    await wb.clickNotificationButton(/ORPO run long/, 'Cancel');
+    const stopped = await wb.waitForNotification(/ORPO run long (stopped|finished|failed)/, 120_000);
+    await wb.screenshot('07-cancelled');
+    assert.match(stopped, /stopped \(checkpoint saved\) at step \d+/, `cancelling stops the run: ${stopped}`);
+    const step = Number(/at step (\d+)/.exec(stopped)?.[1]);
+    assert.ok(step > 0 && step < 2000, `stopped early, at step ${step}`);
+    assert.ok(existsSync(join(longDir, 'checkpoints', `step-${step}`, 'trainer_state.json')), `a checkpoint at step ${step}`);
+    lap('cancelled');
 
     const activation = readFileSync(activationLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { activateMs: number; sinceModuleLoadMs: number });
     assert.ok(activation.length >= 1, 'the extension logged its activation time');

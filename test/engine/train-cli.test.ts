@@ -97,13 +97,17 @@ test('a {"type":"stop"} line stops the run with a checkpoint; --resume finishes 
   assert.equal(steps.at(-1), 8);
 });
 
-test('SIGTERM stops the run cleanly with exit 0', async () => {
+test('SIGTERM stops the run cleanly with exit 0, also between evals and saves', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'orpo-cli-'));
+  // No eval or save for 1000 steps: the loop itself must let the signal through.
+  const p = config(dir, '', 'max_steps: 400');
+  writeFileSync(p, readFileSync(p, 'utf8').replace('eval_every: 3, save_every: 3', 'eval_every: 1000, save_every: 1000'));
   let sent = false;
-  const r = await runCli(['train', config(dir, '', 'max_steps: 40'), '--out', join(dir, 'run')], (e, child) => {
+  const r = await runCli(['train', p, '--out', join(dir, 'run')], (e, child) => {
     if (!sent && e.type === 'metrics' && e.split === 'train') { sent = true; child.kill('SIGTERM'); }
   });
   assert.equal(r.code, 0, r.stderr);
   const fin = r.events.at(-1);
-  assert.ok(fin?.type === 'finished' && fin.reason === 'stopped');
+  assert.ok(fin?.type === 'finished' && fin.reason === 'stopped' && fin.step < 400, JSON.stringify(fin));
+  assert.ok(existsSync(join(dir, 'run', 'checkpoints', `step-${fin.step}`, 'trainer_state.json')), 'checkpoint at the stop step');
 });

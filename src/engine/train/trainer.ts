@@ -116,6 +116,9 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
 
   try {
     while (step < o.totalSteps) {
+      // Yield to the event loop once a step: on CPU backends every await above resolves as a microtask,
+      // and stdin stop lines and signals are only handled between macrotasks.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (o.stopRequested()) break;
       const t0 = performance.now();
       let tokens = 0;

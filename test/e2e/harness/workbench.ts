@@ -86,6 +86,13 @@ export class Workbench {
     return waitUntil(async () => (await this.notifications()).find((t) => re.test(t)), timeoutMs, `a notification matching ${re}`);
   }
 
+  /** Clicks a button (e.g. "Cancel") on the notification toast whose message matches `re`. */
+  async clickNotificationButton(re: RegExp, label: string): Promise<void> {
+    const toast = this.page.locator('.notification-toast', { has: this.page.locator('.notification-list-item-message', { hasText: re }) }).first();
+    await toast.hover();
+    await toast.locator('.monaco-button', { hasText: label }).first().click();
+  }
+
   /** Rows of a tree view, found by the view's pane header title (e.g. "Runs"). */
   async treeRows(paneTitle: string): Promise<string[]> {
     const pane = this.page.locator('.pane', { has: this.page.locator('.pane-header', { hasText: paneTitle }) }).first();
