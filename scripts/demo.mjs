@@ -13,6 +13,7 @@ const keys = ['loss', 'nll_loss', 'log_odds_ratio', 'rewards/accuracies', 'rewar
 const fmt = (v) => (typeof v === 'number' ? v.toFixed(4) : String(v));
 let total = 0;
 let lastTrain;
+const trainRows = [];
 let lastEval;
 let finished;
 let error;
@@ -25,6 +26,7 @@ createInterface({ input: child.stdout }).on('line', (line) => {
     console.log(`ORPO Lab demo: ${e.name} (${e.method}) on ${e.backend} — ${e.device}\nrun directory: ${e.run_dir}`);
   } else if (e.type === 'metrics' && e.split === 'train') {
     lastTrain = e.row;
+    trainRows.push(e.row);
     if (e.row.step % 10 === 0 || e.row.step === total) {
       console.log(`step ${String(e.row.step).padStart(4)}/${total}  loss ${fmt(e.row.loss)}  margin ${fmt(e.row['rewards/margins'])}  acc ${fmt(e.row['rewards/accuracies'])}  ${Math.round(e.row.tokens_per_second)} tok/s`);
     }
@@ -39,6 +41,15 @@ child.on('close', (code) => {
     console.log(`\n${finished.reason} at step ${finished.step} in ${finished.wall_s.toFixed(0)} s`);
     console.log('final train metrics:');
     for (const k of keys) if (lastTrain && k in lastTrain) console.log(`  ${k.padEnd(20)} ${fmt(lastTrain[k])}`);
+    // Single batches are noisy: the separation shows in the means over the first and last 20 steps.
+    const mean = (rows, k) => rows.reduce((a, r) => a + r[k], 0) / Math.max(1, rows.length);
+    const n = Math.min(20, Math.floor(trainRows.length / 2));
+    if (n > 0) {
+      console.log(`separation on the training pairs (mean of the first / last ${n} steps):`);
+      for (const k of ['rewards/accuracies', 'rewards/margins', 'logps/chosen', 'logps/rejected']) {
+        console.log(`  ${k.padEnd(20)} ${fmt(mean(trainRows.slice(0, n), k))} -> ${fmt(mean(trainRows.slice(-n), k))}`);
+      }
+    }
     if (lastEval) {
       console.log('final eval metrics:');
       for (const k of keys) if (`eval/${k}` in lastEval) console.log(`  ${k.padEnd(20)} ${fmt(lastEval[`eval/${k}`])}`);
