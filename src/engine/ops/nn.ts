@@ -1,6 +1,7 @@
 // Neural-network building blocks shared by the models: layer norm, RMS norm, GELU (tanh form, GPT-2's
 // "gelu_new"), and causal softmax attention. Shapes are noted on every line that changes one.
 import * as tf from '@tensorflow/tfjs-core';
+import type { CustomGradientFunc } from '@tensorflow/tfjs-core/dist/engine';
 import { matmul } from './matmul';
 
 /** LayerNorm over the last axis (Ba et al. 2016), as torch.nn.LayerNorm. x: [N, d]. */
@@ -17,10 +18,30 @@ export function rmsNorm(x: tf.Tensor2D, w: tf.Tensor1D, eps: number): tf.Tensor2
 
 const GELU_C = Math.sqrt(2 / Math.PI);
 /** GELU, tanh approximation (Hendrycks & Gimpel 2016), as transformers' NewGELUActivation. */
-export function geluTanh(x: tf.Tensor): tf.Tensor {
+function geluForward(x: tf.Tensor): tf.Tensor {
   const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.square(x), x), 0.044715)), GELU_C); // x³ as x²·x: tf.pow is slow
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }
+
+/**
+ * GELU with a hand-written gradient that keeps only x and recomputes the rest, instead of the eight
+ * intermediates autodiff would hold until the backward pass:
+ * d/dx = 0.5·(1 + t) + 0.5·x·(1 − t²)·c·(1 + 3·0.044715·x²), t = tanh(c·(x + 0.044715·x³)).
+ */
+export const geluTanh = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x]);
+  return {
+    value: geluForward(x),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const sx = saved[0] as tf.Tensor;
+      const x2 = tf.square(sx);
+      const t = tf.tanh(tf.mul(tf.add(sx, tf.mul(tf.mul(x2, sx), 0.044715)), GELU_C));
+      const left = tf.mul(tf.add(t, 1), 0.5);
+      const right = tf.mul(tf.mul(tf.mul(sx, 0.5), tf.sub(1, tf.square(t))), tf.mul(tf.add(tf.mul(x2, 3 * 0.044715), 1), GELU_C));
+      return [tf.mul(dy as tf.Tensor, tf.add(left, right))];
+    },
+  };
+}) as unknown as CustomGradientFunc<tf.Tensor>) as (x: tf.Tensor) => tf.Tensor;
 
 const maskCache = new Map<number, tf.Tensor2D>();
 /** An additive causal mask [T, T]: 0 on and below the diagonal, -1e9 above. Cached per T. */
