@@ -4,9 +4,12 @@
 // and the "Start run" code lens come from the server.
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
+import { dropDuplicateSyntax } from './syntaxDedup';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 
 export const LANGUAGE_ID = 'orpo-yaml';
+
+const RED_HAT_YAML = 'redhat.vscode-yaml';
 
 export async function startLanguageClient(context: vscode.ExtensionContext, log: vscode.OutputChannel): Promise<LanguageClient | undefined> {
   const module = context.asAbsolutePath('dist/server.js');
@@ -22,7 +25,16 @@ export async function startLanguageClient(context: vscode.ExtensionContext, log:
     documentSelector: [
       { scheme: 'file', language: LANGUAGE_ID },
       { scheme: 'untitled', language: LANGUAGE_ID },
+      // Also when files.associations maps *.orpo.yaml to `yaml`.
+      { scheme: 'file', pattern: '**/*.orpo.{yaml,yml}' },
     ],
+    middleware: {
+      handleDiagnostics: (uri, diagnostics, next) => {
+        const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        const redHat = vscode.extensions.getExtension(RED_HAT_YAML)?.isActive ?? false;
+        next(uri, dropDuplicateSyntax(doc?.languageId ?? LANGUAGE_ID, redHat, diagnostics));
+      },
+    },
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{jsonl,json,gz,orpo.yaml,orpo.yml}') },
   };
   const client = new LanguageClient('orpoLab', 'ORPO config language server', serverOptions, clientOptions);
