@@ -29,16 +29,18 @@ backend: wasm
   return readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Row).filter((x) => x.loss !== undefined);
 }
 
-test('pilot finding: SFT raises rejected log-probs; ORPO separates chosen from rejected more than SFT', { timeout: 600_000 }, async () => {
+test('pilot finding: SFT raises rejected log-probs; ORPO separates chosen from rejected more than SFT', { timeout: 600_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'orpo-pilot-'));
   const [sft, orpo] = await Promise.all([train('sft', dir), train('orpo', dir)]);
   const first = (rows: Row[]) => rows.slice(0, 5);
   const last = (rows: Row[]) => rows.slice(-10);
   const sftRejectedRise = mean(last(sft), 'logps/rejected') - mean(first(sft), 'logps/rejected');
+  t.diagnostic(`sft logps/rejected rise ${sftRejectedRise.toFixed(3)}`);
   assert.ok(sftRejectedRise > 0.5, `SFT should raise logps/rejected: change ${sftRejectedRise}`);
   const gap = (rows: Row[]) => mean(last(rows), 'logps/chosen') - mean(last(rows), 'logps/rejected');
   const gOrpo = gap(orpo);
   const gSft = gap(sft);
+  t.diagnostic(`gap orpo ${gOrpo.toFixed(4)} sft ${gSft.toFixed(4)}`);
   assert.ok(gOrpo > gSft + 0.05, `ORPO gap ${gOrpo.toFixed(4)} should exceed SFT gap ${gSft.toFixed(4)}`);
   assert.ok(mean(last(orpo), 'rewards/accuracies') > mean(last(sft), 'rewards/accuracies'), 'ORPO ranks more training pairs correctly');
 });
