@@ -111,3 +111,25 @@ test('SIGTERM stops the run cleanly with exit 0, also between evals and saves', 
   assert.ok(fin?.type === 'finished' && fin.reason === 'stopped' && fin.step < 400, JSON.stringify(fin));
   assert.ok(existsSync(join(dir, 'run', 'checkpoints', `step-${fin.step}`, 'trainer_state.json')), 'checkpoint at the stop step');
 });
+
+test('fine-tuning starts from a Hugging Face directory (a checkpoint we saved) with its tokenizer', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-cli-'));
+  const first = join(dir, 'first');
+  const base = await runCli(['train', config(dir, '', 'max_steps: 2'), '--out', first]);
+  assert.equal(base.code, 0, base.stderr);
+  const ckpt = join(first, 'checkpoints', 'step-2');
+  const p = join(dir, 'ft.orpo.yaml');
+  writeFileSync(p, readFileSync(join(dir, 'tiny.orpo.yaml'), 'utf8').replace('model: { layers: 1, d_model: 16, heads: 2, context: 128 }', `model: { from: ${ckpt} }`));
+  const ft = await runCli(['train', p, '--out', join(dir, 'ft'), '--max-steps', '2']);
+  assert.equal(ft.code, 0, ft.stderr);
+  const rows = readFileSync(join(dir, 'ft', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+  assert.ok(rows.some((r) => Number.isFinite(r.loss)), 'trained from the directory');
+  // A tokenizer with more ids than the model's embedding is refused with both sizes named.
+  const gpt2Tok = join(dir, 'gpt2-tokenizer');
+  const { writeGpt2Tokenizer } = await import('../fixtures/gpt2-tokenizer/build');
+  writeGpt2Tokenizer(gpt2Tok);
+  writeFileSync(p, readFileSync(p, 'utf8') + `tokenizer: ${join(gpt2Tok, 'tokenizer.json')}\n`);
+  const bad = await runCli(['train', p, '--out', join(dir, 'bad')]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /tokenizer has 50257 ids but the model's embedding has 257 rows/);
+});

@@ -26,9 +26,14 @@ export async function buildTokenizer(cfg: ExperimentConfig, configDir: string): 
 
 /** The model to train: from a checkpoint when resuming, else scratch or the configured HF directory. */
 export async function buildModel(cfg: ExperimentConfig, configDir: string, tok: Tokenizer, checkpoint: string | undefined): Promise<CausalLM> {
-  if (checkpoint) return (await loadModelDir(checkpoint)).model;
-  if (cfg.model.from === 'scratch') return createScratchGpt2(cfg.model, tok.vocabSize, tok.eosId, cfg.seed);
-  return (await loadModelDir(resolve(configDir, cfg.model.from))).model;
+  if (cfg.model.from === 'scratch' && !checkpoint) return createScratchGpt2(cfg.model, tok.vocabSize, tok.eosId, cfg.seed);
+  const dir = checkpoint ?? resolve(configDir, cfg.model.from);
+  const { model } = await loadModelDir(dir);
+  if (tok.vocabSize > model.config.vocab_size) {
+    model.dispose();
+    throw new Error(`${dir}: the tokenizer has ${tok.vocabSize} ids but the model's embedding has ${model.config.vocab_size} rows; use the model's own tokenizer (tokenizer: bytes uses the directory's tokenizer.json)`);
+  }
+  return model;
 }
 
 /** Greedy completions of the fixed eval prompts, for `sample` events at each eval. */
