@@ -29,6 +29,10 @@ for shape in A G; do
   timeout 200 /tmp/node dist/engine/cli.js bench --backend webgpu --json $args 2>>"$OUT/log.txt" | tail -1 | res
   timeout 120 python3 scripts/reference/torch_step.py --device cuda $args 2>>"$OUT/log.txt" | tail -1 | res
 done
+log "train the embedded default on the GPU (backend auto, 60 steps)"
+start=$(date +%s)
+timeout 240 /tmp/node dist/engine/cli.js train ../../examples/hh-rlhf-tiny.orpo.yaml --max-steps 60 --out /tmp/gpu-run 2>>"$OUT/log.txt" | grep -E '"type":"(started|finished|error)"' | res
+echo "{\"train_wall_s\": $(( $(date +%s) - start ))}" | res
 log "transformers loads what ORPO Lab saved"
 timeout 120 python3 scripts/reference/roundtrip_check.py ../hfcheck ../../test/fixtures/hf 2>>"$OUT/log.txt" | tee -a "$OUT/log.txt" | sed 's/^/{"roundtrip": /; s/$/}/' | res
 log done

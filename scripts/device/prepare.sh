@@ -11,6 +11,7 @@ node scripts/build.mjs --production
 cp dist/engine/cli.js dist/engine/*.wasm .device/orpo/dist/engine/
 cp node_modules/webgpu/index.js node_modules/webgpu/package.json .device/orpo/node_modules/webgpu/
 cp node_modules/webgpu/dist/linux-x64/* .device/orpo/node_modules/webgpu/dist/linux-x64/
+mkdir -p .device/orpo/node_modules/@huggingface && cp -r node_modules/@huggingface/tokenizers .device/orpo/node_modules/@huggingface/
 cp scripts/reference/*.py .device/orpo/scripts/reference/
 xz -T2 -c "$(readlink -f "$(command -v node)")" > .device/node.xz
 (cd .device/gl && apt-get -oAPT::Architecture=amd64 -oAPT::Architectures=amd64 download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2)
