@@ -120,6 +120,8 @@ const loaders: Record<Exclude<Backend, 'auto'>, Loader> = {
  * Initialises the requested backend. `log` receives one line per backend `auto` skipped and why.
  */
 export async function selectBackend(name: Backend, log: (line: string) => void = () => {}): Promise<BackendInfo> {
+  // Production mode: no console banners from tfjs (our stderr is the user's log) and no debug checks.
+  tf.env().set('PROD', true);
   if (name !== 'auto') return loaders[name]();
   const chain: [string, Loader][] = [['tensorflow', loadTensorflow], ['webgpu', () => loadWebgpu(false)], ['wasm', loadWasm], ['cpu', loadCpu]];
   for (const [label, load] of chain) {

@@ -137,7 +137,8 @@ export async function main(argv: string[]): Promise<number> {
     return result.type === 'finished' ? EXIT_OK : EXIT_FAILURE;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    log(e instanceof Error ? (e.stack ?? message) : message);
+    // The message is for the user; the stack only when asked for (ORPO_LAB_DEBUG=1).
+    log(process.env.ORPO_LAB_DEBUG && e instanceof Error ? (e.stack ?? message) : `error: ${message}`);
     emit({ type: 'error', message });
     return EXIT_FAILURE;
   } finally {
