@@ -64,6 +64,7 @@ export interface LossResult {
   sums: tf.Tensor1D;
 }
 
+/** [2B] → chosen [B], rejected [B]. */
 const half = (x: tf.Tensor1D, B: number): [tf.Tensor1D, tf.Tensor1D] => [tf.slice(x, 0, B), tf.slice(x, B, B)];
 
 /** The loss and TRL's metrics for one concatenated batch. */
@@ -73,7 +74,7 @@ export function preferenceLoss(b: LossBatch, s: LossSettings): LossResult {
   const lp = sequenceLogps(b.logits, b.targets, b.respMask);
   const [lw, ll] = half(lp.mean, B); // [B], [B]
   const nllMask = tf.slice(s.nllOnPrompt ? b.seqMask : b.respMask, 0, B * T); // [B*T]
-  const nll = tf.div(tf.neg(tf.sum(tf.mul(tf.slice(lp.tok, 0, B * T), nllMask))), tf.maximum(tf.sum(nllMask), 1)) as tf.Scalar;
+  const nll = tf.div(tf.neg(tf.sum(tf.mul(tf.slice(lp.tok, 0, B * T), nllMask))), tf.maximum(tf.sum(nllMask), 1)) as tf.Scalar; // []: token mean over chosen rows
 
   const logOdds = tf.sub(tf.sub(lw, ll), tf.sub(log1mexp(lw), log1mexp(ll))) as tf.Tensor1D; // [B]
   const ratio = logSigmoid(logOdds); // [B]
@@ -82,10 +83,10 @@ export function preferenceLoss(b: LossBatch, s: LossSettings): LossResult {
   let rl: tf.Tensor1D = tf.mul(ll, s.lambda);
   switch (s.method) {
     case 'orpo':
-      loss = tf.sub(nll, tf.mul(tf.mean(ratio), s.lambda));
+      loss = tf.sub(nll, tf.mul(tf.mean(ratio), s.lambda)); // []
       break;
     case 'orpo-pr':
-      loss = tf.sub(nll, tf.mul(tf.mean(logSigmoid(tf.sub(lw, ll))), s.lambda));
+      loss = tf.sub(nll, tf.mul(tf.mean(logSigmoid(tf.sub(lw, ll))), s.lambda)); // []
       break;
     case 'sft':
       loss = nll;
@@ -97,7 +98,7 @@ export function preferenceLoss(b: LossBatch, s: LossSettings): LossResult {
       const [qw, ql] = half(s.refSums, B);
       rw = tf.mul(tf.sub(pw, qw), beta);
       rl = tf.mul(tf.sub(pl, ql), beta);
-      loss = tf.neg(tf.mean(logSigmoid(tf.sub(rw, rl)))) as tf.Scalar;
+      loss = tf.neg(tf.mean(logSigmoid(tf.sub(rw, rl)))) as tf.Scalar; // []
       break;
     }
     default: {
