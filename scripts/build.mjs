@@ -19,11 +19,14 @@ const builds = [
   { entryPoints: ['webview-ui/main.ts'], outfile: 'dist/webview/main.js', platform: 'browser', format: 'iife', target: 'es2022', loader: { '.css': 'css' } },
 ].filter((b) => existsSync(join(root, b.entryPoints[0])));
 
-// tfjs-backend-wasm loads its .wasm binaries from a directory at run time: put them beside the engine.
+// tfjs-backend-wasm loads its .wasm binaries from a directory at run time: put them beside the engine,
+// with our SIMD kernel.
 function copyWasm() {
   const src = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
   mkdirSync(join(root, 'dist/engine'), { recursive: true });
   for (const f of readdirSync(src).filter((n) => n.endsWith('.wasm'))) cpSync(join(src, f), join(root, 'dist/engine', f));
+  // Our own SIMD kernel (src/engine/backend/simd/bmm.c, rebuilt by scripts/build-simd.sh).
+  cpSync(join(root, 'src/engine/backend/simd/bmm.wasm'), join(root, 'dist/engine/bmm.wasm'));
 }
 
 copyWasm();

@@ -97,6 +97,9 @@ async function loadWasm(): Promise<BackendInfo> {
   wasm.setWasmPaths(dir); // a directory prefix: emscripten then reads the files with fs, not fetch
   const { registerWasmKernels } = await import('./wasmKernels');
   registerWasmKernels();
+  // Our SIMD128 kernel for batched products (attention); ORPO_LAB_SIMD_BMM=0 keeps tfjs's own.
+  const bmm = [join(dir, 'bmm.wasm'), join(__dirname, 'simd', 'bmm.wasm')].find((p) => existsSync(p));
+  if (bmm && process.env.ORPO_LAB_SIMD_BMM !== '0') (await import('./simd/bmm')).registerSimdBatchMatMul(bmm);
   if (!(await tf.setBackend('wasm'))) throw new BackendError('backend wasm: tfjs could not initialise WebAssembly.');
   await tf.ready();
   return { backend: 'wasm', device: `CPU (WebAssembly SIMD, ${wasm.getThreadsCount()} thread)` };
