@@ -18,12 +18,12 @@ async function main() {
   const by = new Map<string, number>();
   for (const k of prof.kernels) {
     by.set(k.name, (by.get(k.name) ?? 0) + (k.kernelTimeMs as number));
-    if (k.name === 'BatchMatMul' || process.env.BY_SHAPE === k.name) {
+    if (process.env.BY_SHAPE === k.name) {
       const key = `  ${k.name} ${JSON.stringify(k.inputShapes)}`;
       by.set(key, (by.get(key) ?? 0) + (k.kernelTimeMs as number));
     }
   }
-  const rows = [...by].sort((a, b) => b[1] - a[1]).slice(0, 18);
+  const rows = [...by].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 18));
   console.log('total ms', total.toFixed(0), 'kernel sum', [...by.values()].reduce((a, b) => a + b, 0).toFixed(0));
   for (const [n, ms] of rows) console.log(n.padEnd(24), ms.toFixed(1));
 }

@@ -9,11 +9,19 @@ Prints one JSON line: tokens_per_second, step_ms, backend, threads.
 import argparse
 import json
 import math
+import os
+import sys
 import time
 
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+# torch.set_num_threads does not reach OpenBLAS (torch's BLAS on Debian), which reads its thread count
+# when it loads and otherwise takes every core: pin it to --threads before torch is imported.
+_threads = next((sys.argv[i + 1] for i, a in enumerate(sys.argv[:-1]) if a == "--threads"), "1")
+for _k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_k] = _threads
+
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 
 class Block(nn.Module):

@@ -6,8 +6,8 @@ import { parseEvent, type EngineEvent } from '../../src/common/events';
 
 export const root = join(__dirname, '..', '..');
 
-export function startCli(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(root, 'src/engine/cli.ts'), ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+export function startCli(args: string[], env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', join(root, 'src/engine/cli.ts'), ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
 }
 
 export interface CliResult {
@@ -19,8 +19,8 @@ export interface CliResult {
 }
 
 /** Runs the CLI to completion; `onEvent` may act on the child (e.g. send a stop). */
-export function runCli(args: string[], onEvent?: (e: EngineEvent, child: ChildProcess) => void): Promise<CliResult> {
-  const child = startCli(args);
+export function runCli(args: string[], onEvent?: (e: EngineEvent, child: ChildProcess) => void, env: Record<string, string> = {}): Promise<CliResult> {
+  const child = startCli(args, env);
   const events: EngineEvent[] = [];
   const bad: string[] = [];
   let stderr = '';

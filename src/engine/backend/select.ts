@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Backend } from '../../common/config';
+import { setExplicitTranspose } from '../ops/matmul';
 
 export interface BackendInfo {
   /** The tfjs backend name actually running: tensorflow, webgpu, wasm or cpu. */
@@ -97,12 +98,16 @@ async function loadWasm(): Promise<BackendInfo> {
   wasm.setWasmPaths(dir); // a directory prefix: emscripten then reads the files with fs, not fetch
   const { registerWasmKernels } = await import('./wasmKernels');
   registerWasmKernels();
-  // Our SIMD128 kernel for batched products (attention); ORPO_LAB_SIMD_BMM=0 keeps tfjs's own.
+  // Native kernels (system CBLAS + fused log-softmax/GELU) where built and a BLAS is found; otherwise
+  // our SIMD128 kernel for batched products (attention); ORPO_LAB_SIMD_BMM=0 keeps tfjs's own.
+  const native = (await import('./native/kernels')).registerNativeKernels();
   const bmm = [join(dir, 'bmm.wasm'), join(__dirname, 'simd', 'bmm.wasm')].find((p) => existsSync(p));
-  if (bmm && process.env.ORPO_LAB_SIMD_BMM !== '0') (await import('./simd/bmm')).registerSimdBatchMatMul(bmm);
+  if (typeof native === 'string' && bmm && process.env.ORPO_LAB_SIMD_BMM !== '0') (await import('./simd/bmm')).registerSimdBatchMatMul(bmm);
+  setExplicitTranspose(typeof native === 'string');
   if (!(await tf.setBackend('wasm'))) throw new BackendError('backend wasm: tfjs could not initialise WebAssembly.');
   await tf.ready();
-  return { backend: 'wasm', device: `CPU (WebAssembly SIMD, ${wasm.getThreadsCount()} thread)` };
+  const cpu = typeof native === 'string' ? `${wasm.getThreadsCount()} thread; native kernels off: ${native}` : `+ ${native.library} sgemm and fused kernels, ${native.threads} BLAS thread${native.threads === 1 ? '' : 's'}`;
+  return { backend: 'wasm', device: `CPU (WebAssembly SIMD ${cpu})` };
 }
 
 async function loadCpu(): Promise<BackendInfo> {

@@ -1,4 +1,4 @@
-// Kernels the tfjs wasm backend (4.22) lacks, registered in plain TypeScript over the wasm heap.
+// Kernels the tfjs wasm backend (4.22) lacks or runs slowly, registered in plain TypeScript over the wasm heap.
 // UnsortedSegmentSum is the gradient of tf.gather, i.e. of every embedding lookup; its semantics
 // follow tf.math.unsorted_segment_sum (TensorFlow API docs): out[s, ...] = Σ_{i: ids[i] = s} x[i, ...].
 import * as tf from '@tensorflow/tfjs-core';
@@ -9,6 +9,23 @@ let registered = false;
 export function registerWasmKernels(): void {
   if (registered || tf.getKernel('UnsortedSegmentSum', 'wasm')) return;
   registered = true;
+  // Identity shares its input's buffer (as the cpu backend and wasm's own Reshape do) instead of
+  // copying it: tensors are immutable, and autodiff and customGrad call Identity on every
+  // activation and logit tensor (4% of a step at the issue-7 shape).
+  const identity = tf.getKernel('Identity', 'wasm');
+  if (identity) {
+    tf.unregisterKernel('Identity', 'wasm');
+    tf.registerKernel({
+      kernelName: 'Identity',
+      backendName: 'wasm',
+      kernelFunc: (args) => {
+        const x = args.inputs.x as tf.TensorInfo;
+        if (x.dtype === 'string') return identity.kernelFunc(args);
+        (args.backend as BackendWasm).incRef(x.dataId);
+        return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+      },
+    });
+  }
   tf.registerKernel({
     kernelName: 'UnsortedSegmentSum',
     backendName: 'wasm',

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BACKENDS, METHODS } from '../../common/schema';
 import type { Backend, Method } from '../../common/config';
 import { flagInt, flagString, parseArgs, UsageError } from '../args';
+import { nativeKernels } from '../backend/native/kernels';
 import { selectBackend } from '../backend/select';
 import { collate } from '../data/batch';
 import { Rng } from '../data/rng';
@@ -91,7 +92,9 @@ export async function main(argv: string[]): Promise<number> {
   if (s.d % s.H !== 0) throw new UsageError('--d-model must be divisible by --heads');
   const log = (l: string) => process.stderr.write(`[bench] ${l}\n`);
   const info = await selectBackend(backend, log);
-  const threads = info.backend === 'wasm' ? ((await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount()) : Number(process.env.ORPO_LAB_THREADS ?? 0) || 1;
+  // On wasm with the native kernels the BLAS threads do the heavy work; tfjs-wasm itself runs one.
+  const native = nativeKernels();
+  const threads = native ? native.threads : info.backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : Number(process.env.ORPO_LAB_THREADS ?? 0) || 1;
   log(`backend ${info.backend} (${info.device}); shape d=${s.d} L=${s.L} H=${s.H} V=${s.V} T=${s.T} pairs=${s.pairs} method=${s.method}`);
   const r = await benchSteps(s, log);
   const sorted = [...r.stepMs].sort((x, y) => x - y);

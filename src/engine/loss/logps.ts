@@ -4,6 +4,7 @@
 // batchDims fails on the wasm backend and gatherND has no gradient (shared notes, environment.md).
 import * as tf from '@tensorflow/tfjs-core';
 import type { CustomGradientFunc } from '@tensorflow/tfjs-core/dist/engine';
+import { FUSED, hasFused, runFused } from '../ops/fused';
 
 /**
  * log softmax(logits)[i, targets[i]] for every row. logits: [N, V], targets: int32 [N] → [N].
@@ -11,6 +12,7 @@ import type { CustomGradientFunc } from '@tensorflow/tfjs-core/dist/engine';
  */
 export function pickLogSoftmax(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
   const V = logits.shape[1];
+  if (hasFused(FUSED.logSoftmaxPick)) return fusedPick(logits, targets);
   const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const lse = tf.logSumExp(x, 1); // [N]
     const hot = tf.oneHot(targets, V); // [N, V]
@@ -22,6 +24,23 @@ export function pickLogSoftmax(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Te
         const [sx, slse, st] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
         const p = tf.exp(tf.sub(sx, tf.expandDims(slse, 1))); // [N, V]
         return [tf.mul(tf.expandDims(dy as tf.Tensor1D, 1), tf.sub(tf.oneHot(st, V), p))]; // [N, V]
+      },
+    };
+  }) as unknown as CustomGradientFunc<tf.Tensor>);
+  return f(logits) as tf.Tensor1D;
+}
+
+/** pickLogSoftmax through the backend's fused kernels: one pass over the logits each way. */
+function fusedPick(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  const t = targets.dtype === 'int32' ? targets : tf.cast(targets, 'int32');
+  const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [picked, lse] = runFused(FUSED.logSoftmaxPick, { x, t }) as [tf.Tensor1D, tf.Tensor1D]; // [N], [N]
+    save([x, lse, t]);
+    return {
+      value: picked,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sx, slse, st] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+        return [runFused(FUSED.logSoftmaxPickGrad, { x: sx, lse: slse, t: st, dy: dy as tf.Tensor }) as tf.Tensor2D]; // [N, V]
       },
     };
   }) as unknown as CustomGradientFunc<tf.Tensor>);

@@ -5,7 +5,7 @@
 // so checkpoints load in transformers unchanged. No dropout: runs are deterministic.
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '../../common/config';
-import { linear, matmul } from '../ops/matmul';
+import { linear, matmulT } from '../ops/matmul';
 import { attention, causalMask, geluTanh, layerNorm, mergeHeads, splitHeads, splitHeadsT } from '../ops/nn';
 import { extendLayer, type CacheStep } from './kvcache';
 import type { CausalLM, HfConfig, KvCache } from './types';
@@ -127,8 +127,8 @@ class Gpt2 implements CausalLM {
       x = tf.add(x, linear(f, this.p(h + 'mlp.c_proj.weight'), this.p(h + 'mlp.c_proj.bias')));
     }
     x = layerNorm(x, this.p('transformer.ln_f.weight'), this.p('transformer.ln_f.bias'), eps);
-    const head = tf.transpose(this.p<tf.Rank.R2>('transformer.wte.weight')); // [d, V]
-    return { logits: tf.reshape(matmul(x, head), [B, T, V]) as tf.Tensor3D }; // [B, T, V]
+    const logits = matmulT(x, this.p<tf.Rank.R2>('transformer.wte.weight')); // [B*T, V]: tied head, x·wteᵀ
+    return { logits: tf.reshape(logits, [B, T, V]) as tf.Tensor3D }; // [B, T, V]
   }
 
   dispose(): void {

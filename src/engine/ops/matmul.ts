@@ -2,10 +2,17 @@
 // transposeA/transposeB, which on the wasm backend runs ~15x slower than a plain product (shared
 // notes, environment.md); an explicit tf.transpose followed by a plain matMul is much faster.
 // Gradients: for Y = A·B, dA = dY·Bᵀ and dB = Aᵀ·dY (batched over leading dims for rank 3).
+// Backends whose transposed products are fast (BLAS, GPUs) pass the transpose flags instead.
 import * as tf from '@tensorflow/tfjs-core';
 import type { CustomGradientFunc } from '@tensorflow/tfjs-core/dist/engine';
 
 const tr = (x: tf.Tensor): tf.Tensor => (x.rank === 2 ? tf.transpose(x) : tf.transpose(x, [0, 2, 1]));
+
+let explicit = true;
+/** Whether gradients transpose with tf.transpose (slow flags) or pass the flags to matMul. */
+export function setExplicitTranspose(on: boolean): void {
+  explicit = on;
+}
 
 const mm = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   save([a, b]);
@@ -14,6 +21,7 @@ const mm = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) =>
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
       const g = dy as tf.Tensor;
+      if (!explicit) return [tf.matMul(g, sb, false, true), tf.matMul(sa, g, true, false)];
       return [tf.matMul(g, tr(sb)), tf.matMul(tr(sa), g)];
     },
   };
@@ -22,6 +30,24 @@ const mm = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) =>
 /** a: [M, K] · b: [K, N] → [M, N], or batched a: [Z, M, K] · b: [Z, K, N] → [Z, M, N]. */
 export function matmul<R extends tf.Rank.R2 | tf.Rank.R3>(a: tf.Tensor<R>, b: tf.Tensor<R>): tf.Tensor<R> {
   return mm(a, b) as tf.Tensor<R>;
+}
+
+const mmT = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: explicit ? tf.matMul(a, tf.transpose(b)) : tf.matMul(a, b, false, true),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
+      const g = dy as tf.Tensor;
+      // Y = A·Bᵀ: dA = dY·B, dB = dYᵀ·A.
+      return [tf.matMul(g, sb), explicit ? tf.transpose(tf.matMul(tf.transpose(sa), g)) : tf.matMul(g, sa, true, false)]; // [M, K], [N, K]
+    },
+  };
+}) as unknown as CustomGradientFunc<tf.Tensor>);
+
+/** a: [M, K] · bᵀ with b: [N, K] → [M, N] (a tied output head: hidden states · embeddingᵀ). */
+export function matmulT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return mmT(a, b) as tf.Tensor2D;
 }
 
 /** x: [N, in] · w: [in, out] + b: [out] → [N, out]. */

@@ -2,6 +2,7 @@
 // "gelu_new"), and causal softmax attention. Shapes are noted on every line that changes one.
 import * as tf from '@tensorflow/tfjs-core';
 import type { CustomGradientFunc } from '@tensorflow/tfjs-core/dist/engine';
+import { FUSED, hasFused, runFused } from './fused';
 import { matmul } from './matmul';
 
 /** LayerNorm over the last axis (Ba et al. 2016), as torch.nn.LayerNorm. x: [N, d]. */
@@ -31,9 +32,10 @@ function geluForward(x: tf.Tensor): tf.Tensor {
 export const geluTanh = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   save([x]);
   return {
-    value: geluForward(x),
+    value: hasFused(FUSED.gelu) ? (runFused(FUSED.gelu, { x }) as tf.Tensor) : geluForward(x),
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const sx = saved[0] as tf.Tensor;
+      if (hasFused(FUSED.geluGrad)) return [runFused(FUSED.geluGrad, { x: sx, dy: dy as tf.Tensor }) as tf.Tensor];
       const x2 = tf.square(sx);
       const t = tf.tanh(tf.mul(tf.add(sx, tf.mul(tf.mul(x2, sx), 0.044715)), GELU_C));
       const left = tf.mul(tf.add(t, 1), 0.5);

@@ -1,5 +1,6 @@
 // Our SIMD batched product against an independent float64 triple loop (odd shapes included), and the
 // wasm backend with the kernel registered against its own products and gradients left untouched.
+// The SIMD kernel is the fallback when the native kernels are off, so this file turns them off.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { selectBackend } from '../select';
 import { simdBatchMatMulActive, simdBmm } from './bmm';
 
 const wasmPath = join(__dirname, 'bmm.wasm');
+process.env.ORPO_LAB_NATIVE = '0';
 
 function reference(a: Float32Array, b: Float32Array, Z: number, M: number, K: number, N: number): Float64Array {
   const c = new Float64Array(Z * M * N);

@@ -1,0 +1,145 @@
+// Node-API glue for the native CPU kernels (blas.c, fused.c). Every array argument is a typed-array
+// view into the tfjs wasm heap: the kernels read and write it in place, with no copies. Shapes and
+// sizes are checked here, once, so the kernels can trust them.
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <string.h>
+#include "native.h"
+
+#define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "orpo-native: " #call " failed"); return NULL; } } while (0)
+
+typedef struct { void *data; size_t len; } view;
+
+// Argument i as a typed array of at least `need` elements of `want` type.
+static int arr(napi_env env, napi_value v, napi_typedarray_type want, size_t need, view *out) {
+  napi_typedarray_type type; size_t len; void *data; napi_value ab; size_t off;
+  if (napi_get_typedarray_info(env, v, &type, &len, &data, &ab, &off) != napi_ok || type != want || len < need) {
+    napi_throw_type_error(env, NULL, "orpo-native: a typed array argument has the wrong type or size");
+    return 0;
+  }
+  out->data = data; out->len = len;
+  return 1;
+}
+
+static int num(napi_env env, napi_value v, double *out) {
+  if (napi_get_value_double(env, v, out) != napi_ok) { napi_throw_type_error(env, NULL, "orpo-native: expected a number"); return 0; }
+  return 1;
+}
+
+static napi_value args(napi_env env, napi_callback_info info, size_t n, napi_value *argv) {
+  size_t argc = n;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < n) {
+    napi_throw_type_error(env, NULL, "orpo-native: too few arguments");
+    return NULL;
+  }
+  return argv[0];
+}
+
+// init(preferred: string) -> name of the CBLAS library opened, or null.
+static napi_value js_init(napi_env env, napi_callback_info info) {
+  napi_value argv[1]; char path[512] = "";
+  size_t argc = 1;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc >= 1) napi_get_value_string_utf8(env, argv[0], path, sizeof path, NULL);
+  const char *lib = blas_init(path);
+  napi_value r;
+  if (lib) CHECK(napi_create_string_utf8(env, lib, NAPI_AUTO_LENGTH, &r)); else CHECK(napi_get_null(env, &r));
+  return r;
+}
+
+// threads(n: number) -> the BLAS thread count after setting it (n <= 0 only reads it).
+static napi_value js_threads(napi_env env, napi_callback_info info) {
+  napi_value argv[1]; double n; napi_value r;
+  if (!args(env, info, 1, argv) || !num(env, argv[0], &n)) return NULL;
+  CHECK(napi_create_int32(env, blas_threads((int)n), &r));
+  return r;
+}
+
+// bmm(a, b, c, Z, M, K, N, ta, tb, batchA, batchB): batchA/batchB are 1 (broadcast) or Z.
+static napi_value js_bmm(napi_env env, napi_callback_info info) {
+  napi_value argv[11]; double d[8]; view a, b, c;
+  if (!args(env, info, 11, argv)) return NULL;
+  for (int i = 0; i < 8; i++) if (!num(env, argv[3 + i], &d[i])) return NULL;
+  const int Z = (int)d[0], M = (int)d[1], K = (int)d[2], N = (int)d[3], ta = d[4] != 0, tb = d[5] != 0;
+  const size_t za = (size_t)d[6], zb = (size_t)d[7];
+  if (!arr(env, argv[0], napi_float32_array, za * M * K, &a) || !arr(env, argv[1], napi_float32_array, zb * K * N, &b) ||
+      !arr(env, argv[2], napi_float32_array, (size_t)Z * M * N, &c)) return NULL;
+  blas_bmm(a.data, b.data, c.data, Z, M, K, N, ta, tb, za == 1 ? 0 : (size_t)M * K, zb == 1 ? 0 : (size_t)K * N);
+  return NULL;
+}
+
+// logSoftmaxPick(x, t, out, lse, N, V)
+static napi_value js_lsp(napi_env env, napi_callback_info info) {
+  napi_value argv[6]; double n, v; view x, t, o, l;
+  if (!args(env, info, 6, argv) || !num(env, argv[4], &n) || !num(env, argv[5], &v)) return NULL;
+  const size_t N = (size_t)n, V = (size_t)v;
+  if (!arr(env, argv[0], napi_float32_array, N * V, &x) || !arr(env, argv[1], napi_int32_array, N, &t) ||
+      !arr(env, argv[2], napi_float32_array, N, &o) || !arr(env, argv[3], napi_float32_array, N, &l)) return NULL;
+  log_softmax_pick(x.data, t.data, o.data, l.data, (int)N, (int)V);
+  return NULL;
+}
+
+// logSoftmaxPickGrad(x, lse, t, dy, dx, N, V)
+static napi_value js_lsp_grad(napi_env env, napi_callback_info info) {
+  napi_value argv[7]; double n, v; view x, l, t, dy, dx;
+  if (!args(env, info, 7, argv) || !num(env, argv[5], &n) || !num(env, argv[6], &v)) return NULL;
+  const size_t N = (size_t)n, V = (size_t)v;
+  if (!arr(env, argv[0], napi_float32_array, N * V, &x) || !arr(env, argv[1], napi_float32_array, N, &l) ||
+      !arr(env, argv[2], napi_int32_array, N, &t) || !arr(env, argv[3], napi_float32_array, N, &dy) ||
+      !arr(env, argv[4], napi_float32_array, N * V, &dx)) return NULL;
+  log_softmax_pick_grad(x.data, l.data, t.data, dy.data, dx.data, (int)N, (int)V);
+  return NULL;
+}
+
+// gelu(x, y) and geluGrad(x, dy, dx) over whole arrays of equal length.
+static napi_value js_gelu(napi_env env, napi_callback_info info) {
+  napi_value argv[2]; view x, y;
+  if (!args(env, info, 2, argv) || !arr(env, argv[0], napi_float32_array, 0, &x) || !arr(env, argv[1], napi_float32_array, x.len, &y)) return NULL;
+  gelu_tanh(x.data, y.data, x.len);
+  return NULL;
+}
+
+static napi_value js_gelu_grad(napi_env env, napi_callback_info info) {
+  napi_value argv[3]; view x, dy, dx;
+  if (!args(env, info, 3, argv) || !arr(env, argv[0], napi_float32_array, 0, &x) || !arr(env, argv[1], napi_float32_array, x.len, &dy) ||
+      !arr(env, argv[2], napi_float32_array, x.len, &dx)) return NULL;
+  gelu_tanh_grad(x.data, dy.data, dx.data, x.len);
+  return NULL;
+}
+
+// sum(x, out, R, C, leading): column sums of x [R, C] when leading, else row sums.
+static napi_value js_sum(napi_env env, napi_callback_info info) {
+  napi_value argv[5]; double r, c, lead; view x, o;
+  if (!args(env, info, 5, argv) || !num(env, argv[2], &r) || !num(env, argv[3], &c) || !num(env, argv[4], &lead)) return NULL;
+  const size_t R = (size_t)r, C = (size_t)c;
+  if (!arr(env, argv[0], napi_float32_array, R * C, &x) || !arr(env, argv[1], napi_float32_array, lead != 0 ? C : R, &o)) return NULL;
+  if (lead != 0) sum_leading(x.data, o.data, R, C); else sum_trailing(x.data, o.data, R, C);
+  return NULL;
+}
+
+// adamw(p, g, m, v, pOut, mOut, vOut, coef, b1, 1-b1, b2, 1-b2, lr, eps, decay, bc1, bc2)
+static napi_value js_adamw(napi_env env, napi_callback_info info) {
+  napi_value argv[17]; view t[7]; double d[10];
+  if (!args(env, info, 17, argv) || !arr(env, argv[0], napi_float32_array, 0, &t[0])) return NULL;
+  for (int i = 1; i < 7; i++) if (!arr(env, argv[i], napi_float32_array, t[0].len, &t[i])) return NULL;
+  for (int i = 0; i < 10; i++) if (!num(env, argv[7 + i], &d[i])) return NULL;
+  const adamw_args a = { (float)d[0], (float)d[1], (float)d[2], (float)d[3], (float)d[4], (float)d[5], (float)d[6], (float)d[7], (float)d[8], (float)d[9] };
+  adamw(t[0].data, t[1].data, t[2].data, t[3].data, t[4].data, t[5].data, t[6].data, t[0].len, &a);
+  return NULL;
+}
+
+NAPI_MODULE_INIT() {
+  const napi_property_descriptor props[] = {
+    { "init", NULL, js_init, NULL, NULL, NULL, napi_default, NULL },
+    { "threads", NULL, js_threads, NULL, NULL, NULL, napi_default, NULL },
+    { "bmm", NULL, js_bmm, NULL, NULL, NULL, napi_default, NULL },
+    { "logSoftmaxPick", NULL, js_lsp, NULL, NULL, NULL, napi_default, NULL },
+    { "logSoftmaxPickGrad", NULL, js_lsp_grad, NULL, NULL, NULL, napi_default, NULL },
+    { "gelu", NULL, js_gelu, NULL, NULL, NULL, napi_default, NULL },
+    { "geluGrad", NULL, js_gelu_grad, NULL, NULL, NULL, napi_default, NULL },
+    { "sum", NULL, js_sum, NULL, NULL, NULL, napi_default, NULL },
+    { "adamw", NULL, js_adamw, NULL, NULL, NULL, napi_default, NULL },
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  return exports;
+}

@@ -1,0 +1,123 @@
+// Fused element-wise kernels the step spends its non-matmul time in: the vocabulary-sized
+// log-softmax with label gather (TRL's get_batch_logps) and GELU with the tanh approximation
+// (GPT-2's gelu_new), forward and backward. One pass over memory each instead of tfjs's 4-8
+// separate kernels and temporaries. Built with target_clones so AVX2 machines get 8-wide loops and
+// others the baseline. exp is our own branch-free polynomial (below), so the loops vectorise with
+// -fno-trapping-math alone: -ffast-math would change float semantics for the whole process.
+#include <math.h>
+#include <string.h>
+#include "native.h"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#define CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define CLONES
+#endif
+
+// e^x for x in [-87, 88]: x = n ln2 + r with |r| <= ln2/2, e^r by its degree-6 Taylor polynomial
+// (relative error < 2e-7), 2^n put straight into the exponent bits.
+static inline float vexp(float x) {
+  x = x < -87.0f ? -87.0f : x;
+  x = x > 88.0f ? 88.0f : x;
+  const float n = (x * 1.44269504f + 12582912.0f) - 12582912.0f; // round to nearest
+  const float r = (x - n * 0.693359375f) + n * 2.12194440e-4f;    // ln2 in two parts
+  const float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.6666667e-1f + r * (4.1666668e-2f + r * (8.3333338e-3f + r * 1.3888889e-3f)))));
+  const int32_t bits = ((int32_t)n + 127) << 23;
+  float scale;
+  memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
+// tanh(u) = 1 - 2 / (e^{2u} + 1); saturates cleanly at both ends because vexp clamps.
+static inline float vtanh(float u) { return 1.0f - 2.0f / (vexp(2.0f * u) + 1.0f); }
+
+static const float GELU_C = 0.7978845608028654f; // sqrt(2/pi)
+static const float GELU_A = 0.044715f;
+
+// out[i] = x[i, t[i]] - logsumexp(x[i, :]); lse[i] keeps logsumexp for the backward pass. x: [N, V].
+CLONES void log_softmax_pick(const float *x, const int32_t *t, float *out, float *lse, int N, int V) {
+  for (int i = 0; i < N; i++) {
+    const float *r = x + (size_t)i * V;
+    float m = r[0];
+#pragma omp simd reduction(max : m)
+    for (int j = 1; j < V; j++) m = r[j] > m ? r[j] : m;
+    float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+    for (int j = 0; j < V; j++) s += vexp(r[j] - m);
+    const float l = m + logf(s);
+    lse[i] = l;
+    const int k = t[i];
+    out[i] = (k >= 0 && k < V) ? r[k] - l : -l;
+  }
+}
+
+// dx[i, j] = dy[i] * (1[j == t[i]] - exp(x[i, j] - lse[i])).
+CLONES void log_softmax_pick_grad(const float *x, const float *lse, const int32_t *t, const float *dy, float *dx, int N, int V) {
+  for (int i = 0; i < N; i++) {
+    const float *r = x + (size_t)i * V;
+    float *d = dx + (size_t)i * V;
+    const float g = dy[i], l = lse[i];
+#pragma omp simd
+    for (int j = 0; j < V; j++) d[j] = -g * vexp(r[j] - l);
+    const int k = t[i];
+    if (k >= 0 && k < V) d[k] += g;
+  }
+}
+
+// y = 0.5 x (1 + tanh(c (x + a x^3))).
+CLONES void gelu_tanh(const float *x, float *y, size_t n) {
+#pragma omp simd
+  for (size_t i = 0; i < n; i++) {
+    const float v = x[i];
+    y[i] = 0.5f * v * (1.0f + vtanh(GELU_C * (v + GELU_A * v * v * v)));
+  }
+}
+
+// dx = dy * (0.5 (1 + th) + 0.5 x (1 - th^2) c (1 + 3 a x^2)), th = tanh(c (x + a x^3)).
+CLONES void gelu_tanh_grad(const float *x, const float *dy, float *dx, size_t n) {
+#pragma omp simd
+  for (size_t i = 0; i < n; i++) {
+    const float v = x[i], v2 = v * v;
+    const float th = vtanh(GELU_C * (v + GELU_A * v2 * v));
+    dx[i] = dy[i] * (0.5f * (1.0f + th) + 0.5f * v * (1.0f - th * th) * GELU_C * (1.0f + 3.0f * GELU_A * v2));
+  }
+}
+
+// out[c] = sum_r x[r, c] (reduce leading axes; bias gradients) for x: [R, C].
+CLONES void sum_leading(const float *x, float *out, size_t R, size_t C) {
+  for (size_t c = 0; c < C; c++) out[c] = 0.0f;
+  for (size_t r = 0; r < R; r++) {
+    const float *row = x + r * C;
+#pragma omp simd
+    for (size_t c = 0; c < C; c++) out[c] += row[c];
+  }
+}
+
+// out[r] = sum_c x[r, c] (reduce trailing axes) for x: [R, C].
+CLONES void sum_trailing(const float *x, float *out, size_t R, size_t C) {
+  for (size_t r = 0; r < R; r++) {
+    const float *row = x + r * C;
+    float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+    for (size_t c = 0; c < C; c++) s += row[c];
+    out[r] = s;
+  }
+}
+
+// One AdamW update (torch.optim.AdamW), gradients scaled by the clipping coefficient `coef`:
+// (ob1 = 1 - b1 and ob2 = 1 - b2 come rounded from double, as tfjs's scalars do)
+// m' = b1 m + (1-b1) g; v' = b2 v + (1-b2) g^2; p' = p decay - lr (m'/bc1) / (sqrt(v'/bc2) + eps).
+CLONES void adamw(const float *p, const float *g, const float *m, const float *v, float *po, float *mo, float *vo, size_t n,
+                  const adamw_args *a) {
+  const float coef = a->coef, b1 = a->b1, ob1 = a->ob1, b2 = a->b2, ob2 = a->ob2, lr = a->lr, eps = a->eps, decay = a->decay;
+  const float bc1 = a->bc1, bc2 = a->bc2;
+#pragma omp simd
+  for (size_t i = 0; i < n; i++) {
+    const float gi = g[i] * coef;
+    const float mi = b1 * m[i] + ob1 * gi;
+    const float vi = b2 * v[i] + ob2 * gi * gi;
+    mo[i] = mi;
+    vo[i] = vi;
+    po[i] = p[i] * decay - (mi / bc1) / (sqrtf(vi / bc2) + eps) * lr;
+  }
+}

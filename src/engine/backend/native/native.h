@@ -1,0 +1,20 @@
+// The native kernels' C interface (blas.c, fused.c), bound to JavaScript in addon.c.
+#ifndef ORPO_NATIVE_H
+#define ORPO_NATIVE_H
+#include <stddef.h>
+#include <stdint.h>
+
+const char *blas_init(const char *preferred);
+int blas_threads(int n);
+void blas_bmm(const float *a, const float *b, float *c, int Z, int M, int K, int N, int ta, int tb, size_t sa, size_t sb);
+
+void log_softmax_pick(const float *x, const int32_t *t, float *out, float *lse, int N, int V);
+void log_softmax_pick_grad(const float *x, const float *lse, const int32_t *t, const float *dy, float *dx, int N, int V);
+void gelu_tanh(const float *x, float *y, size_t n);
+void gelu_tanh_grad(const float *x, const float *dy, float *dx, size_t n);
+void sum_leading(const float *x, float *out, size_t R, size_t C);
+void sum_trailing(const float *x, float *out, size_t R, size_t C);
+typedef struct { float coef, b1, ob1, b2, ob2, lr, eps, decay, bc1, bc2; } adamw_args;
+void adamw(const float *p, const float *g, const float *m, const float *v, float *po, float *mo, float *vo, size_t n,
+           const adamw_args *a);
+#endif

@@ -1,0 +1,29 @@
+// Fused kernels a backend may provide (the wasm backend does when the native addon is loaded:
+// backend/native/kernels.ts). Ops call them through tfjs's kernel registry when the active backend
+// has them and fall back to composites of tfjs ops otherwise, so model and loss code stay the same
+// on every backend.
+import * as tf from '@tensorflow/tfjs-core';
+
+export const FUSED = {
+  /** inputs x [N, V], t int32 [N] → [x[i, t[i]] − logsumexp(x[i]) : [N], logsumexp : [N]]. */
+  logSoftmaxPick: 'OrpoLogSoftmaxPick',
+  /** inputs x [N, V], lse [N], t [N], dy [N] → dx [N, V]. */
+  logSoftmaxPickGrad: 'OrpoLogSoftmaxPickGrad',
+  /** input x → GELU (tanh approximation) of x, same shape. */
+  gelu: 'OrpoGelu',
+  /** inputs x, dy → dy · GELU'(x), same shape. */
+  geluGrad: 'OrpoGeluGrad',
+  /**
+   * inputs p, g, m, v, coef (clip coefficient, [1]) → [p', m', v'] after one AdamW update; attrs
+   * b1, b2, lr, eps, decay (1 − lr·wd, or 1), bc1, bc2 (bias corrections).
+   */
+  adamw: 'OrpoAdamW',
+} as const;
+
+/** Whether the active backend has the fused kernel `name`. */
+export const hasFused = (name: string): boolean => tf.getKernel(name, tf.getBackend()) !== undefined;
+
+/** Runs a fused kernel on the active backend. */
+export function runFused(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, number> = {}): tf.Tensor | tf.Tensor[] {
+  return tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[];
+}
