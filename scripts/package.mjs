@@ -1,6 +1,6 @@
 // `npm run package`: builds the production bundles and packages the extension as a .vsix with
 // @vscode/vsce, for one platform target (default: this machine's), so that the target's WebGPU (Dawn)
-// binary, which cannot be bundled, travels with it. Prints the file list summary and the size.
+// binary and the engine's native CPU kernels, which cannot be bundled, travel with it. Prints the file list summary and the size.
 // Usage: node scripts/package.mjs [--target linux-x64] [--out FILE.vsix] [--no-build]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -35,6 +35,10 @@ const ignoreDir = mkdtempSync(join(tmpdir(), 'orpo-vsce-'));
 const ignoreFile = join(ignoreDir, 'vscodeignore');
 const extra = existsSync(join(root, dawn)) ? [`!${dawn}/**`] : [];
 if (extra.length === 0) console.warn(`package: no WebGPU binary for ${target} (${dawn}); the .vsix will lack the webgpu backend`);
+// The native CPU kernels (scripts/build-native.mjs) are built for this machine: only its own target gets them.
+const native = 'dist/engine/orpo_native.node';
+if (target === `${process.platform}-${process.arch}` && existsSync(join(root, native))) extra.push(`!${native}`);
+else console.warn(`package: no native kernels for ${target} (build on that platform); its wasm backend runs tfjs's kernels only`);
 writeFileSync(ignoreFile, readFileSync(join(root, '.vscodeignore'), 'utf8') + '\n' + extra.join('\n') + '\n');
 
 mkdirSync(dirname(out), { recursive: true });

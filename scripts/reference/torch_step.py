@@ -14,10 +14,15 @@ import sys
 import time
 
 # torch.set_num_threads does not reach OpenBLAS (torch's BLAS on Debian), which reads its thread count
-# when it loads and otherwise takes every core: pin it to --threads before torch is imported.
-_threads = next((sys.argv[i + 1] for i, a in enumerate(sys.argv[:-1]) if a == "--threads"), "1")
-for _k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_k] = _threads
+# when it loads and otherwise takes every core: pin it to --threads (or --blas-threads, to try
+# torch's intra-op threads and BLAS threads apart) before torch is imported.
+def _flag(name, default):
+    return next((sys.argv[i + 1] for i, a in enumerate(sys.argv[:-1]) if a == name), default)
+
+
+_threads = _flag("--threads", "1")
+os.environ["OMP_NUM_THREADS"] = _threads
+os.environ["OPENBLAS_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = _flag("--blas-threads", _threads)
 
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
@@ -75,7 +80,7 @@ def orpo_loss(logits, ids, B, lam=0.1):
 
 def main():
     p = argparse.ArgumentParser()
-    for k, v in dict(d_model=256, layers=4, heads=4, vocab=8000, seq=128, pairs=4, steps=5, threads=1).items():
+    for k, v in dict(d_model=256, layers=4, heads=4, vocab=8000, seq=128, pairs=4, steps=5, threads=1, blas_threads=0).items():
         p.add_argument("--" + k.replace("_", "-"), type=int, default=v)
     p.add_argument("--device", default="cpu")
     a = p.parse_args()
@@ -105,7 +110,7 @@ def main():
     times.sort()
     med = times[len(times) // 2]
     print(json.dumps({"backend": "pytorch-" + dev.type, "device": torch.cuda.get_device_name() if dev.type == "cuda" else "cpu",
-                      "torch": torch.__version__, "threads": a.threads, "step_ms": round(med * 1000, 1),
+                      "torch": torch.__version__, "threads": a.threads, "blas_threads": int(os.environ["OPENBLAS_NUM_THREADS"]), "step_ms": round(med * 1000, 1),
                       "tokens_per_second": round(2 * a.pairs * a.seq / med, 1), "peak_cuda_bytes": peak}))
 
 
