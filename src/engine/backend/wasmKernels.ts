@@ -3,12 +3,14 @@
 // follow tf.math.unsorted_segment_sum (TensorFlow API docs): out[s, ...] = Σ_{i: ids[i] = s} x[i, ...].
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmFastPaths } from './wasmFastPaths';
 
 let registered = false;
 
 export function registerWasmKernels(): void {
   if (registered || tf.getKernel('UnsortedSegmentSum', 'wasm')) return;
   registered = true;
+  registerWasmFastPaths();
   // Identity shares its input's buffer (as the cpu backend and wasm's own Reshape do) instead of
   // copying it: tensors are immutable, and autodiff and customGrad call Identity on every
   // activation and logit tensor (4% of a step at the issue-7 shape).

@@ -18,6 +18,10 @@ export const FUSED = {
    * b1, b2, lr, eps, decay (1 − lr·wd, or 1), bc1, bc2 (bias corrections).
    */
   adamw: 'OrpoAdamW',
+  /** inputs x [N, C], w [C], b [C]; attr eps → [y [N, C], mean [N], rstd [N]]. */
+  layerNorm: 'OrpoLayerNorm',
+  /** inputs x, w, mean, rstd, dy → [dx [N, C], dw [C], db [C]]. */
+  layerNormGrad: 'OrpoLayerNormGrad',
 } as const;
 
 /** Whether the active backend has the fused kernel `name`. */

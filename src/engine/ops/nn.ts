@@ -7,8 +7,25 @@ import { matmul } from './matmul';
 
 /** LayerNorm over the last axis (Ba et al. 2016), as torch.nn.LayerNorm. x: [N, d]. */
 export function layerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D, eps = 1e-5): tf.Tensor2D {
+  if (hasFused(FUSED.layerNorm)) return fusedLayerNorm(x, w, b, eps);
   const { mean, variance } = tf.moments(x, -1, true); // [N, 1], [N, 1]
   return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), w), b);
+}
+
+/** LayerNorm through the backend's fused kernels: one pass forward, one backward (x, dx, dw, db). */
+function fusedLayerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D, eps: number): tf.Tensor2D {
+  const f = tf.customGrad(((xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [y, mean, rstd] = runFused(FUSED.layerNorm, { x: xi, w: wi, b: bi }, { eps }) as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D]; // [N, d], [N], [N]
+    save([xi, wi, mean, rstd]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sx, sw, sm, sr] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        return runFused(FUSED.layerNormGrad, { x: sx, w: sw, mean: sm, rstd: sr, dy: dy as tf.Tensor }) as tf.Tensor[]; // [N, d], [d], [d]
+      },
+    };
+  }) as unknown as CustomGradientFunc<tf.Tensor>);
+  return f(x, w, b) as tf.Tensor2D;
 }
 
 /** RMSNorm (Zhang & Sennrich 2019), as transformers' LlamaRMSNorm. x: [N, d]. */

@@ -117,6 +117,37 @@ static napi_value js_sum(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// addRows(x, b, out, R, C): out = x + b broadcast over the R rows of x [R, C].
+static napi_value js_add_rows(napi_env env, napi_callback_info info) {
+  napi_value argv[5]; double r, c; view x, b, o;
+  if (!args(env, info, 5, argv) || !num(env, argv[3], &r) || !num(env, argv[4], &c)) return NULL;
+  const size_t R = (size_t)r, C = (size_t)c;
+  if (!arr(env, argv[0], napi_float32_array, R * C, &x) || !arr(env, argv[1], napi_float32_array, C, &b) ||
+      !arr(env, argv[2], napi_float32_array, R * C, &o)) return NULL;
+  add_rows(x.data, b.data, o.data, R, C);
+  return NULL;
+}
+
+// layerNorm(x, w, b, y, mean, rstd, N, C, eps)
+static napi_value js_layer_norm(napi_env env, napi_callback_info info) {
+  napi_value argv[9]; double n, c, eps; view t[6];
+  if (!args(env, info, 9, argv) || !num(env, argv[6], &n) || !num(env, argv[7], &c) || !num(env, argv[8], &eps)) return NULL;
+  const size_t N = (size_t)n, C = (size_t)c, need[6] = { N * C, C, C, N * C, N, N };
+  for (int i = 0; i < 6; i++) if (!arr(env, argv[i], napi_float32_array, need[i], &t[i])) return NULL;
+  layer_norm(t[0].data, t[1].data, t[2].data, t[3].data, t[4].data, t[5].data, N, C, (float)eps);
+  return NULL;
+}
+
+// layerNormGrad(x, w, mean, rstd, dy, dx, dw, db, N, C)
+static napi_value js_layer_norm_grad(napi_env env, napi_callback_info info) {
+  napi_value argv[10]; double n, c; view t[8];
+  if (!args(env, info, 10, argv) || !num(env, argv[8], &n) || !num(env, argv[9], &c)) return NULL;
+  const size_t N = (size_t)n, C = (size_t)c, need[8] = { N * C, C, N, N, N * C, N * C, C, C };
+  for (int i = 0; i < 8; i++) if (!arr(env, argv[i], napi_float32_array, need[i], &t[i])) return NULL;
+  layer_norm_grad(t[0].data, t[1].data, t[2].data, t[3].data, t[4].data, t[5].data, t[6].data, t[7].data, N, C);
+  return NULL;
+}
+
 // adamw(p, g, m, v, pOut, mOut, vOut, coef, b1, 1-b1, b2, 1-b2, lr, eps, decay, bc1, bc2)
 static napi_value js_adamw(napi_env env, napi_callback_info info) {
   napi_value argv[17]; view t[7]; double d[10];
@@ -139,6 +170,9 @@ NAPI_MODULE_INIT() {
     { "geluGrad", NULL, js_gelu_grad, NULL, NULL, NULL, napi_default, NULL },
     { "sum", NULL, js_sum, NULL, NULL, NULL, napi_default, NULL },
     { "adamw", NULL, js_adamw, NULL, NULL, NULL, napi_default, NULL },
+    { "addRows", NULL, js_add_rows, NULL, NULL, NULL, napi_default, NULL },
+    { "layerNorm", NULL, js_layer_norm, NULL, NULL, NULL, napi_default, NULL },
+    { "layerNormGrad", NULL, js_layer_norm_grad, NULL, NULL, NULL, napi_default, NULL },
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

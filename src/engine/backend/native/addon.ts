@@ -9,6 +9,9 @@ export interface Addon {
   gelu(x: F32, y: F32): void;
   geluGrad(x: F32, dy: F32, dx: F32): void;
   sum(x: F32, out: F32, R: number, C: number, leading: number): void;
+  addRows(x: F32, b: F32, out: F32, R: number, C: number): void;
+  layerNorm(x: F32, w: F32, b: F32, y: F32, mean: F32, rstd: F32, N: number, C: number, eps: number): void;
+  layerNormGrad(x: F32, w: F32, mean: F32, rstd: F32, dy: F32, dx: F32, dw: F32, db: F32, N: number, C: number): void;
   adamw(p: F32, g: F32, m: F32, v: F32, pOut: F32, mOut: F32, vOut: F32, coef: number, b1: number, ob1: number, b2: number, ob2: number, lr: number, eps: number, decay: number, bc1: number, bc2: number): void;
 }
 

@@ -121,3 +121,57 @@ CLONES void adamw(const float *p, const float *g, const float *m, const float *v
     po[i] = p[i] * decay - (mi / bc1) / (sqrtf(vi / bc2) + eps) * lr;
   }
 }
+
+// out[r, c] = x[r, c] + b[c] for x: [R, C] (a bias added to every row).
+CLONES void add_rows(const float *x, const float *b, float *out, size_t R, size_t C) {
+  for (size_t r = 0; r < R; r++) {
+    const float *xr = x + r * C;
+    float *o = out + r * C;
+#pragma omp simd
+    for (size_t c = 0; c < C; c++) o[c] = xr[c] + b[c];
+  }
+}
+
+// LayerNorm over rows (Ba et al. 2016; torch.nn.LayerNorm, biased variance): x: [N, C] →
+// y = (x - mean) * rstd * w + b, keeping mean and rstd = 1/sqrt(var + eps) per row for the backward.
+CLONES void layer_norm(const float *x, const float *w, const float *b, float *y, float *mean, float *rstd, size_t N, size_t C, float eps) {
+  for (size_t i = 0; i < N; i++) {
+    const float *xr = x + i * C;
+    float s = 0.0f, q = 0.0f;
+#pragma omp simd reduction(+ : s)
+    for (size_t c = 0; c < C; c++) s += xr[c];
+    const float m = s / (float)C;
+#pragma omp simd reduction(+ : q)
+    for (size_t c = 0; c < C; c++) q += (xr[c] - m) * (xr[c] - m);
+    const float r = 1.0f / sqrtf(q / (float)C + eps);
+    mean[i] = m;
+    rstd[i] = r;
+    float *yr = y + i * C;
+#pragma omp simd
+    for (size_t c = 0; c < C; c++) yr[c] = (xr[c] - m) * r * w[c] + b[c];
+  }
+}
+
+// Its gradient: with xh = (x - mean) rstd and g = dy w, dx = rstd (g - mean(g) - xh mean(g xh));
+// dw = sum over rows of dy xh, db = sum over rows of dy.
+CLONES void layer_norm_grad(const float *x, const float *w, const float *mean, const float *rstd, const float *dy, float *dx, float *dw,
+                            float *db, size_t N, size_t C) {
+  for (size_t c = 0; c < C; c++) dw[c] = db[c] = 0.0f;
+  for (size_t i = 0; i < N; i++) {
+    const float *xr = x + i * C, *d = dy + i * C;
+    const float m = mean[i], r = rstd[i];
+    float sg = 0.0f, sgx = 0.0f;
+#pragma omp simd reduction(+ : sg, sgx)
+    for (size_t c = 0; c < C; c++) {
+      const float xh = (xr[c] - m) * r, g = d[c] * w[c];
+      sg += g;
+      sgx += g * xh;
+      dw[c] += d[c] * xh;
+      db[c] += d[c];
+    }
+    const float mg = sg / (float)C, mgx = sgx / (float)C;
+    float *o = dx + i * C;
+#pragma omp simd
+    for (size_t c = 0; c < C; c++) o[c] = r * (d[c] * w[c] - mg - (xr[c] - m) * r * mgx);
+  }
+}

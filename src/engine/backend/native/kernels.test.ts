@@ -1,7 +1,8 @@
 // The native kernels on the wasm backend against independent float64 computations written here:
 // products in every transpose and broadcast combination, the fused log-softmax pick and its
-// gradient, GELU and its gradient, Sum over leading/trailing axes (and the fallback for others),
-// one AdamW update, and Identity sharing buffers without leaking. The addon must be built (npm run
+// gradient, GELU and its gradient, LayerNorm and its three gradients, Sum over leading/trailing axes
+// (and the fallback for others), a bias Add broadcast over rows, one AdamW update, and Identity
+// sharing buffers without leaking. The addon must be built (npm run
 // build) and a CBLAS installed (apt-get install libopenblas0): CI has both.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../data/rng';
 import { FUSED, hasFused, runFused } from '../../ops/fused';
 import { pickLogSoftmax } from '../../loss/logps';
-import { geluTanh } from '../../ops/nn';
+import { geluTanh, layerNorm } from '../../ops/nn';
 import { selectBackend } from '../select';
 import { nativeKernels } from './kernels';
 
@@ -98,6 +99,43 @@ test('fused GELU (tanh) and its gradient equal float64 references, saturating at
   const xt = tf.tensor1d(x);
   close(tf.tidy(() => geluTanh(xt).dataSync()), y, 1e-6, 'gelu');
   close(tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(geluTanh(v)))(xt).dataSync()), d, 1e-5, 'gelu gradient');
+});
+
+test('fused LayerNorm and its gradients (x, weight, bias) equal float64 references', async () => {
+  await selectBackend('wasm');
+  const [N, C, eps] = [5, 19, 1e-5];
+  const x = randArr(N * C, 3), w = randArr(C), b = randArr(C), dy = randArr(N * C);
+  const y = new Float64Array(N * C), dx = new Float64Array(N * C), dw = new Float64Array(C), db = new Float64Array(C);
+  for (let i = 0; i < N; i++) {
+    const row = Array.from(x.subarray(i * C, (i + 1) * C));
+    const m = row.reduce((s, v) => s + v, 0) / C;
+    const r = 1 / Math.sqrt(row.reduce((s, v) => s + (v - m) ** 2, 0) / C + eps);
+    const xh = row.map((v) => (v - m) * r);
+    const g = xh.map((_, c) => (dy[i * C + c] as number) * (w[c] as number));
+    const mg = g.reduce((s, v) => s + v, 0) / C;
+    const mgx = g.reduce((s, v, c) => s + v * (xh[c] as number), 0) / C;
+    xh.forEach((h, c) => {
+      y[i * C + c] = h * (w[c] as number) + (b[c] as number);
+      dx[i * C + c] = r * ((g[c] as number) - mg - h * mgx);
+      dw[c] = (dw[c] as number) + (dy[i * C + c] as number) * h;
+      db[c] = (db[c] as number) + (dy[i * C + c] as number);
+    });
+  }
+  const [xt, wt, bt, dyt] = [tf.tensor2d(x, [N, C]), tf.tensor1d(w), tf.tensor1d(b), tf.tensor2d(dy, [N, C])];
+  close(tf.tidy(() => layerNorm(xt, wt, bt, eps).dataSync()), y, 1e-5, 'y');
+  const grads = tf.tidy(() => tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(layerNorm(a as tf.Tensor2D, c as tf.Tensor1D, d as tf.Tensor1D, eps), dyt)))([xt, wt, bt]).map((g) => g.dataSync()));
+  close(grads[0] as Float32Array, dx, 1e-4, 'dx');
+  close(grads[1] as Float32Array, dw, 1e-5, 'dw');
+  close(grads[2] as Float32Array, db, 1e-5, 'db');
+});
+
+test('Add of a bias over rows, in either order, equals the plain sum; other shapes still broadcast', async () => {
+  await selectBackend('wasm');
+  const m = randArr(4 * 6), v = randArr(6);
+  const want = Array.from(m, (x, i) => x + (v[i % 6] as number));
+  close(tf.tidy(() => tf.add(tf.tensor2d(m, [4, 6]), tf.tensor1d(v)).dataSync()), want, 1e-7, 'm + v');
+  close(tf.tidy(() => tf.add(tf.tensor1d(v), tf.tensor3d(m, [2, 2, 6])).dataSync()), want, 1e-7, 'v + m');
+  close(tf.tidy(() => tf.add(tf.tensor2d(m, [4, 6]), tf.tensor2d(v, [1, 6])).dataSync()), want, 1e-7, '[1, C] broadcast (tfjs kernel)');
 });
 
 test('Sum over leading or trailing axes is native; other axes and dtypes still work', async () => {

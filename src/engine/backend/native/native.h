@@ -14,6 +14,10 @@ void gelu_tanh(const float *x, float *y, size_t n);
 void gelu_tanh_grad(const float *x, const float *dy, float *dx, size_t n);
 void sum_leading(const float *x, float *out, size_t R, size_t C);
 void sum_trailing(const float *x, float *out, size_t R, size_t C);
+void layer_norm(const float *x, const float *w, const float *b, float *y, float *mean, float *rstd, size_t N, size_t C, float eps);
+void layer_norm_grad(const float *x, const float *w, const float *mean, const float *rstd, const float *dy, float *dx, float *dw,
+                     float *db, size_t N, size_t C);
+void add_rows(const float *x, const float *b, float *out, size_t R, size_t C);
 typedef struct { float coef, b1, ob1, b2, ob2, lr, eps, decay, bc1, bc2; } adamw_args;
 void adamw(const float *p, const float *g, const float *m, const float *v, float *po, float *mo, float *vo, size_t n,
            const adamw_args *a);
