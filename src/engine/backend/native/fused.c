@@ -1,6 +1,6 @@
 // Fused element-wise kernels the step spends its non-matmul time in: the vocabulary-sized
-// log-softmax with label gather (TRL's get_batch_logps) and GELU with the tanh approximation
-// (GPT-2's gelu_new), forward and backward. One pass over memory each instead of tfjs's 4-8
+// log-softmax with label gather (TRL's get_batch_logps), GELU with the tanh approximation (GPT-2's
+// gelu_new) and LayerNorm, forward and backward; AdamW; row sums and bias adds. One pass over memory each instead of tfjs's 4-8
 // separate kernels and temporaries. Built with target_clones so AVX2 machines get 8-wide loops and
 // others the baseline. exp is our own branch-free polynomial (below), so the loops vectorise with
 // -fno-trapping-math alone: -ffast-math would change float semantics for the whole process.

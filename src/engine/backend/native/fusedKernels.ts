@@ -1,6 +1,7 @@
 // Fused kernels of the native addon (fused.c) registered for the tfjs wasm backend: the vocabulary
-// log-softmax with label pick, GELU, AdamW, and Sum over leading or trailing axes (tfjs-wasm
-// transposes before reducing leading axes, which made bias gradients 10% of a step). Each writes
+// log-softmax with label pick, GELU, LayerNorm, AdamW, bias Add over rows, and Sum over leading or
+// trailing axes (tfjs-wasm transposes before reducing leading axes, which made bias gradients 10% of
+// a step). Each writes
 // its outputs into the wasm heap; outputs are allocated before any view is taken, because an
 // allocation may grow the heap and detach earlier views.
 import * as tf from '@tensorflow/tfjs-core';
