@@ -98,7 +98,7 @@ async function loadWasm(): Promise<BackendInfo> {
   wasm.setWasmPaths(dir); // a directory prefix: emscripten then reads the files with fs, not fetch
   const { registerWasmKernels } = await import('./wasmKernels');
   registerWasmKernels();
-  // Native kernels (system CBLAS + fused log-softmax/GELU) where built and a BLAS is found; otherwise
+  // Native kernels (system CBLAS products + fused kernels) where built and a BLAS is found; otherwise
   // our SIMD128 kernel for batched products (attention); ORPO_LAB_SIMD_BMM=0 keeps tfjs's own.
   const native = (await import('./native/kernels')).registerNativeKernels();
   const bmm = [join(dir, 'bmm.wasm'), join(__dirname, 'simd', 'bmm.wasm')].find((p) => existsSync(p));

@@ -1,8 +1,9 @@
 // The native kernels on the wasm backend against independent float64 computations written here:
 // products in every transpose and broadcast combination, the fused log-softmax pick and its
 // gradient, GELU and its gradient, LayerNorm and its three gradients, Sum over leading/trailing axes
-// (and the fallback for others), a bias Add broadcast over rows, one AdamW update, and Identity
-// sharing buffers without leaking. The addon must be built (npm run
+// (and the fallback for others), a bias Add broadcast over rows, one AdamW update, Identity
+// sharing buffers without leaking, and whole training steps through them: parameters change and
+// neither tensors nor bytes leak from step to step. The addon must be built (npm run
 // build) and a CBLAS installed (apt-get install libopenblas0): CI has both.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,10 @@ import { pickLogSoftmax } from '../../loss/logps';
 import { geluTanh, layerNorm } from '../../ops/nn';
 import { selectBackend } from '../select';
 import { nativeKernels } from './kernels';
+import { createScratchGpt2 } from '../../model/gpt';
+import { collate } from '../../data/batch';
+import { AdamW } from '../../train/optimizer';
+import { disposeBatch, gradients, toTensors } from '../../train/step';
 
 const rng = new Rng(11);
 const randArr = (n: number, scale = 1): Float32Array => Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * scale);
@@ -188,4 +193,29 @@ test('Identity shares the buffer: clones stay valid after the original is dispos
   }
   assert.equal(tf.memory().numTensors, before.numTensors);
   assert.equal(tf.memory().numBytes, before.numBytes);
+});
+
+test('training steps on the native kernels change every parameter and leak neither tensors nor bytes', async () => {
+  await selectBackend('wasm');
+  const V = 50;
+  const model = createScratchGpt2({ from: 'scratch', layers: 2, d_model: 32, heads: 4, context: 32 }, V, V - 1, 1);
+  const opt = new AdamW(model.params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, maxGradNorm: 1 }, (n) => model.noDecay(n));
+  const seq = (k: number) => Array.from({ length: 8 }, (_, i) => (i * k + 3) % (V - 1));
+  const pairs = [1, 2, 3].map((k) => ({ prompt: seq(k), chosen: seq(k + 5), rejected: seq(k + 11) }));
+  const before = new Map([...model.params].map(([n, v]) => [n, v.dataSync().slice()]));
+  const step = () => {
+    const bt = toTensors(collate(pairs, { padId: V - 1 }));
+    const g = gradients(model, bt, { method: 'orpo', lambda: 0.1, nllOnPrompt: false });
+    tf.dispose([...g.grads.values(), g.metrics, opt.step(g.grads, 1e-2)]);
+    disposeBatch(bt);
+  };
+  step();
+  const m1 = tf.memory();
+  step();
+  step();
+  assert.equal(tf.memory().numTensors, m1.numTensors, 'tensor count grows from step to step');
+  assert.equal(tf.memory().numBytes, m1.numBytes, 'tensor bytes grow from step to step');
+  for (const [n, v] of model.params) assert.notDeepEqual(v.dataSync(), before.get(n), `${n} did not change`);
+  opt.dispose();
+  model.dispose();
 });

@@ -1,7 +1,7 @@
 // Native CPU kernels for the tfjs wasm backend (addon.c, blas.c, fused.c, built by
 // scripts/build-native.mjs into orpo_native.node). Matrix products go to the system's CBLAS
-// (OpenBLAS, the library PyTorch's CPU path uses) and the vocabulary log-softmax and GELU run fused;
-// all of them read and write the wasm heap in place. Optional: without a C compiler at install time
+// (OpenBLAS, the library PyTorch's CPU path uses) here; the fused kernels are in fusedKernels.ts.
+// All of them read and write the wasm heap in place. Optional: without a C compiler at install time
 // or a CBLAS at run time the engine keeps tfjs's wasm kernels. ORPO_LAB_NATIVE=0 turns it off,
 // ORPO_LAB_BLAS names the library to try first, ORPO_LAB_THREADS sets the BLAS thread count.
 import * as tf from '@tensorflow/tfjs-core';
