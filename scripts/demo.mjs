@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const config = join(root, 'examples', 'hh-rlhf-tiny.orpo.yaml');
-const child = spawn(process.execPath, [join(root, 'dist/engine/cli.js'), 'train', config, ...process.argv.slice(2)], { stdio: ['pipe', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, [join(root, 'dist/engine/cli.js'), 'train', config, '--json', ...process.argv.slice(2)], { stdio: ['pipe', 'pipe', 'inherit'] });
 const keys = ['loss', 'nll_loss', 'log_odds_ratio', 'rewards/accuracies', 'rewards/margins', 'logps/chosen', 'logps/rejected'];
 const fmt = (v) => (typeof v === 'number' ? v.toFixed(4) : String(v));
 let total = 0;

@@ -31,7 +31,7 @@ for shape in A G; do
 done
 log "train the embedded default on the GPU (backend auto, 60 steps)"
 start=$(date +%s)
-timeout 240 /tmp/node dist/engine/cli.js train ../../examples/hh-rlhf-tiny.orpo.yaml --max-steps 60 --out /tmp/gpu-run 2>>"$OUT/log.txt" | grep -E '"type":"(started|finished|error)"' | res
+timeout 240 /tmp/node dist/engine/cli.js train ../../examples/hh-rlhf-tiny.orpo.yaml --json --max-steps 60 --out /tmp/gpu-run 2>>"$OUT/log.txt" | grep -E '"type":"(started|finished|error)"' | res
 echo "{\"train_wall_s\": $(( $(date +%s) - start ))}" | res
 log "transformers loads what ORPO Lab saved"
 timeout 120 python3 scripts/reference/roundtrip_check.py ../hfcheck ../../test/fixtures/hf 2>>"$OUT/log.txt" | tee -a "$OUT/log.txt" | sed 's/^/{"roundtrip": /; s/$/}/' | res

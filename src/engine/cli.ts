@@ -1,45 +1,79 @@
 // orpo-lab: the ORPO Lab engine as a command-line program. The VS Code extension spawns
-// `orpo-lab train` as a child process and reads its JSON-lines events on stdout; every other
-// subcommand is for people and other editors. Each subcommand lives in commands/<name>.ts.
-import { UsageError } from './args';
+// `orpo-lab train --json` as a child process and reads its JSON-lines events on stdout; every other
+// subcommand is for people and other editors. Each subcommand lives in commands/<name>.ts and declares
+// its options (args.ts: strict parsing, --help). Exit codes: 0 done, 1 failure, 2 usage or invalid input.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { HelpRequested, UsageError } from './args';
+import { closest } from '../server/service/suggest';
 
-type Command = { summary: string; run: (argv: string[]) => Promise<number> };
+type Command = { args: string; what: string; run: (argv: string[]) => Promise<number> };
 
 const commands: Record<string, Command> = {
-  train: { summary: 'train CONFIG [--out DIR] [--max-steps N] [--backend NAME] [--resume RUN_DIR]', run: async (a) => (await import('./commands/train')).main(a) },
-  validate: { summary: 'validate CONFIG                 print problems as file:line:col: severity: message', run: async (a) => (await import('./commands/validate')).main(a) },
-  bench: { summary: 'bench [--d-model 256 --layers 4 --heads 4 --vocab 8000 --seq 128 --pairs 4 --steps 5] [--backend NAME] [--json]', run: async (a) => (await import('./commands/bench')).main(a) },
-  lsp: { summary: 'lsp --stdio                     the config language server, for any LSP editor', run: async (a) => (await import('./commands/lsp')).main(a) },
-  report: { summary: 'report RUN_DIR [RUN_DIR...] --out report.html', run: async (a) => (await import('./commands/report')).main(a) },
-  generate: { summary: 'generate MODEL_DIR --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-p P]', run: async (a) => (await import('./commands/generate')).main(a) },
+  train: { args: 'train CONFIG [KEY=VALUE...]', what: 'train an experiment (progress on a terminal, --json for events)', run: async (a) => (await import('./commands/train')).main(a) },
+  validate: { args: 'validate CONFIG', what: 'print problems as file:line:col: severity: message', run: async (a) => (await import('./commands/validate')).main(a) },
+  bench: { args: 'bench [--d-model N ...] [--json]', what: 'time training steps on synthetic tokens', run: async (a) => (await import('./commands/bench')).main(a) },
+  lsp: { args: 'lsp --stdio', what: 'the config language server, for any LSP editor', run: async (a) => (await import('./commands/lsp')).main(a) },
+  report: { args: 'report RUN_DIR... --out FILE', what: 'the dashboard as one self-contained HTML file', run: async (a) => (await import('./commands/report')).main(a) },
+  generate: { args: 'generate MODEL_DIR --prompt TEXT', what: 'a completion from a trained or pretrained model', run: async (a) => (await import('./commands/generate')).main(a) },
 };
 
+export const EXIT_USAGE = 2;
+
 export function usage(): string {
-  const lines = Object.values(commands).map((c) => `  orpo-lab ${c.summary}`);
-  return ['ORPO Lab engine: ORPO preference alignment on TensorFlow.js.', '', 'Usage:', ...lines, '', 'Exit codes: 0 done or stopped, 2 invalid config or data, 1 other failure.'].join('\n');
+  const width = Math.max(...Object.values(commands).map((c) => c.args.length)) + 2;
+  const lines = Object.values(commands).map((c) => `  orpo-lab ${c.args.padEnd(width)}${c.what}`);
+  return [
+    'ORPO Lab engine: ORPO preference alignment on TensorFlow.js.', '', 'Usage:', ...lines,
+    '  orpo-lab --version', '', 'orpo-lab COMMAND --help shows the options of a command.',
+    'Exit codes: 0 done or stopped, 2 invalid command line, config or data, 1 other failure.',
+  ].join('\n');
+}
+
+/** The version in the package.json above this file (dist/engine/cli.js or src/engine/cli.ts). */
+export function packageVersion(from: string = __dirname): string | undefined {
+  for (let d = from; ; d = dirname(d)) {
+    const p = join(d, 'package.json');
+    if (existsSync(p)) {
+      const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'orpo-lab' && typeof pkg.version === 'string') return pkg.version;
+    }
+    if (dirname(d) === d) return undefined;
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');
-    return name ? 0 : 1;
-  }
-  if (name === '--version') {
-    process.stdout.write(`${process.env.ORPO_LAB_VERSION ?? '0.1.0'}\n`);
     return 0;
   }
-  const cmd = commands[name];
+  if (name === '--version') {
+    const v = packageVersion();
+    if (!v) {
+      process.stderr.write('orpo-lab: package.json not found above the engine\n');
+      return 1;
+    }
+    process.stdout.write(v + '\n');
+    return 0;
+  }
+  const cmd = name === undefined ? undefined : commands[name];
   if (!cmd) {
-    process.stderr.write(`orpo-lab: unknown command "${name}"\n\n${usage()}\n`);
-    return 1;
+    const near = name === undefined ? undefined : closest(name.replace(/^-+/, ''), Object.keys(commands));
+    const what = name === undefined ? 'a command is required' : `unknown ${name.startsWith('-') ? 'option' : 'command'} "${name}"${near ? ` (did you mean ${near}?)` : ''}`;
+    process.stderr.write(`orpo-lab: ${what}\n\n${usage()}\n`);
+    return EXIT_USAGE;
   }
   try {
     return await cmd.run(rest);
   } catch (e) {
+    if (e instanceof HelpRequested) {
+      process.stdout.write(e.text);
+      return 0;
+    }
     if (e instanceof UsageError) {
       process.stderr.write(`orpo-lab ${name}: ${e.message}\n`);
-      return 1;
+      return EXIT_USAGE;
     }
     process.stderr.write(`orpo-lab ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 1;

@@ -10,9 +10,9 @@ export interface StartOptions {
   backend?: string;
 }
 
-/** The CLI arguments of `orpo-lab train` for one start (issue 2's CLI). */
+/** The CLI arguments of `orpo-lab train` for one start (issue 2's CLI), asking for JSON events. */
 export function trainArgs(o: StartOptions): string[] {
-  const args = ['train', o.configPath];
+  const args = ['train', o.configPath, '--json'];
   if (o.outDir) args.push('--out', o.outDir);
   if (o.maxSteps !== undefined) args.push('--max-steps', String(o.maxSteps));
   if (o.backend) args.push('--backend', o.backend);

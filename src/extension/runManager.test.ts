@@ -39,9 +39,9 @@ function nextEvent(m: RunManager, type: EngineEvent['type']): Promise<RunState> 
 }
 
 void test('trainArgs follows the CLI of issue 2', () => {
-  assert.deepEqual(trainArgs({ configPath: 'a.orpo.yaml' }), ['train', 'a.orpo.yaml']);
+  assert.deepEqual(trainArgs({ configPath: 'a.orpo.yaml' }), ['train', 'a.orpo.yaml', '--json']);
   assert.deepEqual(trainArgs({ configPath: 'a.orpo.yaml', resumeDir: 'runs/x', maxSteps: 5, backend: 'wasm', outDir: 'o' }),
-    ['train', 'a.orpo.yaml', '--out', 'o', '--max-steps', '5', '--backend', 'wasm', '--resume', 'runs/x']);
+    ['train', 'a.orpo.yaml', '--json', '--out', 'o', '--max-steps', '5', '--backend', 'wasm', '--resume', 'runs/x']);
 });
 
 void test('LineSplitter joins lines split across chunks and strips CR', () => {

@@ -18,9 +18,12 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI to completion; `onEvent` may act on the child (e.g. send a stop). */
+/**
+ * Runs the CLI to completion; `onEvent` may act on the child (e.g. send a stop). `train` is asked for
+ * JSON events explicitly (--json), as the extension does.
+ */
 export function runCli(args: string[], onEvent?: (e: EngineEvent, child: ChildProcess) => void, env: Record<string, string> = {}): Promise<CliResult> {
-  const child = startCli(args, env);
+  const child = startCli(args[0] === 'train' && !args.includes('--json') ? [...args, '--json'] : args, env);
   const events: EngineEvent[] = [];
   const bad: string[] = [];
   let stderr = '';

@@ -24,11 +24,11 @@ ${extra}`);
   return p;
 }
 
-test('--help exits 0; an unknown command exits 1', async () => {
+test('--help exits 0; an unknown command exits 2', async () => {
   const help = await runCli(['--help']);
   assert.equal(help.code, 0);
   const unknown = await runCli(['frobnicate']);
-  assert.equal(unknown.code, 1);
+  assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown command/);
 });
 

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKENDS, METHODS } from '../../common/schema';
 import type { Backend, Method } from '../../common/config';
-import { flagInt, flagString, parseArgs, UsageError } from '../args';
+import { flagBool, flagChoice, flagInt, parseCommand, UsageError, type CommandSpec } from '../args';
 import { nativeKernels } from '../backend/native/kernels';
 import { selectBackend } from '../backend/select';
 import { collate } from '../data/batch';
@@ -79,12 +79,26 @@ export async function benchSteps(s: BenchShape, log: (l: string) => void): Promi
   return { stepMs, peakBytes, peakLive, peakRss, params };
 }
 
+const n = (help: string) => ({ type: 'string', arg: 'N', help }) as const;
+export const BENCH_SPEC: CommandSpec = {
+  name: 'bench',
+  positionals: '',
+  minPositionals: 0,
+  maxPositionals: 0,
+  summary: 'Times full training steps (forward, backward, AdamW) of a scratch GPT-2 on synthetic tokens. A benchmark, not a test.',
+  options: {
+    'd-model': n('model width (256)'), layers: n('layers (4)'), heads: n('attention heads (4)'), vocab: n('vocabulary size (8000)'),
+    seq: n('tokens per sequence (128)'), pairs: n('preference pairs per step (4)'), steps: n('timed steps after one warm-up step (5)'),
+    backend: { type: 'string', arg: 'NAME', help: `one of ${BACKENDS.join(', ')} (auto)` },
+    method: { type: 'string', arg: 'NAME', help: `one of ${METHODS.join(', ')} (orpo)` },
+    json: { type: 'boolean', help: 'print one JSON object (step_ms, tokens_per_second, memory) as the last stdout line' },
+  },
+};
+
 export async function main(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, ['json']);
-  const backend = (flagString(a, 'backend') ?? 'auto') as Backend;
-  if (!(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}`);
-  const method = (flagString(a, 'method') ?? 'orpo') as Method;
-  if (!(METHODS as readonly string[]).includes(method)) throw new UsageError(`--method must be one of ${METHODS.join(', ')}`);
+  const a = parseCommand(BENCH_SPEC, argv);
+  const backend: Backend = flagChoice(a, 'backend', BACKENDS) ?? 'auto';
+  const method: Method = flagChoice(a, 'method', METHODS) ?? 'orpo';
   const s: BenchShape = {
     d: flagInt(a, 'd-model') ?? 256, L: flagInt(a, 'layers') ?? 4, H: flagInt(a, 'heads') ?? 4, V: flagInt(a, 'vocab') ?? 8000,
     T: flagInt(a, 'seq') ?? 128, pairs: flagInt(a, 'pairs') ?? 4, steps: flagInt(a, 'steps') ?? 5, method,
@@ -107,7 +121,7 @@ export async function main(argv: string[]): Promise<number> {
     tokens_per_second: Math.round((tokens / median) * 1000 * 10) / 10,
     peak_backend_bytes: r.peakBytes, peak_live_tensor_bytes: r.peakLive, peak_rss_bytes: r.peakRss,
   };
-  if (a.flags.has('json')) process.stdout.write(JSON.stringify(out) + '\n');
+  if (flagBool(a, 'json')) process.stdout.write(JSON.stringify(out) + '\n');
   else process.stdout.write(`${out.backend}: ${out.step_ms} ms/step, ${out.tokens_per_second} tokens/s, peak backend memory ${(out.peak_backend_bytes / 2 ** 20).toFixed(1)} MiB, rss ${(out.peak_rss_bytes / 2 ** 20).toFixed(0)} MiB\n`);
   return 0;
 }

@@ -43,7 +43,7 @@ void test('generate prints the completion of a saved model', async () => {
     assert.ok(expected.ids.length > 0);
     await assert.rejects(main([join(dir, 'm'), '--prompt', 'x', '--greedy', '--temperature', '1']), UsageError);
     await assert.rejects(main([join(dir, 'm')]), UsageError);
-    await assert.rejects(main([join(dir, 'm'), '--prompt', 'x', '--bogus', '1']), /unknown flag --bogus/);
+    await assert.rejects(main([join(dir, 'm'), '--prompt', 'x', '--bogus', '1']), /unknown option --bogus/);
   } finally {
     model.dispose();
     await rm(dir, { recursive: true });

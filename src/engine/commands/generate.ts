@@ -5,13 +5,30 @@
 import { existsSync } from 'node:fs';
 import type { Backend } from '../../common/config';
 import { BACKENDS } from '../../common/schema';
-import { UsageError, flagInt, flagNumber, flagString, parseArgs } from '../args';
+import { UsageError, flagBool, flagChoice, flagInt, flagNumber, flagString, parseCommand, type CommandSpec } from '../args';
 import { selectBackend } from '../backend/select';
 import { generateText } from '../generate/generate';
 import type { Decoding } from '../generate/sampling';
 import { loadModelDir } from '../hf/load';
 
-const USAGE = 'usage: orpo-lab generate MODEL_DIR --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-p P] [--greedy] [--seed N] [--chat] [--no-cache] [--backend NAME]';
+export const GENERATE_SPEC: CommandSpec = {
+  name: 'generate',
+  positionals: 'MODEL_DIR',
+  minPositionals: 1,
+  maxPositionals: 1,
+  summary: 'Prints a completion of --prompt by a Hugging Face model directory (a checkpoint ORPO Lab saved, or a pretrained model). Greedy unless --temperature or --top-p is given.',
+  options: {
+    prompt: { type: 'string', arg: 'TEXT', help: 'the prompt (required)' },
+    'max-new-tokens': { type: 'string', arg: 'N', help: 'tokens to generate (64)', alike: ['max_new_tokens', 'max-tokens'] },
+    temperature: { type: 'string', arg: 'T', help: 'sampling temperature (> 0; 0 means greedy)' },
+    'top-p': { type: 'string', arg: 'P', help: 'nucleus sampling mass in (0, 1]', alike: ['top_p'] },
+    greedy: { type: 'boolean', help: 'always pick the most likely token' },
+    seed: { type: 'string', arg: 'N', help: 'sampling seed (0)' },
+    chat: { type: 'boolean', help: "wrap the prompt as one user turn with the tokenizer's chat template" },
+    'no-cache': { type: 'boolean', help: 'recompute every position instead of using the KV cache' },
+    backend: { type: 'string', arg: 'NAME', help: `one of ${BACKENDS.join(', ')} (auto)` },
+  },
+};
 
 function decodingOf(greedy: boolean, temperature: number | undefined, topP: number | undefined): Decoding {
   if (greedy && (temperature !== undefined || topP !== undefined)) throw new UsageError('--greedy cannot be combined with --temperature or --top-p');
@@ -24,28 +41,25 @@ function decodingOf(greedy: boolean, temperature: number | undefined, topP: numb
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['greedy', 'chat', 'no-cache']);
-  const [dir, ...extra] = args.positionals;
+  const args = parseCommand(GENERATE_SPEC, argv);
+  const dir = args.positionals[0] as string;
   const prompt = flagString(args, 'prompt');
-  if (!dir || extra.length || prompt === undefined) throw new UsageError(USAGE);
-  const known = new Set(['prompt', 'max-new-tokens', 'temperature', 'top-p', 'greedy', 'seed', 'chat', 'no-cache', 'backend']);
-  for (const f of args.flags.keys()) if (!known.has(f)) throw new UsageError(`unknown flag --${f}\n${USAGE}`);
+  if (prompt === undefined) throw new UsageError('--prompt TEXT is required');
   if (!existsSync(dir)) throw new UsageError(`${dir}: no such model directory`);
-  const decoding = decodingOf(args.flags.get('greedy') === true, flagNumber(args, 'temperature'), flagNumber(args, 'top-p'));
+  const decoding = decodingOf(flagBool(args, 'greedy'), flagNumber(args, 'temperature'), flagNumber(args, 'top-p'));
   const maxNewTokens = flagInt(args, 'max-new-tokens') ?? 64;
   const seedFlag = flagString(args, 'seed');
   const seed = seedFlag === undefined ? 0 : Number(seedFlag);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed expects an integer, got "${seedFlag}"`);
-  const backend = flagString(args, 'backend') ?? 'auto';
-  if (!(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}`);
+  const backend: Backend = flagChoice(args, 'backend', BACKENDS) ?? 'auto';
 
-  const info = await selectBackend(backend as Backend);
+  const info = await selectBackend(backend);
   const t0 = Date.now();
   const { model, tokenizer } = await loadModelDir(dir);
   try {
     if (!tokenizer) throw new Error(`${dir}: no tokenizer.json, so the prompt cannot be tokenized`);
     const t1 = Date.now();
-    const out = await generateText(model, tokenizer, prompt, { maxNewTokens, decoding, seed, chat: args.flags.get('chat') === true, useCache: args.flags.get('no-cache') !== true });
+    const out = await generateText(model, tokenizer, prompt, { maxNewTokens, decoding, seed, chat: flagBool(args, 'chat'), useCache: !flagBool(args, 'no-cache') });
     const secs = (Date.now() - t1) / 1000;
     process.stdout.write(out.text + '\n');
     process.stderr.write(`${out.ids.length} tokens in ${secs.toFixed(2)} s (${(out.ids.length / Math.max(secs, 1e-9)).toFixed(1)} tokens/s) after ${out.promptIds.length} prompt tokens; load ${((t1 - t0) / 1000).toFixed(2)} s; ${info.backend}: ${info.device}\n`);

@@ -1,12 +1,21 @@
 // `orpo-lab lsp --stdio`: the config language server (src/server) over stdin/stdout, for any LSP editor
 // (Neovim, Helix, Emacs). Nothing but JSON-RPC may reach stdout while it runs.
 import { ProposedFeatures, createConnection } from 'vscode-languageserver/node';
-import { UsageError, parseArgs } from '../args';
+import { UsageError, flagBool, parseCommand, type CommandSpec } from '../args';
 import { startServer } from '../../server/lsp';
 
+export const LSP_SPEC: CommandSpec = {
+  name: 'lsp',
+  positionals: '',
+  minPositionals: 0,
+  maxPositionals: 0,
+  summary: 'The *.orpo.yaml language server (diagnostics, completion, hover, quick fixes) over stdin/stdout, for any LSP editor.',
+  options: { stdio: { type: 'boolean', help: 'speak LSP on stdin/stdout (required; the only transport)' } },
+};
+
 export async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['stdio']);
-  if (args.positionals.length || [...args.flags.keys()].some((k) => k !== 'stdio')) throw new UsageError('usage: orpo-lab lsp --stdio');
+  const args = parseCommand(LSP_SPEC, argv);
+  if (!flagBool(args, 'stdio')) throw new UsageError('--stdio is required (the only transport)');
   // Keep stray console output off the protocol stream.
   console.log = console.info = (...a: unknown[]) => console.error(...a);
   const code = await startServer(createConnection(ProposedFeatures.all, process.stdin, process.stdout));

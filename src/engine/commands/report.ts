@@ -11,9 +11,19 @@ import { dashboardPage, makeNonce } from '../../../webview-ui/page';
 import { parseDistributionsLine, parseFileText, parseMetricsLine, parseSampleLine, type LineParser, type RunFile } from '../../../webview-ui/model/rows';
 import { runInfoFromConfig } from '../../../webview-ui/model/runInfo';
 import type { HostMessage, RunPayload } from '../../../webview-ui/protocol';
-import { flagString, parseArgs, UsageError } from '../args';
+import { flagString, parseCommand, UsageError, type CommandSpec } from '../args';
 
-export const USAGE = 'report RUN_DIR [RUN_DIR...] --out report.html [--webview-dir DIR]';
+export const REPORT_SPEC: CommandSpec = {
+  name: 'report',
+  positionals: 'RUN_DIR [RUN_DIR...]',
+  minPositionals: 1,
+  maxPositionals: Infinity,
+  summary: 'Writes the dashboard of one run, or the comparison of several, as one self-contained HTML file.',
+  options: {
+    out: { type: 'string', arg: 'FILE', help: 'the HTML file to write (required)', alike: ['output', 'o'] },
+    'webview-dir': { type: 'string', arg: 'DIR', help: 'the built dashboard (default: dist/webview)' },
+  },
+};
 
 function readRows<T>(dir: string, file: RunFile, parse: LineParser<T>, required: boolean, problems: string[]): T[] {
   const path = join(dir, file);
@@ -76,9 +86,9 @@ export function renderReport(runs: RunPayload[], webviewDir: string): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv);
+  const args = parseCommand(REPORT_SPEC, argv);
   const out = flagString(args, 'out');
-  if (args.positionals.length === 0 || !out) throw new UsageError(`usage: orpo-lab ${USAGE}`);
+  if (!out) throw new UsageError('--out FILE is required');
   const webviewDir = flagString(args, 'webview-dir') ?? findWebviewDir();
   if (!webviewDir || !existsSync(join(webviewDir, 'main.js'))) {
     throw new UsageError(`the built dashboard (dist/webview/main.js) was not found${webviewDir ? ` in ${webviewDir}` : ''}: run "npm run build" first`);

@@ -1,16 +1,14 @@
-// `orpo-lab train CONFIG [--out DIR] [--max-steps N] [--backend NAME] [--resume RUN_DIR]`:
-// validates the config before touching any data, sets up the backend, tokenizer, data and model,
-// and runs the trainer. stdout carries one JSON event per line and nothing else; logs go to stderr.
+// `orpo-lab train CONFIG [KEY=VALUE...] [--out DIR] [--max-steps N] [--backend NAME] [--resume DIR] [--json]`
+// (command line: trainArgs.ts): validates the config before touching any data, sets up the backend,
+// tokenizer, data and model, and runs the trainer. With --json (or stdout not a terminal) stdout carries
+// one JSON event per line and nothing else; on a terminal a progress line (human.ts). Logs go to stderr.
 // Exit codes: 0 completed or stopped, 2 invalid config or dataset, 1 anything else.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
-import { BACKENDS } from '../../common/schema';
-import { resolveConfig, type Backend, type ExperimentConfig } from '../../common/config';
+import { resolveConfig, type ExperimentConfig } from '../../common/config';
 import { formatEvent, parseControl, type EngineEvent } from '../../common/events';
-import { flagInt, flagString, parseArgs, UsageError } from '../args';
-import { formatDiagnostic, validateConfigFile } from '../../server/service';
 import { selectBackend } from '../backend/select';
 import { DataError } from '../data/errors';
 import { loadDataset } from '../data/dataset';
@@ -18,20 +16,28 @@ import { latestCheckpoint } from '../train/checkpoint';
 import { newRunDir, runFiles } from '../train/runDir';
 import { runTraining, totalSteps } from '../train/trainer';
 import { buildModel, buildTokenizer, makeSampler } from './setup';
+import { humanSink } from './human';
+import { preflightConfig, type Override } from './overrides';
+import { parseTrainArgs } from './trainArgs';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_INVALID = 2;
 
-const log = (line: string): void => { process.stderr.write(`[orpo-lab] ${line}\n`); };
-const emit = (e: EngineEvent): void => { process.stdout.write(formatEvent(e) + '\n'); };
+/** Where events and logs go: JSON lines (the default off a terminal), or the human progress line. */
+const jsonSink = {
+  emit: (e: EngineEvent): void => { process.stdout.write(formatEvent(e) + '\n'); },
+  log: (line: string): void => { process.stderr.write(`[orpo-lab] ${line}\n`); },
+};
+let sink = jsonSink;
+const log = (line: string): void => sink.log(line);
+const emit = (e: EngineEvent): void => sink.emit(e);
 
-/** Validates CONFIG; prints every problem to stderr. Returns the resolved config, or undefined on errors. */
-export function preflight(path: string): { cfg: ExperimentConfig; text: string } | undefined {
-  const { diagnostics, value, text } = validateConfigFile(path);
-  for (const d of diagnostics) process.stderr.write(formatDiagnostic(path, d) + '\n');
-  if (diagnostics.some((d) => d.severity === 'error')) return undefined;
-  return { cfg: resolveConfig(value), text };
+/** Validates CONFIG, then CONFIG with the overrides; prints every problem to stderr. Undefined on errors. */
+export function preflight(path: string, overrides: readonly Override[] = []): { cfg: ExperimentConfig } | undefined {
+  const { value, lines } = preflightConfig(path, overrides);
+  for (const l of lines) process.stderr.write(l + '\n');
+  return value === undefined ? undefined : { cfg: resolveConfig(value) };
 }
 
 /** The resolved config with every path made absolute, so RUN_DIR/config.yaml runs from anywhere (resume). */
@@ -47,31 +53,26 @@ function selfContained(cfg: ExperimentConfig, configDir: string): ExperimentConf
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv);
-  const configArg = args.positionals[0];
-  if (!configArg || args.positionals.length > 1) throw new UsageError('usage: orpo-lab train CONFIG [--out DIR] [--max-steps N] [--backend NAME] [--resume RUN_DIR]');
+  const opts = parseTrainArgs(argv, process.stdout.isTTY === true);
+  sink = opts.json ? jsonSink : humanSink(process.stdout, process.stderr);
+  const configArg = opts.config;
   const configPath = resolve(configArg);
   if (!existsSync(configPath)) {
     process.stderr.write(`${configArg}:1:1: error: config file not found\n`);
     return EXIT_INVALID;
   }
-  const pre = preflight(configPath);
+  const pre = preflight(configPath, opts.overrides);
   if (!pre) return EXIT_INVALID;
   const { cfg } = pre;
-  const backendFlag = flagString(args, 'backend');
-  if (backendFlag !== undefined) {
-    if (!(BACKENDS as readonly string[]).includes(backendFlag)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}`);
-    cfg.backend = backendFlag as Backend;
-  }
-  const maxSteps = flagInt(args, 'max-steps');
-  if (maxSteps !== undefined) {
-    cfg.train.max_steps = maxSteps;
+  if (opts.backend !== undefined) cfg.backend = opts.backend;
+  if (opts.maxSteps !== undefined) {
+    cfg.train.max_steps = opts.maxSteps;
     delete cfg.train.epochs;
   }
   const configDir = dirname(configPath);
-  const resumeArg = flagString(args, 'resume');
-  const runDir = resumeArg ? resolve(resumeArg) : resolve(flagString(args, 'out') ?? newRunDir(resolve(configDir, cfg.output_dir), cfg.name));
-  const resumeFrom = resumeArg ? latestCheckpoint(runDir) : undefined;
+  const resumeArg = opts.resume?.runDir;
+  const runDir = resumeArg ? resumeArg : resolve(opts.out ?? newRunDir(resolve(configDir, cfg.output_dir), cfg.name));
+  const resumeFrom = resumeArg ? (opts.resume?.checkpoint ?? latestCheckpoint(runDir)) : undefined;
   if (resumeArg && !resumeFrom) {
     process.stderr.write(`${resumeArg}: no complete checkpoint under ${runDir}/checkpoints to resume from\n`);
     return EXIT_FAILURE;

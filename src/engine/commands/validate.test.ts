@@ -43,7 +43,7 @@ void test('usage errors', async () => {
   await assert.rejects(main([]), UsageError);
   await assert.rejects(main(['a.yaml', 'b.yaml']), UsageError);
   const r = cli();
-  assert.equal(r.status, 1);
+  assert.equal(r.status, 2);
   assert.match(r.stderr, /usage: orpo-lab validate CONFIG/);
 });
 

@@ -1,12 +1,20 @@
 // `orpo-lab validate CONFIG`: every problem the language server reports, as `file:line:col: severity:
 // message` lines on stdout (1-based), then a summary on stderr. Exit code 1 if any error, else 0.
-import { UsageError, parseArgs } from '../args';
+import { parseCommand, type CommandSpec } from '../args';
 import { formatDiagnostic, validateConfigFile } from '../../server/service';
 
+export const VALIDATE_SPEC: CommandSpec = {
+  name: 'validate',
+  positionals: 'CONFIG',
+  minPositionals: 1,
+  maxPositionals: 1,
+  summary: 'Prints every problem of the experiment config CONFIG as file:line:col: severity: message (the language server\'s checks). Exit 1 if any error.',
+  options: {},
+};
+
 export async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv);
-  const [file, ...extra] = args.positionals;
-  if (!file || extra.length || args.flags.size) throw new UsageError('usage: orpo-lab validate CONFIG');
+  const args = parseCommand(VALIDATE_SPEC, argv);
+  const file = args.positionals[0] as string;
   const { diagnostics } = validateConfigFile(file);
   for (const d of diagnostics) process.stdout.write(formatDiagnostic(file, d) + '\n');
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
