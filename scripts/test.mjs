@@ -1,8 +1,11 @@
 // Runs every test with Node's own test runner: unit tests next to their code (src/**, webview-ui/**)
 // and end-to-end tests under test/. TypeScript is loaded through tsx. Pass file filters as arguments.
+// First it installs what the selected tests need outside node_modules (scripts/prereqs.mjs): system
+// packages with apt-get when root on Debian/Ubuntu (else it stops with the command to run), code-server.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { ensurePrerequisites, needsOf } from './prereqs.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const skipDirs = new Set(['node_modules', 'dist', '.git', 'out', 'runs', '.test-output']);
@@ -24,6 +27,7 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+if (!ensurePrerequisites(needsOf(files, filters.length === 0), root)) process.exit(1);
 // A full run (no filters) first type-checks and lints the whole project: strictness is part of the suite.
 if (filters.length === 0) {
   for (const [what, bin, args] of [['typecheck', 'node_modules/typescript/bin/tsc', ['-p', '.', '--noEmit']], ['lint', 'node_modules/eslint/bin/eslint.js', ['.']]]) {
