@@ -1,5 +1,5 @@
 // The dashboard: keeps every shown run (columnar metrics, distributions, samples), applies host
-// messages (webview-ui/protocol.ts) as they arrive, and redraws what changed once per animation frame.
+// messages (src/common/webviewProtocol.ts) as they arrive, and redraws what changed once per animation frame.
 // Visible charts are drawn in the frame; charts scrolled out of view catch up one per idle slice, so a
 // run of 100,000 logged steps stays responsive. Each frame is timed as the performance measure
 // "orpo-frame", each catch-up slice as "orpo-idle", and per chart the data shaping ("orpo-align") and
@@ -12,7 +12,7 @@ import { CHARTS, type ChartSpec } from './model/charts';
 import { metricsCsv } from './model/csv';
 import { MetricSeries } from './model/series';
 import { restoreState, type ViewState } from './model/state';
-import { parseHostMessage, type HostMessage, type RunInfo, type RunPayload, type SampleRow } from './protocol';
+import { parseHostMessage, type HostMessage, type RunInfo, type RunPayload, type SampleRow } from '../src/common/webviewProtocol';
 import { readTheme, roleColor, type Theme } from './theme';
 import { CompareView } from './ui/compare';
 import { DistributionsView } from './ui/distributions';

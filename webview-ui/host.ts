@@ -1,8 +1,8 @@
 // Where the dashboard runs: inside a VS Code webview (acquireVsCodeApi: postMessage to the extension,
 // getState/setState) or as the standalone `orpo-lab report` page (data embedded as a JSON script
 // element, state in localStorage, files saved through a download link). Both deliver host messages
-// (webview-ui/protocol.ts) to one handler, which validates them.
-import type { ViewMessage } from './protocol';
+// (src/common/webviewProtocol.ts) to one handler, which validates them.
+import type { ViewMessage } from '../src/common/webviewProtocol';
 
 export interface Host {
   readonly kind: 'vscode' | 'standalone';

@@ -1,6 +1,6 @@
 // Generated samples at eval (DIR/samples.jsonl, the engine's SampleEvent rows): the latest few per
 // run, as collapsible entries. Text goes in through textContent only: never parsed as HTML.
-import type { SampleRow } from '../protocol';
+import type { SampleRow } from '../../src/common/webviewProtocol';
 
 export interface SampleRun {
   label: string;

@@ -8,9 +8,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { dashboardPage, makeNonce } from '../../../webview-ui/page';
-import { parseDistributionsLine, parseFileText, parseMetricsLine, parseSampleLine, type LineParser, type RunFile } from '../../../webview-ui/model/rows';
-import { runInfoFromConfig } from '../../../webview-ui/model/runInfo';
-import type { HostMessage, RunPayload } from '../../../webview-ui/protocol';
+import { parseDistributionsLine, parseFileText, parseMetricsLine, parseSampleLine, type LineParser, type RunFile } from '../../common/runFiles';
+import { runInfoFromConfig } from '../../common/runInfo';
+import type { HostMessage, RunPayload } from '../../common/webviewProtocol';
 import { flagString, parseCommand, UsageError, type CommandSpec } from '../args';
 
 export const REPORT_SPEC: CommandSpec = {

@@ -5,8 +5,8 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import type { DistributionsRow, MetricsRow } from '../../common/metrics';
-import { parseDistributionsLine, parseMetricsLine, parseSampleLine } from '../../../webview-ui/model/rows';
-import type { SampleRow } from '../../../webview-ui/protocol';
+import { parseDistributionsLine, parseMetricsLine, parseSampleLine } from '../../common/runFiles';
+import type { SampleRow } from '../../common/webviewProtocol';
 import { JsonlTail } from './tail';
 
 export interface RunBatch {

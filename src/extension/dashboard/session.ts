@@ -1,15 +1,15 @@
 // One dashboard webview (the side-bar view or the editor panel) bound to a set of run directories:
 // serves the page (strict nonce CSP, scripts only from dist/webview), answers the webview's "ready"
 // with every run read from disk, then forwards new rows as the run watchers batch them. Messages
-// both ways follow webview-ui/protocol.ts and are validated on receipt.
+// both ways follow src/common/webviewProtocol.ts and are validated on receipt.
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { dashboardPage, makeNonce } from '../../../webview-ui/page';
-import { runInfoFromConfig } from '../../../webview-ui/model/runInfo';
-import { parseViewMessage, type HostMessage, type RunInfo, type RunPayload, type ViewMessage } from '../../../webview-ui/protocol';
+import { runInfoFromConfig } from '../../common/runInfo';
+import { parseViewMessage, type HostMessage, type RunInfo, type RunPayload, type ViewMessage } from '../../common/webviewProtocol';
 import { RunWatcher } from './runWatcher';
 
 export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseMetricsLine, parseSampleLine } from '../../../webview-ui/model/rows';
+import { parseMetricsLine, parseSampleLine } from '../../common/runFiles';
 import { RunWatcher, type RunBatch } from './runWatcher';
 import { JsonlTail } from './tail';
 

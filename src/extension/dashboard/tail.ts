@@ -4,8 +4,8 @@
 // 0x0A, which never occurs inside a UTF-8 sequence); a file that shrank or was replaced is read again
 // from the start and reported as a reset. Node only (no vscode), so it is unit-tested in Node.
 import { open, stat } from 'node:fs/promises';
-import type { LineParser } from '../../../webview-ui/model/rows';
-import { parseLines } from '../../../webview-ui/model/rows';
+import type { LineParser } from '../../common/runFiles';
+import { parseLines } from '../../common/runFiles';
 
 export interface TailRead<T> {
   rows: T[];

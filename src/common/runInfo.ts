@@ -1,6 +1,6 @@
 // A run's identity for the dashboard, from its resolved DIR/config.yaml (issue 2): name, method and λ.
 // Takes the parsed YAML (the caller reads and parses the file), so it stays free of node and DOM.
-import type { RunInfo } from '../protocol';
+import type { RunInfo } from './webviewProtocol';
 
 /** The last path component, for runs whose config lacks a name. */
 export function baseName(dir: string): string {

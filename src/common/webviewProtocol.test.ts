@@ -1,7 +1,7 @@
+// The dashboard's message protocol (webviewProtocol.ts): valid messages pass, malformed ones are refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseHostMessage, parseViewMessage } from './protocol';
-import { restoreState, DEFAULT_STATE } from './model/state';
+import { parseHostMessage, parseViewMessage } from './webviewProtocol';
 
 const payload = {
   info: { id: '/r', name: 'r', method: 'orpo', dir: '/r', lambda: 0.1 },
@@ -28,11 +28,4 @@ void test('view messages: save needs a plain file name', () => {
   assert.equal(parseViewMessage({ type: 'save', kind: 'exe', filename: 'x', data: '' }).ok, false);
   assert.equal(parseViewMessage({ type: 'error', message: 'm' }).ok, true);
   assert.equal(parseViewMessage({ type: 'other' }).ok, false);
-});
-
-void test('restored state keeps only well-typed fields', () => {
-  assert.deepEqual(restoreState(undefined), DEFAULT_STATE);
-  assert.deepEqual(restoreState({ smoothing: 0.9, xAxis: 'time', zoom: [5, 10], hidden: ['a'], distRun: 'a', distIndex: 2, runDirs: ['/r'] }),
-    { smoothing: 0.9, xAxis: 'time', zoom: [5, 10], hidden: ['a'], distRun: 'a', distIndex: 2, runDirs: ['/r'] });
-  assert.deepEqual(restoreState({ smoothing: 2, xAxis: 'epoch', zoom: [10, 5], hidden: [1], distIndex: -5, runDirs: 'x' }), DEFAULT_STATE);
 });

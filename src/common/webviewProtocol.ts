@@ -2,7 +2,7 @@
 // also used by the standalone report (window.postMessage). A discriminated union on `type`, validated
 // on receipt on both sides (the webview cannot import vscode, so this file is the shared contract).
 // Follows VS Code's webview guide: postMessage carries JSON-serialisable data only.
-import { DISTRIBUTION_KEYS, type DistributionsRow, type MetricsRow } from '../src/common/metrics';
+import { DISTRIBUTION_KEYS, type DistributionsRow, type MetricsRow } from './metrics';
 
 /** One generated sample, a line of DIR/samples.jsonl (the engine's SampleEvent without `type`). */
 export interface SampleRow {

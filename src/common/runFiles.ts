@@ -2,8 +2,8 @@
 // DIR/distributions.jsonl and DIR/samples.jsonl, one JSON object per line. Pure: used by the
 // extension's tailer, the `orpo-lab report` command and tests. Bad lines give errors naming the
 // file, the line and what was expected; JSON null (how the engine writes NaN/Inf) is kept as null.
-import { DISTRIBUTION_KEYS, type DistributionsRow, type MetricsRow } from '../../src/common/metrics';
-import type { Checked, SampleRow } from '../protocol';
+import { DISTRIBUTION_KEYS, type DistributionsRow, type MetricsRow } from './metrics';
+import type { Checked, SampleRow } from './webviewProtocol';
 
 export type RunFile = 'metrics.jsonl' | 'distributions.jsonl' | 'samples.jsonl';
 

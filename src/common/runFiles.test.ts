@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDistributionsLine, parseFileText, parseLines, parseMetricsLine, parseSampleLine, splitComplete } from './rows';
+import { parseDistributionsLine, parseFileText, parseLines, parseMetricsLine, parseSampleLine, splitComplete } from './runFiles';
 import { runInfoFromConfig } from './runInfo';
 
 void test('metrics lines: numbers or null, a numeric step; errors name file and line', () => {
