@@ -29,7 +29,9 @@ void test('detectFormat recognises each format by shape', () => {
   assert.equal(detectFormat({ conversations: [], chosen: { from: 'gpt', value: 'a' } }), 'sharegpt');
   assert.equal(detectFormat({ text: 'x' }), undefined);
   assert.equal(detectFormat([1, 2]), undefined);
-  assert.equal(detectFormat({ prompt: 3, chosen: 'a' }), undefined);
+  // Detection goes by keys; a wrong type is then reported on its field, not as an unknown format.
+  assert.equal(detectFormat({ prompt: 3, chosen: 'a' }), 'explicit');
+  assert.throws(() => normalizeRow(resolveFormat('auto', { prompt: 3, chosen: 'a', rejected: 'b' }, ctx(1)), { prompt: 3, chosen: 'a', rejected: 'b' }, ctx(1)), /^DataError: d\.jsonl:1: prompt/);
   assert.equal(resolveFormat('sharegpt', { chosen: 'a' }, ctx(1)), 'sharegpt');
   assert.throws(() => resolveFormat('auto', { text: 'x' }, ctx(1)), /^DataError: d\.jsonl:1: cannot detect the data format from the first row: expected one of the formats explicit/);
 });

@@ -1,47 +1,21 @@
-// Preference-pair formats (issue 2, "Data"): detection from the first row and per-format validation
-// and normalisation of every row into one rendered PreferencePair.
+// Preference-pair formats (issue 2, "Data"): per-format validation and normalisation of every row into
+// one rendered PreferencePair; detection from the first row is shared with the language server
+// (src/common/pairFormats.ts).
 // - explicit:       {prompt, chosen, rejected} as strings (TRL's standard explicit-prompt format).
 // - implicit:       {chosen, rejected} full texts sharing the prompt (Anthropic HH-RLHF); implicit.ts.
 // - conversational: TRL's message lists {prompt, chosen, rejected} of {role, content}; messages.ts.
 // - sharegpt:       LLaMA-Factory's {conversations, chosen, rejected} of {from, value}; messages.ts.
 import type { DataFormat } from '../../common/config';
+import { DETECT_HINT, detectFormat, type PairFormat } from '../../common/pairFormats';
 import { normalizeImplicit } from './implicit';
 import { normalizeConversational, normalizeSharegpt, type ChatOptions } from './messages';
-import { fail, isObject, requireDifferent, requireObject, requireResponse, requireString, type RowContext } from './validate';
+import type { PreferencePair } from './pair';
+import { fail, requireDifferent, requireObject, requireResponse, requireString, type RowContext } from './validate';
 
 export type { ChatOptions } from './messages';
 export type { RowContext } from './validate';
-
-/** A concrete format (what `auto` resolves to). */
-export type PairFormat = Exclude<DataFormat, 'auto'>;
-
-export const PAIR_FORMATS: readonly PairFormat[] = ['explicit', 'implicit', 'conversational', 'sharegpt'];
-
-/** One preference pair as text: the prompt and the two responses that continue it. */
-export interface PreferencePair {
-  prompt: string;
-  chosen: string;
-  rejected: string;
-}
-
-/**
- * The format of a row, from its shape; undefined when it matches none:
- * `conversations` → sharegpt; `chosen` a list → conversational; `chosen` a string with a string
- * `prompt` → explicit, without `prompt` → implicit.
- */
-export function detectFormat(value: unknown): PairFormat | undefined {
-  if (!isObject(value)) return undefined;
-  if (Array.isArray(value.conversations)) return 'sharegpt';
-  if (Array.isArray(value.chosen)) return 'conversational';
-  if (typeof value.chosen === 'string') {
-    if (typeof value.prompt === 'string') return 'explicit';
-    if (value.prompt === undefined) return 'implicit';
-  }
-  return undefined;
-}
-
-export const DETECT_HINT =
-  'expected one of the formats explicit {prompt, chosen, rejected} (strings), implicit {chosen, rejected} (texts sharing the prompt), conversational {prompt, chosen, rejected} (lists of {role, content}), sharegpt {conversations, chosen, rejected}';
+export type { PreferencePair } from './pair';
+export { DETECT_HINT, PAIR_FORMATS, detectFormat, type PairFormat } from '../../common/pairFormats';
 
 function normalizeExplicit(value: unknown, ctx: RowContext): PreferencePair {
   const row = requireObject(ctx, value, '', 'a JSON object {prompt, chosen, rejected}');

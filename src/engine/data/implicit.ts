@@ -11,7 +11,7 @@
 // first words ("I can help" / "I cannot"), so the raw common prefix ends mid-word ("... I can"). The
 // marker cut gives both responses in full. This is the same cut as the `extract_anthropic_prompt`
 // helper in TRL's HH-RLHF DPO example (rfind of "\n\nAssistant:"), applied to the shared prefix.
-import type { PreferencePair } from './formats';
+import type { PreferencePair } from './pair';
 import { fail, requireDifferent, requireObject, requireResponse, requireString, type RowContext } from './validate';
 
 /** Assistant-turn markers: HH-RLHF's, ChatML's and Llama 3's. */

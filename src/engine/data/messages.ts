@@ -9,7 +9,7 @@
 // the common prefix of the three renderings and each response is the rest of its rendering.
 // The template is the tokenizer's chat template when it has one, else renderChat's default.
 import { renderChat, type ChatMessage, type RenderChatOptions } from '../tokenizer/chat';
-import type { PreferencePair } from './formats';
+import type { PreferencePair } from './pair';
 import { describeType } from './errors';
 import { commonPrefixLength } from './implicit';
 import {

@@ -2,12 +2,14 @@
 // file (.jsonl or a .json array, optionally gzip-compressed) from a bounded prefix, detects its format
 // and finds the first bad row with its file line. The formats are issue 2's (TRL's explicit, implicit and
 // conversational preference datasets, LLaMA-Factory's sharegpt); the engine's own reader lives in
-// src/engine/data and is deliberately not imported here (the server never imports engine code).
+// src/engine/data and is deliberately not imported here (the server never imports engine code). Format
+// detection is the engine's too: src/common/pairFormats.ts.
 import * as zlib from 'node:zlib';
 import * as path from 'node:path';
+import { DETECT_HINT, detectFormat, type PairFormat } from '../../common/pairFormats';
 import type { FileProbe } from './fileProbe';
 
-export type PairFormat = 'explicit' | 'implicit' | 'conversational' | 'sharegpt';
+export { detectFormat, type PairFormat } from '../../common/pairFormats';
 export const SNIFF_ROWS = 50;
 const HEAD_BYTES = 1 << 20; // compressed or plain bytes read for sniffing
 const MAX_TEXT = 32 << 20; // decompressed bytes accepted
@@ -25,15 +27,6 @@ export interface SniffResult {
 
 type Row = Record<string, unknown>;
 const isRow = (v: unknown): v is Row => !!v && typeof v === 'object' && !Array.isArray(v);
-
-export function detectFormat(row: unknown): PairFormat | undefined {
-  if (!isRow(row)) return undefined;
-  if ('conversations' in row) return 'sharegpt';
-  if (Array.isArray(row.chosen) || Array.isArray(row.prompt)) return 'conversational';
-  if ('prompt' in row) return 'explicit';
-  if ('chosen' in row || 'rejected' in row) return 'implicit';
-  return undefined;
-}
 
 function checkMessages(v: unknown, field: string, keys: [string, string]): string | undefined {
   if (!Array.isArray(v)) return `"${field}" must be a list of {${keys[0]}, ${keys[1]}} messages`;
@@ -131,7 +124,7 @@ export function sniffText(text: string, kind: 'jsonl' | 'json', format: PairForm
     if (!res.format) {
       const f = format === 'auto' ? detectFormat(row) : format;
       if (!f) {
-        res.problem = { line, row: res.rows, message: `cannot detect the format: the row has keys ${isRow(row) ? Object.keys(row).map((k) => `"${k}"`).join(', ') || 'none' : 'none'}; expected {prompt, chosen, rejected}, {chosen, rejected} or {conversations, chosen, rejected}` };
+        res.problem = { line, row: res.rows, message: `cannot detect the format: the row has keys ${isRow(row) ? Object.keys(row).map((k) => `"${k}"`).join(', ') || 'none' : 'none'}; ${DETECT_HINT}` };
         return false;
       }
       res.format = f;
