@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { Backend } from '../../common/config';
 import { BACKENDS } from '../../common/schema';
-import { UsageError, flagBool, flagChoice, flagInt, flagNumber, flagString, parseCommand, type CommandSpec } from '../args';
+import { UsageError, flagBool, flagChoice, flagInt, flagNumber, flagString, parseCommand, usageLine, type CommandSpec } from '../args';
 import { selectBackend } from '../backend/select';
 import { generateText } from '../generate/generate';
 import type { Decoding } from '../generate/sampling';
@@ -44,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   const args = parseCommand(GENERATE_SPEC, argv);
   const dir = args.positionals[0] as string;
   const prompt = flagString(args, 'prompt');
-  if (prompt === undefined) throw new UsageError('--prompt TEXT is required');
+  if (prompt === undefined) throw new UsageError(`--prompt TEXT is required\n${usageLine(GENERATE_SPEC)}`);
   if (!existsSync(dir)) throw new UsageError(`${dir}: no such model directory`);
   const decoding = decodingOf(flagBool(args, 'greedy'), flagNumber(args, 'temperature'), flagNumber(args, 'top-p'));
   const maxNewTokens = flagInt(args, 'max-new-tokens') ?? 64;

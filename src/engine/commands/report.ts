@@ -11,7 +11,7 @@ import { dashboardPage, makeNonce } from '../../../webview-ui/page';
 import { parseDistributionsLine, parseFileText, parseMetricsLine, parseSampleLine, type LineParser, type RunFile } from '../../common/runFiles';
 import { runInfoFromConfig } from '../../common/runInfo';
 import type { HostMessage, RunPayload } from '../../common/webviewProtocol';
-import { flagString, parseCommand, UsageError, type CommandSpec } from '../args';
+import { flagString, parseCommand, usageLine, UsageError, type CommandSpec } from '../args';
 
 export const REPORT_SPEC: CommandSpec = {
   name: 'report',
@@ -88,7 +88,7 @@ export function renderReport(runs: RunPayload[], webviewDir: string): string {
 export async function main(argv: string[]): Promise<number> {
   const args = parseCommand(REPORT_SPEC, argv);
   const out = flagString(args, 'out');
-  if (!out) throw new UsageError('--out FILE is required');
+  if (!out) throw new UsageError(`--out FILE is required\n${usageLine(REPORT_SPEC)}`);
   const webviewDir = flagString(args, 'webview-dir') ?? findWebviewDir();
   if (!webviewDir || !existsSync(join(webviewDir, 'main.js'))) {
     throw new UsageError(`the built dashboard (dist/webview/main.js) was not found${webviewDir ? ` in ${webviewDir}` : ''}: run "npm run build" first`);
