@@ -131,7 +131,7 @@ export async function loadDataset(cfg: DataConfig, opts: LoadDatasetOptions): Pr
     trainPairs = train.pairs;
     evalPairs = ev.pairs;
   }
-  const lengths = { maxLength: cfg.max_length, maxPromptLength: cfg.max_prompt_length };
+  const lengths = { maxLength: cfg.max_length, maxPromptLength: cfg.max_prompt_length, ...(cfg.max_completion_length === undefined ? {} : { maxCompletionLength: cfg.max_completion_length }) };
   let dropped = 0;
   const evalPrompts: string[] = [];
   const wantPrompts = opts.evalPromptCount ?? 4;
