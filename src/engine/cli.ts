@@ -6,7 +6,7 @@ import { UsageError } from './args';
 type Command = { summary: string; run: (argv: string[]) => Promise<number> };
 
 const commands: Record<string, Command> = {
-  train: { summary: 'train CONFIG [--out DIR] [--max-steps N] [--backend NAME] [--resume RUN_DIR]', run: async (a) => (await import('./commands/train')).main(a) },
+  train: { summary: 'train CONFIG [--out DIR] [--max-steps N] [--backend NAME] [--resume RUN_DIR] | --engine trl [--launcher accelerate|torchrun] [--accelerate-config NAME] [--python PATH]', run: async (a) => ((await import('./commands/trlTrain')).wantsTrl(a) ? (await import('./commands/trlTrain')).main(a) : (await import('./commands/train')).main(a)) },
   validate: { summary: 'validate CONFIG                 print problems as file:line:col: severity: message', run: async (a) => (await import('./commands/validate')).main(a) },
   bench: { summary: 'bench [--d-model 256 --layers 4 --heads 4 --vocab 8000 --seq 128 --pairs 4 --steps 5] [--backend NAME] [--json]', run: async (a) => (await import('./commands/bench')).main(a) },
   lsp: { summary: 'lsp --stdio                     the config language server, for any LSP editor', run: async (a) => (await import('./commands/lsp')).main(a) },

@@ -55,30 +55,26 @@ async function writeModel(cfg: ExperimentConfig, tok: Tokenizer, dir: string): P
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { out: { type: 'string' } }, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UsageError(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
-  }
-  const [target, configArg, ...extra] = parsed.positionals;
-  if (target !== 'trl' || !configArg || extra.length || !parsed.values.out) throw new UsageError(target && target !== 'trl' ? `unknown export target "${target}": only "trl"\n${USAGE}` : USAGE);
+/** Resolves and validates CONFIG as `train` does (problems to stderr); an exit code when it is unusable. */
+export function loadConfig(configArg: string): { cfg: ExperimentConfig; text: string; configPath: string } | number {
   const configPath = resolve(configArg);
   if (!existsSync(configPath)) {
     process.stderr.write(`${configArg}:1:1: error: config file not found\n`);
     return EXIT_INVALID;
   }
-  const out = resolve(parsed.values.out);
-  if (existsSync(out) && readdirSync(out).length > 0) {
-    process.stderr.write(`orpo-lab export: ${out} exists and is not empty; choose another --out (nothing is overwritten)\n`);
-    return EXIT_FAILURE;
-  }
   const pre = preflight(configPath);
-  if (!pre) return EXIT_INVALID;
-  const { cfg } = pre;
+  return pre ? { ...pre, configPath } : EXIT_INVALID;
+}
+
+export interface ExportResult { trainer: string; train: number; eval: number }
+
+/**
+ * Writes the export of the validated config `configPath` into `out` (absent or empty). Throws
+ * ExportError / DataError for what TRL cannot run or bad data; leaves nothing behind on failure.
+ */
+export async function writeExport(cfg: ExperimentConfig, configPath: string, configText: string, out: string): Promise<ExportResult> {
   const configDir = dirname(configPath);
-  const trlOnly = canonicalize(parse(pre.text), (p) => specAt(p) !== undefined).trlOnly;
+  const trlOnly = canonicalize(parse(configText), (p) => specAt(p) !== undefined).trlOnly;
   const tmp = join(dirname(out), `.${basename(out)}.export-${process.pid}`);
   try {
     const plan = trlPlan(cfg, Object.fromEntries(trlOnly.map((t) => [t.path[0] as string, t.value])));
@@ -99,12 +95,37 @@ export async function main(argv: string[]): Promise<number> {
     for (const [name, text] of Object.entries(accelerateConfigs())) writeFileSync(join(tmp, 'accelerate', `${name}.yaml`), text);
     writeFileSync(join(tmp, 'requirements.txt'), requirementsTxt());
     writeFileSync(join(tmp, 'README.md'), readmeMd(plan, { name: cfg.name, source: configPath, pairs: { train: pairs.train.length, eval: pairs.eval.length }, keyMap: KEY_MAP }));
-    if (existsSync(out)) rmSync(out, { recursive: true }); // empty, checked above
+    if (existsSync(out)) rmSync(out, { recursive: true }); // empty, checked by the caller
+    mkdirSync(dirname(out), { recursive: true });
     renameSync(tmp, out);
-    process.stdout.write(`${out}: ${plan.trainer} (TRL) on ${pairs.train.length} training and ${pairs.eval.length} eval pairs\n  python3 -m pip install -r requirements.txt\n  accelerate launch --config_file accelerate/single_gpu.yaml train.py\n`);
-    return EXIT_OK;
+    return { trainer: plan.trainer, train: pairs.train.length, eval: pairs.eval.length };
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { out: { type: 'string' } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+  }
+  const [target, configArg, ...extra] = parsed.positionals;
+  if (target !== 'trl' || !configArg || extra.length || !parsed.values.out) throw new UsageError(target && target !== 'trl' ? `unknown export target "${target}": only "trl"\n${USAGE}` : USAGE);
+  const out = resolve(parsed.values.out);
+  if (existsSync(out) && readdirSync(out).length > 0) {
+    process.stderr.write(`orpo-lab export: ${out} exists and is not empty; choose another --out (nothing is overwritten)\n`);
+    return EXIT_FAILURE;
+  }
+  const pre = loadConfig(configArg);
+  if (typeof pre === 'number') return pre;
+  try {
+    const r = await writeExport(pre.cfg, pre.configPath, pre.text, out);
+    process.stdout.write(`${out}: ${r.trainer} (TRL) on ${r.train} training and ${r.eval} eval pairs\n  python3 -m pip install -r requirements.txt\n  accelerate launch --config_file accelerate/single_gpu.yaml train.py\n`);
+    return EXIT_OK;
+  } catch (e) {
     if (e instanceof ExportError || e instanceof DataError) {
       process.stderr.write(`${e instanceof ExportError ? `${configArg}: error: ` : ''}${e.message}\n`);
       return EXIT_INVALID;
