@@ -41,7 +41,8 @@ function nextEvent(m: RunManager, type: EngineEvent['type']): Promise<RunState> 
 void test('trainArgs follows the CLI of issue 2', () => {
   assert.deepEqual(trainArgs({ configPath: 'a.orpo.yaml' }), ['train', 'a.orpo.yaml']);
   assert.deepEqual(trainArgs({ configPath: 'a.orpo.yaml', resumeDir: 'runs/x', maxSteps: 5, backend: 'wasm', outDir: 'o' }),
-    ['train', 'a.orpo.yaml', '--out', 'o', '--max-steps', '5', '--backend', 'wasm', '--resume', 'runs/x']);
+    ['train', 'a.orpo.yaml', '--out', 'o', '--max-steps', '5', '--backend', 'wasm', '--resume', 'runs/x']);  assert.deepEqual(trainArgs({ configPath: 'a.orpo.yaml', backend: 'wasm', trlPython: '/opt/py/bin/python' }),
+    ['train', 'a.orpo.yaml', '--engine', 'trl', '--python', '/opt/py/bin/python'], 'a TRL run takes no --backend');
 });
 
 void test('LineSplitter joins lines split across chunks and strips CR', () => {
