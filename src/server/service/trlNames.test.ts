@@ -9,8 +9,8 @@ import { ALIASES, TRL_ONLY } from '../../common/aliases';
 import { resolveConfig } from '../../common/config';
 import { specAt } from '../../common/schema';
 import { parseConfig } from './document';
-import { createProbe, memoryFileAccess, validateDocument, fixesOf, type ConfigDiagnostic } from './index';
-import { applyEdits, textAt } from './testing';
+import { createProbe, getHover, memoryFileAccess, validateDocument, fixesOf, type ConfigDiagnostic } from './index';
+import { applyEdits, textAt, withCursor } from './testing';
 
 const CFG = '/proj/exp.orpo.yaml';
 const probe = () => createProbe(memoryFileAccess({ '/proj/data/pairs.jsonl': '{"prompt":"Hi","chosen":" Hello!","rejected":" Go away."}\n' }));
@@ -98,4 +98,11 @@ void test('TRL-only keys warn with what ORPO Lab does instead, and are dropped f
 
 void test('warmup_steps and warmup_ratio together are an error', () => {
   assert.ok(codes(run(BASE + 'train:\n  warmup_steps: 2\n  warmup_ratio: 0.1\n')).includes('cross-field'));
+});
+
+void test('hover on a TRL name shows the documentation of our key', () => {
+  const { text, pos } = withCursor(BASE + 'save_st<|>eps: 5\n');
+  const md = getHover(text, pos, { path: CFG, fs: probe() })?.contents.value ?? '';
+  assert.match(md, /TRL's name for `train\.save_every`/);
+  assert.match(md, /Checkpoint every N steps/);
 });
