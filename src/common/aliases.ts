@@ -109,7 +109,8 @@ export function canonicalize(raw: unknown, known: (path: readonly string[]) => b
         }
         const conflict = !dest || dest[leaf] !== undefined;
         if (dest && !conflict) dest[leaf] = obj[key];
-        if (!conflict) delete obj[key];
+        delete obj[key]; // on a conflict ours wins; the alias is reported, not checked again
+
         out.aliases.push({ from: [...parent, key], to: [...to], conflict });
       } else if (parent.length === 0 && TRL_ONLY[key] !== undefined) {
         out.trlOnly.push({ path: [key], value: obj[key] });

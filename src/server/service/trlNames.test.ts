@@ -59,6 +59,7 @@ void test('an alias value is checked as our key, on the value as written; both n
   assert.equal(textAt(text, d?.range ?? assert.fail('no range error')), '0');
   assert.match(d?.message ?? '', /train\.batch_size must be an integer ≥ 1/);
   const both = BASE + 'save_steps: 5\ntrain:\n  save_every: 10\n';
+  assert.deepEqual(codes(run(both)), ['alias-conflict'], 'one diagnostic for the doubled key');
   const c = run(both).find((x) => x.code === 'alias-conflict');
   assert.equal(textAt(both, c?.range ?? assert.fail('no conflict')), 'save_steps');
   assert.deepEqual(run(applyEdits(both, fixOf(c).edits)), []);
