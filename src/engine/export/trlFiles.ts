@@ -80,8 +80,14 @@ def main():
     config = ${plan.configClass}(output_dir=os.path.join(args.run_dir, "trl"), **CONFIG)
     trainer = ${plan.trainer}(model=model, args=config, train_dataset=data["train"], eval_dataset=data["eval"], processing_class=tokenizer)
     config_text = (HERE / "orpo_lab_config.yaml").read_text(encoding="utf-8")
-    trainer.add_callback(OrpoLabCallback(args.run_dir, config_text, SCALE, ${distributions}))
+    callback = OrpoLabCallback(args.run_dir, config_text, SCALE, ${distributions})
+    trainer.add_callback(callback)
     trainer.train(resume_from_checkpoint=True if args.resume else None)
+    # As ORPO Lab: the final model is a checkpoint of the run directory too.
+    final = os.path.join(args.run_dir, "trl", "final")
+    trainer.save_model(final)
+    if callback.writer is not None:
+        callback.writer.checkpoint(trainer.state.global_step, final)
 
 
 if __name__ == "__main__":

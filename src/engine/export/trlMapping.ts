@@ -126,7 +126,7 @@ export function trlPlan(cfg: ExperimentConfig, passthrough: Readonly<Record<stri
   };
   const keep = (t as { save_total_limit?: number }).save_total_limit;
   if (keep !== undefined) kwargs.save_total_limit = keep;
-  notes.push('ORPO Lab also evaluates and checkpoints at the end of a run; the Trainer does so only every eval_steps / save_steps (and saves the final model with trainer.save_model, which train.py does not call).');
+  notes.push('ORPO Lab also evaluates at the end of a run; the Trainer evaluates only every eval_steps. train.py saves the final model (trainer.save_model) as the last checkpoints/step-N, as ORPO Lab does.');
   notes.push('data.max_prompt_length is not a field of TRL 1.9; a pair longer than max_length is truncated by TRL itself, so only pairs that fit train identically.');
   for (const [key, value] of Object.entries(passthrough)) {
     if (NOT_PASSED.has(key) || TRL_ONLY[key] === undefined) continue;
