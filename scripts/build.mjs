@@ -31,6 +31,9 @@ function copyWasm() {
 }
 
 copyWasm();
+// `orpo-lab export trl` copies these Python modules into the export (src/engine/commands/export.ts).
+mkdirSync(join(root, 'dist/engine/python'), { recursive: true });
+for (const f of ['orpo_lab_run.py', 'orpo_lab_callback.py']) cpSync(join(root, 'src/engine/export/python', f), join(root, 'dist/engine/python', f));
 buildNative(root);
 if (watch) {
   for (const b of builds) await (await esbuild.context({ ...common, ...b })).watch();

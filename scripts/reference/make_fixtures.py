@@ -10,6 +10,11 @@ checkpoint (model.safetensors.index.json), and OUT_DIR/orpo_batch.json: the TRL 
 (odds_ratio_loss, get_batch_logps with average_log_prob=True, nll over non-pad tokens) evaluated in
 float64 on a fixed random batch. A second mode checks a checkpoint written by ORPO Lab:
     python3 scripts/reference/make_fixtures.py --check MODEL_DIR REFERENCE_JSON
+and a third writes only orpo_batch.json (torch alone):
+    python3 scripts/reference/make_fixtures.py --orpo-batch OUT_DIR
+logits/chosen and logits/rejected follow TRL's trainers: ORPOTrainer.concatenated_forward averages the
+logits of every position but the last (padding included) over the vocabulary; DPOTrainer averages over
+completion positions only ("dpo_logits" below).
 """
 import json
 import os
@@ -17,8 +22,11 @@ import sys
 
 import torch
 import torch.nn.functional as F
-import transformers
-from transformers import GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+try:  # --orpo-batch needs torch only
+    import transformers
+    from transformers import GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+except ImportError:
+    transformers = None
 
 torch.manual_seed(0)
 IDS = [[1, 5, 9, 17, 33, 2, 60, 7, 11, 3, 90, 4], [8, 8, 21, 44, 63, 1, 0, 2, 5, 77, 12, 6]]
@@ -101,7 +109,6 @@ def orpo_batch(out):
 
     nll_full = nll(nll_labels)
     nll_resp = nll(labels)
-    real = attn[:, :].bool()
     res = {
         "lambda": lam, "B": B, "T": T, "V": V, "logits": logits.flatten().tolist(), "input_ids": ids.tolist(),
         "prompt_len": prompt, "length": length,
@@ -114,10 +121,11 @@ def orpo_batch(out):
             "rewards/accuracies": (cw > cl).double().mean().item(),
             "rewards/margins": (lam * (cw - cl)).mean().item(),
             "logps/chosen": cw.mean().item(), "logps/rejected": cl.mean().item(),
-            "logits/chosen": logits[:B][real[:B]].mean().item(),
-            "logits/rejected": logits[B:][real[B:]].mean().item(),
+            "logits/chosen": logits[:B, :-1].mean().item(),
+            "logits/rejected": logits[B:, :-1].mean().item(),
             "log_odds_ratio": ratio.mean().item(), "log_odds_chosen": log_odds.mean().item(),
         },
+        "dpo_logits": {"logits/chosen": sl[:B][mask[:B]].mean().item(), "logits/rejected": sl[B:][mask[B:]].mean().item()},
         "per_example": {"logps": logps.tolist(), "log_odds": log_odds.tolist()},
     }
     with open(os.path.join(out, "orpo_batch.json"), "w") as f:
@@ -136,6 +144,8 @@ def check(model_dir, ref_path):
 if __name__ == "__main__":
     if sys.argv[1] == "--check":
         check(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "--orpo-batch":
+        orpo_batch(sys.argv[2])
     else:
         os.makedirs(sys.argv[1], exist_ok=True)
         make_models(sys.argv[1])

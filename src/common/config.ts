@@ -1,6 +1,7 @@
 // The resolved experiment config: what the engine runs once the validation service (src/server) has
 // accepted a *.orpo.yaml file and the defaults from `configSpec` have been filled in.
-import { configSpec, type FieldSpec, type BACKENDS, type FORMATS, type METHODS, type SCHEDULES } from './schema';
+import { canonicalize } from './aliases';
+import { configSpec, specAt, type FieldSpec, type BACKENDS, type FORMATS, type METHODS, type SCHEDULES } from './schema';
 
 export type Method = (typeof METHODS)[number];
 export type Backend = (typeof BACKENDS)[number];
@@ -24,6 +25,7 @@ export interface DataConfig {
   max_prompt_length: number;
   skip_invalid: boolean;
   limit?: number;
+  max_completion_length?: number;
 }
 
 export interface TrainConfig {
@@ -33,6 +35,7 @@ export interface TrainConfig {
   max_steps?: number;
   epochs?: number;
   warmup_steps: number;
+  warmup_ratio?: number;
   schedule: Schedule;
   weight_decay: number;
   adam_beta1: number;
@@ -79,10 +82,11 @@ function fill(spec: FieldSpec, value: unknown): unknown {
 
 /**
  * Fills every default from the spec into an already validated raw config (parsed YAML).
+ * TRL / transformers aliases (aliases.ts) are moved to our keys first; TRL-only keys are dropped.
  * Validation (types, ranges, cross-field rules) is the job of src/server's validation service.
  */
 export function resolveConfig(raw: unknown): ExperimentConfig {
-  const cfg = fill(configSpec, raw) as ExperimentConfig;
+  const cfg = fill(configSpec, canonicalize(raw, (p) => specAt(p) !== undefined).value) as ExperimentConfig;
   if (cfg.train.max_steps === undefined && cfg.train.epochs === undefined) cfg.train.epochs = 1;
   return cfg;
 }

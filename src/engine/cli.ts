@@ -10,11 +10,12 @@ import { closest } from '../server/service/suggest';
 type Command = { args: string; what: string; run: (argv: string[]) => Promise<number> };
 
 const commands: Record<string, Command> = {
-  train: { args: 'train CONFIG [KEY=VALUE...]', what: 'train an experiment (progress on a terminal, --json for events)', run: async (a) => (await import('./commands/train')).main(a) },
+  train: { args: 'train CONFIG [KEY=VALUE...]', what: 'train an experiment (progress on a terminal, --json for events)', run: async (a) => ((await import('./commands/trlTrain')).wantsTrl(a) ? (await import('./commands/trlTrain')).main(a) : (await import('./commands/train')).main(a)) },
   validate: { args: 'validate CONFIG', what: 'print problems as file:line:col: severity: message', run: async (a) => (await import('./commands/validate')).main(a) },
   bench: { args: 'bench [--d-model N ...] [--json]', what: 'time training steps on synthetic tokens', run: async (a) => (await import('./commands/bench')).main(a) },
   lsp: { args: 'lsp --stdio', what: 'the config language server, for any LSP editor', run: async (a) => (await import('./commands/lsp')).main(a) },
   report: { args: 'report RUN_DIR... --out FILE', what: 'the dashboard as one self-contained HTML file', run: async (a) => (await import('./commands/report')).main(a) },
+  export: { args: 'export trl CONFIG --out DIR', what: 'TRL train.py, data and accelerate configs for a GPU cluster', run: async (a) => (await import('./commands/export')).main(a) },
   generate: { args: 'generate MODEL_DIR --prompt TEXT', what: 'a completion from a trained or pretrained model', run: async (a) => (await import('./commands/generate')).main(a) },
 };
 

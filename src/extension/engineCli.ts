@@ -8,6 +8,8 @@ export interface StartOptions {
   outDir?: string;
   maxSteps?: number;
   backend?: string;
+  /** Run on Hugging Face TRL with this Python (`--engine trl --python PATH`); no --backend then. */
+  trlPython?: string;
 }
 
 /** The CLI arguments of `orpo-lab train` for one start (issue 2's CLI), asking for JSON events. */
@@ -15,7 +17,8 @@ export function trainArgs(o: StartOptions): string[] {
   const args = ['train', o.configPath, '--json'];
   if (o.outDir) args.push('--out', o.outDir);
   if (o.maxSteps !== undefined) args.push('--max-steps', String(o.maxSteps));
-  if (o.backend) args.push('--backend', o.backend);
+  if (o.trlPython) args.push('--engine', 'trl', '--python', o.trlPython);
+  else if (o.backend) args.push('--backend', o.backend);
   if (o.resumeDir) args.push('--resume', o.resumeDir);
   return args;
 }

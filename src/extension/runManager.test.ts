@@ -42,6 +42,8 @@ void test('trainArgs follows the CLI of issue 2', () => {
   assert.deepEqual(trainArgs({ configPath: 'a.orpo.yaml' }), ['train', 'a.orpo.yaml', '--json']);
   assert.deepEqual(trainArgs({ configPath: 'a.orpo.yaml', resumeDir: 'runs/x', maxSteps: 5, backend: 'wasm', outDir: 'o' }),
     ['train', 'a.orpo.yaml', '--json', '--out', 'o', '--max-steps', '5', '--backend', 'wasm', '--resume', 'runs/x']);
+  assert.deepEqual(trainArgs({ configPath: 'a.orpo.yaml', backend: 'wasm', trlPython: '/opt/py/bin/python' }),
+    ['train', 'a.orpo.yaml', '--json', '--engine', 'trl', '--python', '/opt/py/bin/python'], 'a TRL run takes no --backend');
 });
 
 void test('LineSplitter joins lines split across chunks and strips CR', () => {

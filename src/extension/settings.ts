@@ -6,6 +6,8 @@ import type { EngineLauncher } from './runManager';
 
 export interface LabSettings {
   nodePath: string;
+  /** Python for `--engine trl`; '' = python3. */
+  pythonPath: string;
   runsDirectories: string[];
   backend: string;
   stopTimeoutSeconds: number;
@@ -15,6 +17,7 @@ export function readSettings(): LabSettings {
   const c = vscode.workspace.getConfiguration('orpoLab');
   return {
     nodePath: c.get<string>('nodePath', '').trim(),
+    pythonPath: c.get<string>('pythonPath', '').trim(),
     runsDirectories: c.get<string[]>('runsDirectories', []).filter((s) => typeof s === 'string' && s.trim() !== ''),
     backend: c.get<string>('backend', ''),
     stopTimeoutSeconds: Math.max(1, c.get<number>('stopTimeoutSeconds', 60)),

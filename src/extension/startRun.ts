@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { runEngineOnce } from './launcher';
+import { hasTrl } from './pythonProbe';
 import type { EngineLauncher, RunManager, RunState } from './runManager';
 import { readSettings } from './settings';
 import { interpretValidation, summarizeProblems, type Problem } from './validation';
@@ -105,6 +106,15 @@ function toDiagnostic(p: Problem): vscode.Diagnostic {
   return d;
 }
 
+/** The Python for a TRL run when the user picks it, '' for ORPO Lab's engine, null when dismissed. */
+async function pickEngine(python: string): Promise<string | null> {
+  if (!(await hasTrl(python))) return '';
+  const local = { label: 'ORPO Lab engine', description: 'this machine (TensorFlow.js)', python: '' };
+  const trl = { label: 'Hugging Face TRL + accelerate', description: python, python };
+  const pick = await vscode.window.showQuickPick([local, trl], { title: 'Start ORPO run', placeHolder: `${python} has trl: which engine?` });
+  return pick ? pick.python : null;
+}
+
 export async function startRun(deps: StartDeps, arg?: unknown): Promise<RunState | undefined> {
   if (!(await requireTrust('start runs'))) return undefined;
   const uri = toUri(arg) ?? (await pickConfig());
@@ -112,9 +122,11 @@ export async function startRun(deps: StartDeps, arg?: unknown): Promise<RunState
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (doc?.isDirty) await doc.save();
   if (!(await validateBeforeRun(deps, uri))) return undefined;
-  const backend = readSettings().backend;
-  const run = deps.manager.start({ configPath: uri.fsPath, ...(backend ? { backend } : {}) });
-  deps.log.appendLine(`started ${run.id} for ${uri.fsPath}`);
+  const { backend, pythonPath } = readSettings();
+  const trlPython = await pickEngine(pythonPath || 'python3');
+  if (trlPython === null) return undefined;
+  const run = deps.manager.start({ configPath: uri.fsPath, ...(trlPython ? { trlPython } : backend ? { backend } : {}) });
+  deps.log.appendLine(`started ${run.id} for ${uri.fsPath}${trlPython ? ` on TRL (${trlPython})` : ''}`);
   return run;
 }
 

@@ -109,7 +109,15 @@ function chatOptions(tok: Tokenizer & { bosToken?: string; eosToken?: string }):
   };
 }
 
-export async function loadDataset(cfg: DataConfig, opts: LoadDatasetOptions): Promise<LoadedDataset> {
+/** The text pairs of the train and eval sides, before tokenizing (also what `orpo-lab export` writes). */
+export interface SplitPairs {
+  train: PreferencePair[];
+  eval: PreferencePair[];
+  format: PairFormat;
+  warnings: string[];
+}
+
+export async function readSplit(cfg: DataConfig, opts: LoadDatasetOptions): Promise<SplitPairs> {
   const chat = chatOptions(opts.tokenizer);
   const train = await readPairs(resolve(opts.configDir, cfg.train), cfg.train, {
     format: cfg.format,
@@ -131,7 +139,15 @@ export async function loadDataset(cfg: DataConfig, opts: LoadDatasetOptions): Pr
     trainPairs = train.pairs;
     evalPairs = ev.pairs;
   }
-  const lengths = { maxLength: cfg.max_length, maxPromptLength: cfg.max_prompt_length };
+  return { train: trainPairs, eval: evalPairs, format: train.format, warnings };
+}
+
+/** The tokenization options of a data config (TRL's truncation rules, tokenize.ts). */
+export const tokenizeOptions = (cfg: DataConfig) => ({ maxLength: cfg.max_length, maxPromptLength: cfg.max_prompt_length, ...(cfg.max_completion_length === undefined ? {} : { maxCompletionLength: cfg.max_completion_length }) });
+
+export async function loadDataset(cfg: DataConfig, opts: LoadDatasetOptions): Promise<LoadedDataset> {
+  const { train: trainPairs, eval: evalPairs, format, warnings } = await readSplit(cfg, opts);
+  const lengths = tokenizeOptions(cfg);
   let dropped = 0;
   const evalPrompts: string[] = [];
   const wantPrompts = opts.evalPromptCount ?? 4;
@@ -156,7 +172,7 @@ export async function loadDataset(cfg: DataConfig, opts: LoadDatasetOptions): Pr
   return {
     train: trainTok,
     eval: evalTok,
-    format: train.format,
+    format,
     warnings,
     skipped: warnings.length,
     dropped,

@@ -67,3 +67,8 @@ void test('with a BOS token: prepended once to the prompt; EOS already present i
   const cut = tokenizePair({ prompt: 'abcdef', chosen: 'yo', rejected: 'no' }, tok, { maxLength: 6, maxPromptLength: 3 });
   assert.deepEqual(cut?.prompt, ids('def'));
 });
+
+void test('max_completion_length cuts each response (EOS included) from the right before max_length applies', () => {
+  const t = tokenizePair({ prompt: 'ab', chosen: 'cdefg', rejected: 'xy' }, bytes, { maxLength: 100, maxPromptLength: 50, maxCompletionLength: 3 });
+  assert.deepEqual(t, { prompt: ids('ab'), chosen: ids('cde'), rejected: [...ids('xy'), EOS] });
+});

@@ -4,6 +4,8 @@
 //   2. BOS is prepended to the prompt when the tokenizer has one and the prompt does not start with it
 //      (add_bos_token_if_needed); EOS is appended to each response unless it already ends with it
 //      (add_eos_token_if_needed);
+//   2b. with max_completion_length, each response is cut from the right to that many tokens (as TRL's
+//      DPO tokenize_row does);
 //   3. if prompt + the longer response exceeds max_length, the prompt is truncated from the left to
 //      its last max_prompt_length tokens;
 //   4. if that is still too long, both responses are truncated from the right to
@@ -24,6 +26,8 @@ export interface TokenizedPair {
 export interface TokenizeOptions {
   maxLength: number;
   maxPromptLength: number;
+  /** TRL DPOConfig.max_completion_length: each response (EOS included) is cut to this many tokens first. */
+  maxCompletionLength?: number;
 }
 
 function withEos(ids: number[], eos: number): number[] {
@@ -43,6 +47,10 @@ export function tokenizePair(pair: PreferencePair, tok: Tokenizer, opts: Tokeniz
   if (tok.bosId !== undefined && prompt[0] !== tok.bosId) prompt = [tok.bosId, ...prompt];
   let chosen = withEos(tok.encode(pair.chosen), tok.eosId);
   let rejected = withEos(tok.encode(pair.rejected), tok.eosId);
+  if (opts.maxCompletionLength !== undefined) {
+    chosen = chosen.slice(0, opts.maxCompletionLength);
+    rejected = rejected.slice(0, opts.maxCompletionLength);
+  }
 
   const longer = Math.max(chosen.length, rejected.length);
   if (prompt.length + longer > maxLength) {

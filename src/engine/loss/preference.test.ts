@@ -12,6 +12,7 @@ import type { Method } from '../../common/config';
 interface Fixture {
   lambda: number; B: number; T: number; V: number; logits: number[]; input_ids: number[][];
   prompt_len: number[]; length: number[]; metrics: Record<string, number>; metrics_nll_on_prompt: Record<string, number>;
+  dpo_logits: Record<'logits/chosen' | 'logits/rejected', number>;
 }
 const fx = JSON.parse(readFileSync(new URL('../../../test/fixtures/hf/orpo_batch.json', import.meta.url), 'utf8')) as Fixture;
 const { B, T, V } = fx;
@@ -21,7 +22,6 @@ const R = 2 * B;
 const targets: number[] = [];
 const resp: number[] = [];
 const seq: number[] = [];
-const attn: number[] = [];
 for (let r = 0; r < R; r++) {
   for (let t = 0; t < T; t++) {
     const next = t + 1 < T ? (fx.input_ids[r]?.[t + 1] as number) : 0;
@@ -29,7 +29,6 @@ for (let r = 0; r < R; r++) {
     targets.push(real ? next : 0);
     seq.push(real ? 1 : 0);
     resp.push(real && t + 1 >= (fx.prompt_len[r] as number) ? 1 : 0);
-    attn.push(t < (fx.length[r] as number) ? 1 : 0);
   }
 }
 
@@ -68,9 +67,11 @@ function reference(method: Method, lam: number, nllOnPrompt: boolean, beta = 0.1
     rl = lp.slice(B).map((x, i) => beta * (x.sum - (ref[B + i] as number)));
     loss = -mean(rw.map((w, i) => ls(w - (rl[i] as number))));
   }
+  // TRL: ORPOTrainer averages every position but the last (padding included); DPOTrainer completion positions.
+  const counted = (r: number, t: number) => (method === 'dpo' ? resp[r * T + t] === 1 : t < T - 1);
   const logitMean = (rows: number[]) => {
     let s = 0, c = 0;
-    for (const r of rows) for (let t = 0; t < T; t++) if (attn[r * T + t]) { for (let v = 0; v < V; v++) s += fx.logits[(r * T + t) * V + v] as number; c += V; }
+    for (const r of rows) for (let t = 0; t < T; t++) if (counted(r, t)) { for (let v = 0; v < V; v++) s += fx.logits[(r * T + t) * V + v] as number; c += V; }
     return s / c;
   };
   return {
@@ -85,7 +86,7 @@ function run(s: LossSettings): Record<string, number> {
   return tf.tidy(() => {
     const out = preferenceLoss({
       logits: tf.tensor3d(fx.logits, [R, T, V]), targets: tf.tensor1d(targets, 'int32'),
-      respMask: tf.tensor1d(resp), seqMask: tf.tensor1d(seq), attnMask: tf.tensor1d(attn),
+      respMask: tf.tensor1d(resp), seqMask: tf.tensor1d(seq),
     }, s);
     const vals = out.metrics.arraySync();
     return Object.fromEntries(METRIC_ORDER.map((k, i) => [k, vals[i] as number]));
@@ -114,12 +115,15 @@ test('sft, orpo-pr and dpo losses equal the float64 reference', async () => {
   const got = tf.tidy(() => {
     const out = preferenceLoss({
       logits: tf.tensor3d(fx.logits, [R, T, V]), targets: tf.tensor1d(targets, 'int32'),
-      respMask: tf.tensor1d(resp), seqMask: tf.tensor1d(seq), attnMask: tf.tensor1d(attn),
+      respMask: tf.tensor1d(resp), seqMask: tf.tensor1d(seq),
     }, { method: 'dpo', lambda: 0.1, beta: 0.3, nllOnPrompt: true, refSums: tf.tensor1d(refSums) });
     return out.metrics.arraySync();
   });
   const want = reference('dpo', 0.1, true, 0.3, refSums);
   METRIC_ORDER.forEach((k, i) => close(got[i] as number, want[k] as number, 1e-5, `dpo ${k}`));
+  // TRL DPOTrainer's logits/* evaluated by PyTorch.
+  close(got[METRIC_ORDER.indexOf('logits/chosen')] as number, fx.dpo_logits['logits/chosen'], 1e-5, 'TRL dpo logits/chosen');
+  close(got[METRIC_ORDER.indexOf('logits/rejected')] as number, fx.dpo_logits['logits/rejected'], 1e-5, 'TRL dpo logits/rejected');
 });
 
 test('log1mexp is stable on both sides of −ln 2 and has finite gradients', async () => {
@@ -144,11 +148,11 @@ test('the gradient of the ORPO loss with respect to the logits matches finite di
   const base = Float64Array.from(fx.logits);
   const lossAt = (vals: ArrayLike<number>) => tf.tidy(() => preferenceLoss({
     logits: tf.tensor3d(Array.from(vals), [R, T, V]), targets: tf.tensor1d(targets, 'int32'),
-    respMask: tf.tensor1d(resp), seqMask: tf.tensor1d(seq), attnMask: tf.tensor1d(attn),
+    respMask: tf.tensor1d(resp), seqMask: tf.tensor1d(seq),
   }, { method: 'orpo', lambda: 1.0, nllOnPrompt: false }).loss.arraySync());
   const grad = tf.tidy(() => tf.grad((x: tf.Tensor) => preferenceLoss({
     logits: x as tf.Tensor3D, targets: tf.tensor1d(targets, 'int32'),
-    respMask: tf.tensor1d(resp), seqMask: tf.tensor1d(seq), attnMask: tf.tensor1d(attn),
+    respMask: tf.tensor1d(resp), seqMask: tf.tensor1d(seq),
   }, { method: 'orpo', lambda: 1.0, nllOnPrompt: false }).loss)(tf.tensor3d(fx.logits, [R, T, V])).dataSync());
   const h = 1e-2;
   let checked = 0;

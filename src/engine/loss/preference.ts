@@ -5,7 +5,7 @@
 // - sft:     NLL(chosen) only; rejected log-probs are still measured (the paper's Figure 3).
 // - orpo-pr: the paper's probability-ratio ablation, NLL − λ·mean(log σ(lp_w − lp_l)).
 // - dpo:     Rafailov et al. 2023, sigmoid loss on summed log-probs against a frozen reference.
-// Metric names and formulas follow TRL's get_batch_loss_metrics. This file knows nothing of models.
+// Metric names and formulas follow TRL's get_batch_loss_metrics; logits/* as TRL computes them (see below). This file knows nothing of models.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Method } from '../../common/config';
 import type { TrlMetric } from '../../common/metrics';
@@ -35,8 +35,6 @@ export interface LossBatch {
   respMask: tf.Tensor1D;
   /** [2B*T]: 1 where the target is a real token (prompt included) */
   seqMask: tf.Tensor1D;
-  /** [2B*T]: 1 where the input position holds a real token (for logits/* means) */
-  attnMask: tf.Tensor1D;
 }
 
 export interface LossSettings {
@@ -106,8 +104,10 @@ export function preferenceLoss(b: LossBatch, s: LossSettings): LossResult {
       throw new Error(`unknown method ${String(never)}`);
     }
   }
-  const att = tf.reshape(b.attnMask, [R, T]); // [2B, T]
-  const masked = tf.sum(tf.mul(tf.sum(b.logits, 2), att), 1) as tf.Tensor1D; // [2B]: Σ over real positions and vocab
+  // logits/*: dpo as TRL's DPOTrainer (completion positions only); the others as ORPOTrainer's
+  // concatenated_forward (every position but the last of the padded batch, padding included).
+  const att = s.method === 'dpo' ? tf.reshape(b.respMask, [R, T]) : tf.tile(tf.concat([tf.ones([1, T - 1]), tf.zeros([1, 1])], 1), [R, 1]); // [2B, T]
+  const masked = tf.sum(tf.mul(tf.sum(b.logits, 2), att), 1) as tf.Tensor1D; // [2B]: Σ over counted positions and vocab
   const counts = tf.sum(att, 1) as tf.Tensor1D; // [2B]
   const [sw, sl] = half(masked, B);
   const [cw, cl] = half(counts, B);

@@ -91,7 +91,7 @@ class Gpt2 implements CausalLM {
   }
 
   noDecay(name: string): boolean {
-    return name.endsWith('.bias') || name.includes('ln_') || name.includes('wpe');
+    return name.endsWith('.bias') || name.includes('ln_');
   }
 
   forward(ids: tf.Tensor2D): tf.Tensor3D {

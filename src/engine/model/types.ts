@@ -39,7 +39,7 @@ export interface CausalLM {
    * tensor the caller disposes. Absent: every entry of `params` is already in the transformers layout.
    */
   exportParam?(name: string): tf.Tensor;
-  /** Names of parameters exempt from weight decay (biases, norms, embeddings of position). */
+  /** Names of parameters exempt from weight decay: biases and norm weights, as transformers' Trainer.get_decay_parameter_names. */
   noDecay(name: string): boolean;
   dispose(): void;
 }

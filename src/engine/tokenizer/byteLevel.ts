@@ -49,11 +49,15 @@ export function byteLevelTokenizerJson(spec: ByteLevelSpec): Record<string, unkn
   };
 }
 
-/** A tokenizer_config.json for transformers' PreTrainedTokenizerFast with one end-of-text special token. */
-export function byteLevelTokenizerConfig(eos: string, eosId: number, maxLength?: number): Record<string, unknown> {
+/**
+ * A tokenizer_config.json for transformers' PreTrainedTokenizerFast with one end-of-text special token.
+ * `bos: false` declares no BOS (`bos_token: null`), for a tokenizer that never adds one (the byte
+ * tokenizer), so a model continued from the checkpoint trains on the same token sequences.
+ */
+export function byteLevelTokenizerConfig(eos: string, eosId: number, maxLength?: number, bos = true): Record<string, unknown> {
   return {
     tokenizer_class: 'PreTrainedTokenizerFast',
-    bos_token: eos, eos_token: eos, pad_token: eos, unk_token: null,
+    bos_token: bos ? eos : null, eos_token: eos, pad_token: eos, unk_token: null,
     clean_up_tokenization_spaces: false,
     added_tokens_decoder: { [String(eosId)]: { content: eos, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true } },
     ...(maxLength ? { model_max_length: maxLength } : {}),

@@ -12,7 +12,7 @@ export function byteTokenizerJson(): Record<string, unknown> {
 }
 
 export function byteTokenizerConfig(): Record<string, unknown> {
-  return byteLevelTokenizerConfig(BYTE_EOS_TOKEN, 256);
+  return byteLevelTokenizerConfig(BYTE_EOS_TOKEN, 256, undefined, false); // ByteTokenizer adds no BOS
 }
 
 /** Writes tokenizer.json and tokenizer_config.json for the byte tokenizer into dir. */

@@ -70,7 +70,8 @@ export class HfTokenizer implements Tokenizer {
     if (eos === undefined) throw new Error(`${where}: no end-of-sequence token: tokenizer_config.json has no "eos_token" and config.json no "eos_token_id"`);
     this.eosId = eos;
     this.eosToken = this.lib.id_to_token(eos) ?? '';
-    const bos = id('bos_token', tokenContent(config.bos_token)) ?? fallback.bos;
+    // An explicit `bos_token: null` means no BOS (as transformers reads it): no fallback to config.json.
+    const bos = id('bos_token', tokenContent(config.bos_token)) ?? (config.bos_token === null ? undefined : fallback.bos);
     if (bos !== undefined) {
       this.bosId = bos;
       this.bosToken = this.lib.id_to_token(bos);

@@ -3,6 +3,11 @@
 // the factor at optimizer step s (0-based) multiplies the peak learning rate.
 import type { Schedule } from '../../common/config';
 
+/** Warmup steps: `warmup_ratio` as transformers' get_warmup_steps (⌈ratio × total⌉), else `warmup_steps`. */
+export function warmupSteps(tc: { warmup_steps: number; warmup_ratio?: number }, total: number): number {
+  return tc.warmup_ratio !== undefined && tc.warmup_ratio > 0 ? Math.ceil(tc.warmup_ratio * total) : tc.warmup_steps;
+}
+
 export function lrFactor(schedule: Schedule, s: number, warmup: number, total: number): number {
   if (s < warmup) return s / Math.max(1, warmup);
   const progress = (s - warmup) / Math.max(1, total - warmup);

@@ -12,24 +12,21 @@ export interface BatchTensors extends Omit<LossBatch, 'logits'> {
   tokens: number;
 }
 
-/** Uploads a collated batch. attnMask[r, t] = 1 for t < length(r). The caller disposes. */
+/** Uploads a collated batch. The caller disposes. */
 export function toTensors(b: CollatedBatch): BatchTensors {
   const R = 2 * b.B;
-  const attn = new Float32Array(R * b.T);
-  for (let r = 0; r < R; r++) attn.fill(1, r * b.T, r * b.T + (b.lengths[r] as number));
   return {
     ids: tf.tensor2d(b.ids, [R, b.T], 'int32'),
     targets: tf.tensor1d(b.targets, 'int32'),
     respMask: tf.tensor1d(b.respMask),
     seqMask: tf.tensor1d(b.seqMask),
-    attnMask: tf.tensor1d(attn),
     B: b.B,
     tokens: b.tokens,
   };
 }
 
 export function disposeBatch(t: BatchTensors): void {
-  tf.dispose([t.ids, t.targets, t.respMask, t.seqMask, t.attnMask]);
+  tf.dispose([t.ids, t.targets, t.respMask, t.seqMask]);
 }
 
 /** The frozen reference's summed response log-probs for DPO, [2B]. */

@@ -62,7 +62,7 @@ test('parameters change after one step, and a step leaks no tensors', async () =
     const bt = toTensors(collate(pairs, { padId: tok.padId }));
     const g = gradients(model, bt, lossSettings(cfg));
     const norm = opt.step(g.grads, 1e-2);
-    tf.dispose([...g.grads.values(), g.metrics, norm, bt.ids, bt.targets, bt.respMask, bt.seqMask, bt.attnMask]);
+    tf.dispose([...g.grads.values(), g.metrics, norm, bt.ids, bt.targets, bt.respMask, bt.seqMask]);
   };
   step();
   const n1 = tf.memory().numTensors;

@@ -16,7 +16,7 @@ import { loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint'
 import { evaluate } from './evaluate';
 import { AdamW } from './optimizer';
 import type { RunFiles } from './runDir';
-import { lrFactor } from './schedule';
+import { lrFactor, warmupSteps } from './schedule';
 import { disposeBatch, gradients, referenceSums, toTensors } from './step';
 
 export interface TrainerOptions {
@@ -140,7 +140,7 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
       }
       const grads = acc as Map<string, tf.Tensor>;
       if (tc.grad_accum > 1) for (const [n, t] of grads) { grads.set(n, tf.div(t, tc.grad_accum)); t.dispose(); }
-      const lr = tc.learning_rate * lrFactor(tc.schedule, step, tc.warmup_steps, o.totalSteps);
+      const lr = tc.learning_rate * lrFactor(tc.schedule, step, warmupSteps(tc, o.totalSteps), o.totalSteps);
       const norm = opt.step(grads, lr);
       tf.dispose([...grads.values()]);
       step += 1;

@@ -16,6 +16,18 @@ export interface ParsedConfig {
   value: unknown;
   /** YAML-level problems: syntax, duplicate keys, tags, alias bombs, nesting. */
   diagnostics: ConfigDiagnostic[];
+  /** Our key path (dotted) → where its value was written under a TRL name (trlNames.ts). */
+  moved?: ReadonlyMap<string, readonly string[]>;
+}
+
+/** Where the value of `path` was written: the TRL alias it came from, or `path` itself. */
+function written(p: ParsedConfig, path: readonly string[]): readonly string[] {
+  if (!p.moved) return path;
+  for (let i = path.length; i > 0; i--) {
+    const from = p.moved.get(path.slice(0, i).join('.'));
+    if (from) return [...from, ...path.slice(i)];
+  }
+  return path;
 }
 
 export function positionAt(lc: LineCounter, text: string, offset: number): Position {
@@ -173,7 +185,8 @@ function nodeRange(n: unknown): [number, number] | undefined {
 }
 
 /** The range of the key at `path`; for [] the first line of the document. */
-export function keyRange(p: ParsedConfig, path: readonly string[]): Range {
+export function keyRange(p: ParsedConfig, at: readonly string[]): Range {
+  const path = written(p, at);
   const pair = path.length ? pairAt(p.doc?.contents, path) : undefined;
   const r = pair ? nodeRange(pair.key) : undefined;
   if (r) return rangeAt(p, r[0], r[1]);
@@ -183,7 +196,8 @@ export function keyRange(p: ParsedConfig, path: readonly string[]): Range {
 }
 
 /** The range of the value at `path`, or of its key when the value is empty; the closest ancestor otherwise. */
-export function valueRange(p: ParsedConfig, path: readonly string[]): Range {
+export function valueRange(p: ParsedConfig, at: readonly string[]): Range {
+  const path = written(p, at);
   if (path.length === 0) {
     const r = nodeRange(p.doc?.contents);
     return r && r[1] > r[0] ? rangeAt(p, r[0], r[1]) : keyRange(p, []);

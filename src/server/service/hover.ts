@@ -1,6 +1,7 @@
 // Hover on a key or value: the key's documentation, default and valid range from configSpec (lambda adds
 // the paper's values through its spec notes); on a data file, its detected format and pair count.
 import * as path from 'node:path';
+import { aliasTarget } from '../../common/aliases';
 import { FORMATS, specAt } from '../../common/schema';
 import { offsetAt, parseConfig, locate, rangeAt } from './document';
 import { fieldMarkdown } from './docs';
@@ -31,9 +32,11 @@ export function getHover(text: string, pos: Position, ctx: { path: string; fs?: 
     const p = parseConfig(text);
     const at = locate(p, offsetAt(p.lines, p.text, pos));
     if (!at) return undefined;
-    const spec = specAt(at.path);
+    // A TRL name (aliases.ts) shows the documentation of our key it stands for.
+    const alias = specAt(at.path) ? undefined : aliasTarget(at.path.slice(0, -1), at.path[at.path.length - 1] ?? '');
+    const spec = specAt(alias ?? at.path);
     if (!spec) return undefined;
-    const md = [fieldMarkdown(at.path, spec)];
+    const md = [...(alias ? [`TRL's name for \`${alias.join('.')}\`; prefer ORPO Lab's name.`, ''] : []), fieldMarkdown(alias ?? at.path, spec)];
     const key = at.path.join('.');
     if (key === 'data.train' || key === 'data.eval') {
       let v: unknown = p.value;

@@ -8,6 +8,7 @@ import { describeExpected, specAt, specPaths, type FieldSpec, type ObjectSpec } 
 import { keyRange, valueRange, type ParsedConfig } from './document';
 import { insertKeyFix, replaceFix } from './fixes';
 import { closest } from './suggest';
+import { renameFix, suggestKey } from './trlNames';
 import type { ConfigDiagnostic, Fix } from './types';
 
 let compiled: ValidateFunction | undefined;
@@ -81,11 +82,12 @@ function toDiagnostic(p: ParsedConfig, e: ErrorObject, configPath: string): Conf
       const key = String((e.params as { additionalProperty: string }).additionalProperty);
       const parent = specAt(path);
       const fields = parent?.kind === 'object' ? Object.keys(parent.fields) : [];
-      const near = closest(key, fields);
+      const near = suggestKey(path, key, fields);
       let msg = `unknown key "${key}" in ${label(path)}`;
       if (near) {
-        msg += `; did you mean "${near}"?`;
-        fixes.push(replaceFix(`Change to "${near}"`, keyRange(p, [...path, key]), near));
+        msg += `; did you mean "${near.name}"?`;
+        const fix = near.path.slice(0, -1).join('.') === path.join('.') ? replaceFix(`Change to "${near.name}"`, keyRange(p, [...path, key]), near.name) : renameFix(p, [...path, key], near.path);
+        if (fix) fixes.push(fix);
       } else {
         const elsewhere = specPaths().find((sp) => sp[sp.length - 1] === key && sp.length !== path.length + 1);
         msg += elsewhere ? `; "${key}" belongs under ${elsewhere.length > 1 ? elsewhere.slice(0, -1).join('.') : 'the top level'}` : `; valid keys: ${fields.join(', ')}`;

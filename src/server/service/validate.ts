@@ -9,6 +9,7 @@ import { fileDiagnostics } from './fileChecks';
 import { createProbe, type FileProbe } from './fileProbe';
 import { ruleDiagnostics } from './rules';
 import { schemaDiagnostics } from './schemaCheck';
+import { withAliases } from './trlNames';
 import type { ConfigDiagnostic } from './types';
 
 export interface ValidationContext {
@@ -37,9 +38,16 @@ export function diagnose(p: ParsedConfig, ctx: ValidationContext): ConfigDiagnos
     }
   };
   if (p.value !== undefined || p.doc) {
-    stage('schema', () => schemaDiagnostics(p, ctx.path));
-    stage('rules', () => ruleDiagnostics(p, ctx.path));
-    if (ctx.path && path.isAbsolute(ctx.path)) stage('file', () => fileDiagnostics(p, ctx.fs ?? createProbe(), ctx.path));
+    // TRL's names first: later checks see our keys, with ranges on the keys as written.
+    let q = p;
+    stage('TRL names', () => {
+      const a = withAliases(p);
+      q = a.parsed;
+      return a.diagnostics;
+    });
+    stage('schema', () => schemaDiagnostics(q, ctx.path));
+    stage('rules', () => ruleDiagnostics(q, ctx.path));
+    if (ctx.path && path.isAbsolute(ctx.path)) stage('file', () => fileDiagnostics(q, ctx.fs ?? createProbe(), ctx.path));
   }
   const kept = ctx.yamlSyntax === false ? out.filter((d) => !YAML_CODES.has(d.code ?? '')) : out;
   return kept.sort(order);

@@ -1,0 +1,114 @@
+// `orpo-lab export trl` (issue 14): the mapping against the field lists of the pinned TRL and
+// transformers sources (test/fixtures/trl/fields.json), every key of ours accounted for, refusals, and
+// for each of the four data formats: the exported pairs are the loader's pairs, every generated Python
+// file compiles (python3 -m py_compile), and the callback's stdlib module passes its python3 tests.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TRL_ONLY } from '../../common/aliases';
+import { resolveConfig, type ExperimentConfig } from '../../common/config';
+import { configSpec, specAt, specPaths } from '../../common/schema';
+import { loadDataset } from '../data/dataset';
+import { tokenizePair } from '../data/tokenize';
+import { useCpu } from '../testing/tf';
+import { ExportError, KEY_MAP, trlPlan } from '../export/trlMapping';
+import { main, pythonDir } from './export';
+import { buildTokenizer } from './setup';
+
+const root = join(__dirname, '..', '..', '..');
+const fx = JSON.parse(readFileSync(join(root, 'test/fixtures/trl/fields.json'), 'utf8')) as Record<string, string[]> & { _provenance: { trl: { files: Record<string, string> } } };
+const fieldsOf = (cls: string) => new Set([...(fx.TrainingArguments ?? []), ...(fx._BaseConfig ?? []), ...(fx[cls] ?? [])]);
+const cfgOf = (over: Record<string, unknown>): ExperimentConfig => resolveConfig({ name: 'm', data: { train: 'x.jsonl' }, ...over });
+const python = (args: string[], cwd?: string) => spawnSync('python3', args, { cwd, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+
+void test('every kwarg of every trainer is a field of the pinned TRL config class or TrainingArguments', () => {
+  const passthrough = Object.fromEntries(Object.keys(TRL_ONLY).map((k) => [k, true]));
+  const cases: Record<string, unknown>[] = [
+    { method: 'orpo', lambda: 0.25, data: { train: 'x.jsonl', max_completion_length: 32 }, train: { warmup_ratio: 0.1, schedule: 'constant', epochs: 2 } },
+    { method: 'dpo', beta: 0.1, train: { max_steps: 5, schedule: 'linear' } },
+    { method: 'sft', nll_on_prompt: false },
+  ];
+  for (const c of cases) {
+    const plan = trlPlan(cfgOf(c), passthrough);
+    const fields = fieldsOf(plan.configClass);
+    for (const k of Object.keys(plan.kwargs)) assert.ok(fields.has(k), `${plan.configClass}: ${k} is not a field in TRL ${'1.9.0'} / transformers`);
+    const file = fx._provenance.trl.files[plan.configClass] ?? assert.fail(`no provenance for ${plan.configClass}`);
+    assert.equal(plan.module === 'trl' ? 'trl/trainer' : plan.module.replace(/\./g, '/'), file.replace(/\/[^/]+$/, ''), `${plan.configClass} is imported from where the fixture read it`);
+  }
+  const orpo = trlPlan(cfgOf(cases[0] as Record<string, unknown>));
+  assert.equal(orpo.kwargs.beta, 0.25, "ORPO's lambda is TRL's beta");
+  assert.equal(orpo.kwargs.lr_scheduler_type, 'constant_with_warmup');
+  assert.equal(orpo.kwargs.warmup_steps, 0.1);
+  assert.equal(orpo.kwargs.num_train_epochs, 2);
+  assert.equal(trlPlan(cfgOf(cases[2] as Record<string, unknown>)).kwargs.completion_only_loss, true);
+});
+
+void test('every key of the config spec says where it goes in the export', () => {
+  for (const p of specPaths(configSpec)) {
+    if (specAt(p)?.kind === 'object') continue;
+    assert.ok(KEY_MAP[p.join('.')], `${p.join('.')} has no entry in KEY_MAP`);
+  }
+});
+
+void test('orpo-pr and ORPO without the prompt NLL are refused with a reason', () => {
+  assert.throws(() => trlPlan(cfgOf({ method: 'orpo-pr' })), (e: unknown) => e instanceof ExportError && /no TRL trainer/.test(e.message));
+  assert.throws(() => trlPlan(cfgOf({ nll_on_prompt: false })), (e: unknown) => e instanceof ExportError && /nll_on_prompt/.test(e.message));
+});
+
+void test("the callback's standard-library module passes its python3 tests", () => {
+  const r = python(['-m', 'unittest', '-v', 'test_orpo_lab_run'], pythonDir());
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stderr, /Ran 5 tests/);
+});
+
+const FORMATS: [string, string, string][] = [
+  ['explicit', 'explicit.json', 'orpo'],
+  ['implicit', 'hh-implicit.jsonl', 'dpo'],
+  ['conversational', 'conversational.jsonl', 'sft'],
+  ['sharegpt', 'sharegpt.json', 'orpo'],
+];
+
+for (const [format, file, method] of FORMATS) {
+  void test(`export of ${format} data (${method}): the loader's pairs, and every Python file compiles`, async () => {
+    await useCpu();
+    const dir = mkdtempSync(join(tmpdir(), 'orpo-export-'));
+    const cfgPath = join(dir, 'e.orpo.yaml');
+    writeFileSync(cfgPath, `name: e-${format}\nmethod: ${method}\n${method === 'dpo' ? 'beta: 0.1\n' : ''}model: { layers: 1, d_model: 16, heads: 2, context: 128 }\ndata: { train: ${join(root, 'test/fixtures/data', file)}, format: ${format}, eval: 0.3, max_length: 96, max_prompt_length: 48 }\ntrain: { batch_size: 2, max_steps: 3 }\n`);
+    const out = join(dir, 'out');
+    const code = await main(['trl', cfgPath, '--out', out]);
+    assert.equal(code, 0);
+    const cfg = resolveConfig({ ...(await import('yaml')).parse(readFileSync(cfgPath, 'utf8')) as object });
+    const tok = await buildTokenizer(cfg, dir);
+    const loaded = await loadDataset(cfg.data, { configDir: dir, seed: cfg.seed, tokenizer: tok, skipInvalid: false });
+    for (const side of ['train', 'eval'] as const) {
+      const rows = readFileSync(join(out, 'data', `${side}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      for (const r of rows) assert.deepEqual(Object.keys(r), ['prompt', 'chosen', 'rejected']);
+      const ids = rows.map((r) => tokenizePair({ prompt: r.prompt as string, chosen: r.chosen as string, rejected: r.rejected as string }, tok, { maxLength: 96, maxPromptLength: 48 }));
+      assert.deepEqual(ids, loaded[side], `${side}: the exported pairs tokenize to exactly the loader's pairs`);
+    }
+    const py = readdirSync(out).filter((f) => f.endsWith('.py')).map((f) => join(out, f));
+    assert.deepEqual(py.map((p) => p.slice(out.length + 1)).sort(), ['orpo_lab_callback.py', 'orpo_lab_run.py', 'train.py']);
+    const r = python(['-m', 'py_compile', ...py]);
+    assert.equal(r.status, 0, r.stderr);
+    const train = readFileSync(join(out, 'train.py'), 'utf8');
+    assert.match(train, new RegExp(`TRAINER = "${{ orpo: 'ORPOTrainer', dpo: 'DPOTrainer', sft: 'SFTTrainer' }[method] as string}"`));
+    for (const f of ['single_gpu', 'multi_gpu', 'fsdp', 'deepspeed_zero3']) assert.ok(readFileSync(join(out, 'accelerate', `${f}.yaml`), 'utf8').includes('distributed_type:'));
+    assert.match(readFileSync(join(out, 'requirements.txt'), 'utf8'), /^trl==1\.9\.0$/m);
+    assert.match(readFileSync(join(out, 'README.md'), 'utf8'), /--num_machines 2/);
+    assert.equal(JSON.parse(readFileSync(join(out, 'model', 'tokenizer_config.json'), 'utf8')).bos_token, null);
+  });
+}
+
+void test('an existing non-empty --out is refused; orpo-pr exits 2 and writes nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-export-'));
+  const cfgPath = join(dir, 'e.orpo.yaml');
+  writeFileSync(cfgPath, `name: pr\nmethod: orpo-pr\ndata: { train: ${join(root, 'test/fixtures/data/explicit.json')} }\n`);
+  assert.equal(await main(['trl', cfgPath, '--out', join(dir, 'out')]), 2);
+  assert.deepEqual(readdirSync(dir), ['e.orpo.yaml']);
+  writeFileSync(join(dir, 'keep.txt'), 'x');
+  assert.equal(await main(['trl', cfgPath, '--out', dir]), 1);
+  await assert.rejects(main(['trl', cfgPath, '--out', join(dir, 'o'), '--bogus']), /Unknown option '--bogus'/);
+});

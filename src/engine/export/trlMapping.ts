@@ -1,0 +1,142 @@
+// How an ORPO Lab experiment maps onto Hugging Face TRL (issue 14, "Export to TRL"): which trainer,
+// and every config key's TRL or transformers field, or where the export applies it instead. Field names
+// are those of TRL 1.9.0 (ORPOConfig in trl.experimental.orpo, DPOConfig, SFTConfig) and transformers'
+// TrainingArguments, as recorded in test/fixtures/trl/fields.json; the test checks every kwarg against
+// that fixture and that every key of configSpec has an entry in KEY_MAP.
+import type { ExperimentConfig } from '../../common/config';
+import { TRL_ONLY } from '../../common/aliases';
+
+export const TRL_VERSION = '1.9.0';
+export const TRANSFORMERS_VERSION = '5.0.0';
+
+export type TrlTrainer = 'ORPOTrainer' | 'DPOTrainer' | 'SFTTrainer';
+export type TrlConfigClass = 'ORPOConfig' | 'DPOConfig' | 'SFTConfig';
+export type Scalar = string | number | boolean;
+
+export interface TrlPlan {
+  trainer: TrlTrainer;
+  configClass: TrlConfigClass;
+  /** The Python module both classes are imported from. */
+  module: string;
+  /** Keyword arguments of the config class, in a stable order. */
+  kwargs: Record<string, Scalar>;
+  /** What differs from the local engine, one sentence each (written into the README). */
+  notes: string[];
+}
+
+/** Where each of our keys goes: a TRL/transformers field, or what the export does with it. */
+export const KEY_MAP: Readonly<Record<string, string>> = {
+  name: 'run directory name and TrainingArguments.run_name',
+  seed: 'seed',
+  method: 'the trainer: orpo → ORPOTrainer, dpo → DPOTrainer, sft → SFTTrainer (orpo-pr is refused)',
+  lambda: 'ORPOConfig.beta',
+  beta: 'DPOConfig.beta',
+  nll_on_prompt: 'ORPO: always true in TRL (false is refused); SFT: completion_only_loss = not nll_on_prompt',
+  'model.from': 'the model directory train.py loads (scratch: the exported initial weights in model/)',
+  'model.layers': 'model/config.json n_layer', 'model.d_model': 'model/config.json n_embd',
+  'model.heads': 'model/config.json n_head', 'model.context': 'model/config.json n_positions',
+  tokenizer: 'the tokenizer files saved in model/', 'tokenizer.train': 'trained at export, saved in model/',
+  'data.train': 'data/train.jsonl', 'data.eval': 'data/eval.jsonl (the same seeded split)',
+  'data.format': 'converted to explicit prompt/chosen/rejected at export',
+  'data.max_length': 'max_length',
+  'data.max_prompt_length': 'applied by TRL 0.x only; TRL 1.9 truncates long pairs its own way (README)',
+  'data.max_completion_length': 'ORPOConfig.max_completion_length',
+  'data.skip_invalid': 'applied at export (invalid rows are skipped or refused)',
+  'data.limit': 'applied at export',
+  'train.learning_rate': 'learning_rate', 'train.batch_size': 'per_device_train_batch_size, per_device_eval_batch_size',
+  'train.grad_accum': 'gradient_accumulation_steps', 'train.max_steps': 'max_steps', 'train.epochs': 'num_train_epochs',
+  'train.warmup_steps': 'warmup_steps', 'train.warmup_ratio': 'warmup_steps (a float below 1 is a ratio in transformers 5)',
+  'train.schedule': 'lr_scheduler_type (constant with warmup: constant_with_warmup)',
+  'train.weight_decay': 'weight_decay', 'train.adam_beta1': 'adam_beta1', 'train.adam_beta2': 'adam_beta2',
+  'train.adam_eps': 'adam_epsilon', 'train.max_grad_norm': 'max_grad_norm',
+  'train.log_every': 'logging_steps', 'train.eval_every': 'eval_steps (eval_strategy: steps)',
+  'train.save_every': 'save_steps (save_strategy: steps)', 'train.save_total_limit': 'save_total_limit',
+  'train.eval_samples': 'not exported: TRL generates during eval only with wandb or comet',
+  backend: 'not exported: accelerate places the model (accelerate/*.yaml)',
+  output_dir: 'train.py --run-dir (default runs/<name>-<timestamp>)',
+};
+
+/** TRL-only keys that belong to some TRL config classes only (the rest are TrainingArguments fields). */
+const CLASS_ONLY: Readonly<Record<string, readonly TrlConfigClass[]>> = {
+  disable_dropout: ['ORPOConfig', 'DPOConfig'],
+  dataset_num_proc: ['ORPOConfig', 'DPOConfig', 'SFTConfig'],
+  model_init_kwargs: ['ORPOConfig', 'DPOConfig', 'SFTConfig'],
+  trust_remote_code: ['ORPOConfig', 'DPOConfig', 'SFTConfig'],
+  loss_type: ['DPOConfig', 'SFTConfig'],
+  label_smoothing: ['DPOConfig'],
+};
+
+/** TRL-only keys never passed on: the export decides them (run directory, resume, reporting). */
+const NOT_PASSED = new Set(['output_dir', 'resume_from_checkpoint', 'report_to', 'logging_dir', 'local_rank', 'run_name']);
+
+export class ExportError extends Error {}
+
+/** The trainer, its config keyword arguments and the documented differences for one experiment. */
+export function trlPlan(cfg: ExperimentConfig, passthrough: Readonly<Record<string, unknown>> = {}): TrlPlan {
+  const t = cfg.train;
+  const notes: string[] = [];
+  let trainer: TrlTrainer;
+  let configClass: TrlConfigClass;
+  let module = 'trl';
+  const method: Record<string, Scalar> = {};
+  switch (cfg.method) {
+    case 'orpo':
+      if (!cfg.nll_on_prompt) throw new ExportError('nll_on_prompt: false has no TRL equivalent: ORPOTrainer always computes the NLL over prompt and response. Set nll_on_prompt: true to export, or train with ORPO Lab');
+      [trainer, configClass, module] = ['ORPOTrainer', 'ORPOConfig', 'trl.experimental.orpo'];
+      method.beta = cfg.lambda;
+      method.disable_dropout = true;
+      if (cfg.data.max_completion_length !== undefined) method.max_completion_length = cfg.data.max_completion_length;
+      break;
+    case 'dpo':
+      [trainer, configClass] = ['DPOTrainer', 'DPOConfig'];
+      if (cfg.beta === undefined) throw new ExportError('method dpo needs beta');
+      method.beta = cfg.beta;
+      method.disable_dropout = true;
+      notes.push("DPOTrainer logs logps/* as summed response log-probs; ORPO Lab's are means per token.");
+      if (cfg.data.max_completion_length !== undefined) notes.push('data.max_completion_length is not a DPOConfig field in TRL 1.9: responses are cut only by max_length.');
+      break;
+    case 'sft':
+      [trainer, configClass] = ['SFTTrainer', 'SFTConfig'];
+      method.completion_only_loss = !cfg.nll_on_prompt;
+      notes.push('SFTTrainer trains on prompt + chosen and logs no rejected log-probs or rewards.');
+      break;
+    case 'orpo-pr':
+      throw new ExportError("method orpo-pr (the paper's probability-ratio ablation) has no TRL trainer; export it as orpo, or train it with ORPO Lab");
+    default: {
+      const never: never = cfg.method;
+      throw new ExportError(`unknown method ${String(never)}`);
+    }
+  }
+  const warmup = t.warmup_ratio !== undefined && t.warmup_ratio > 0 ? t.warmup_ratio : t.warmup_steps;
+  const schedule = t.schedule === 'constant' ? (warmup > 0 ? 'constant_with_warmup' : 'constant') : t.schedule;
+  const kwargs: Record<string, Scalar> = {
+    seed: cfg.seed, run_name: cfg.name,
+    learning_rate: t.learning_rate, per_device_train_batch_size: t.batch_size, per_device_eval_batch_size: t.batch_size,
+    gradient_accumulation_steps: t.grad_accum,
+    ...(t.max_steps !== undefined ? { max_steps: t.max_steps } : { num_train_epochs: t.epochs ?? 1 }),
+    warmup_steps: warmup, lr_scheduler_type: schedule,
+    optim: 'adamw_torch', weight_decay: t.weight_decay, adam_beta1: t.adam_beta1, adam_beta2: t.adam_beta2,
+    adam_epsilon: t.adam_eps, max_grad_norm: t.max_grad_norm,
+    logging_strategy: 'steps', logging_steps: t.log_every,
+    eval_strategy: 'steps', eval_steps: t.eval_every,
+    save_strategy: 'steps', save_steps: t.save_every,
+    max_length: cfg.data.max_length,
+    report_to: 'none',
+    ...method,
+  };
+  const keep = (t as { save_total_limit?: number }).save_total_limit;
+  if (keep !== undefined) kwargs.save_total_limit = keep;
+  notes.push('ORPO Lab also evaluates at the end of a run; the Trainer evaluates only every eval_steps. train.py saves the final model (trainer.save_model) as the last checkpoints/step-N, as ORPO Lab does.');
+  notes.push('data.max_prompt_length is not a field of TRL 1.9; a pair longer than max_length is truncated by TRL itself, so only pairs that fit train identically.');
+  for (const [key, value] of Object.entries(passthrough)) {
+    if (NOT_PASSED.has(key) || TRL_ONLY[key] === undefined) continue;
+    const only = CLASS_ONLY[key];
+    if (only && !only.includes(configClass)) {
+      notes.push(`${key} is not a ${configClass} field and was left out.`);
+      continue;
+    }
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') kwargs[key] = value;
+    else notes.push(`${key}: only scalar values are passed on; set it in train.py.`);
+  }
+  return { trainer, configClass, module, kwargs, notes };
+}
