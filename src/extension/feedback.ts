@@ -1,13 +1,13 @@
 // What a user sees while runs go: a cancellable progress notification per run (step/total, loss, ETA;
 // cancelling stops the run, which checkpoints), a status bar item per running run, an output channel
 // per run carrying the engine's stderr, and a notification when a run ends (summary and "Open
-// dashboard", or on a crash "Show log" and "Resume"). Notifications and status bar items name the run
-// folder (issue 12), or the config file until the engine has created the folder. VS Code UX guidelines for notifications and the
+// dashboard", or on a crash "Show log" and "Resume"). VS Code UX guidelines for notifications and the
 // status bar: https://code.visualstudio.com/api/ux-guidelines/overview
 import * as vscode from 'vscode';
 import { formatNumber } from './runDiscovery';
-import { etaSeconds, isLive, type RunManager, type RunState } from './runManager';
+// Notifications and status bar items name the run folder (issue 12), or the config file before it exists.
 import { runLabel } from './runRows';
+import { etaSeconds, isLive, type RunManager, type RunState } from './runManager';
 import type { OutcomeStore } from './runsView';
 
 export interface FeedbackActions {

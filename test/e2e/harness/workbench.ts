@@ -103,4 +103,45 @@ export class Workbench {
   async problemRows(): Promise<string[]> {
     return this.page.locator('.markers-panel .monaco-list-row').allInnerTexts();
   }
+
+  /** The message and detail of the open modal dialog, or undefined when none is open. */
+  async dialogText(): Promise<string | undefined> {
+    const box = this.page.locator('.monaco-dialog-box');
+    if ((await box.count()) === 0 || !(await box.first().isVisible())) return undefined;
+    return (await box.first().locator('.dialog-message').allInnerTexts()).join('\n');
+  }
+
+  async waitForDialog(re: RegExp, timeoutMs: number): Promise<string> {
+    return waitUntil(async () => { const t = await this.dialogText(); return t !== undefined && re.test(t) ? t : undefined; }, timeoutMs, `a dialog matching ${re}`);
+  }
+
+  /** Clicks a button of the open modal dialog by its label; waits for the dialog to close. */
+  async clickDialogButton(label: string): Promise<void> {
+    const box = this.page.locator('.monaco-dialog-box').first();
+    await box.locator('.dialog-buttons .monaco-button', { hasText: new RegExp(`^${label}$`) }).first().click();
+    await box.waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+
+  /** The rows of the open quick pick (waits for it and for at least one row). */
+  async quickPickRows(): Promise<string[]> {
+    const rows = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ state: 'visible', timeout: 20_000 });
+    return rows.allInnerTexts();
+  }
+
+  /** Right-clicks the row of a tree view whose text contains `rowText`, then clicks a context menu item. */
+  async treeRowMenu(paneTitle: string, rowText: string, item: RegExp): Promise<void> {
+    const pane = this.page.locator('.pane', { has: this.page.locator('.pane-header', { hasText: paneTitle }) }).first();
+    await pane.locator('.monaco-list-row', { hasText: rowText }).first().click({ button: 'right' });
+    const entry = this.page.locator('.monaco-menu .action-item', { hasText: item }).first();
+    await entry.waitFor({ state: 'visible', timeout: 10_000 });
+    await entry.click();
+  }
+
+  /** Double-clicks an action of the active editor's title bar (e.g. the ▶ of a contributed command). */
+  async dblclickEditorAction(title: string): Promise<void> {
+    const action = this.page.locator(`.editor-actions .action-label[aria-label^="${title}"]`).first();
+    await action.waitFor({ state: 'visible', timeout: 10_000 });
+    await action.dblclick();
+  }
 }
