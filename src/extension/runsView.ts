@@ -44,6 +44,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
   private readonly changed = new vscode.EventEmitter<RunNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private nodes: RunNode[] = [];
+  private generation = 0;
+  private latest: Promise<void> = Promise.resolve();
   private refreshTimer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   /** Workspace configs by the runs directory they write into (from the last refresh). */
@@ -78,8 +80,20 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     }, delayMs);
   }
 
-  async refresh(): Promise<void> {
+  /**
+   * Reads the disk and the manager again. Refreshes may overlap (a timer and a command): only the one
+   * started last applies its rows, and an older one resolves when that one has, so an answer read
+   * before a delete can never bring the deleted folder back.
+   */
+  refresh(): Promise<void> {
+    const generation = ++this.generation;
+    this.latest = this.load(generation);
+    return this.latest;
+  }
+
+  private async load(generation: number): Promise<void> {
     const past = await discoverRuns(await this.runsDirectories(), (d) => this.outcomes.get(d));
+    if (generation !== this.generation) return this.latest;
     this.nodes = runRows(this.manager.list(), past);
     this.changed.fire(undefined);
   }

@@ -205,7 +205,7 @@ void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, 
       return f && existsSync(f) && readFileSync(f, 'utf8').split('\n').length > 3 ? join(runsDir, d as string) : undefined;
     }, 120_000, 'the long run to log a few steps');
     await wb.clickNotificationButton(/ORPO run long/, 'Cancel');
-    const stopped = await wb.waitForNotification(/ORPO run long (stopped|finished|failed)/, 120_000);
+    const stopped = await wb.waitForNotification(/ORPO run long-\S+ (stopped|finished|failed)/, 120_000);
     await wb.screenshot('07-cancelled');
     assert.match(stopped, /stopped \(checkpoint saved\) at step \d+/, `cancelling stops the run: ${stopped}`);
     const step = Number(/at step (\d+)/.exec(stopped)?.[1]);

@@ -40,10 +40,14 @@ export function runFolders(runsDir: string): string[] {
 
 export interface Row { folder: string; status: string; text: string }
 
-const STATUS = /\b(starting|running|stopping|completed|stopped|failed|incomplete)\b/;
+// A row's text is its label (the folder) then its description ("stopped · 4/50"), maybe without a space.
+const ROW = /^\s*(.*?)\s*(starting|running|stopping|completed|stopped|failed|incomplete) · /;
 
 export async function runRows(wb: Workbench): Promise<Row[]> {
-  return (await wb.treeRows('Runs')).map((text) => ({ folder: /^[\w.-]+/.exec(text.trim())?.[0] ?? '', status: STATUS.exec(text)?.[1] ?? '', text }));
+  return (await wb.treeRows('Runs')).map((text) => {
+    const m = ROW.exec(text);
+    return { folder: m?.[1] ?? text, status: m?.[2] ?? '', text };
+  });
 }
 
 /**
