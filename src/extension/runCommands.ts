@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { RunManager } from './runManager';
 import { deleteRunFolder } from './runDelete';
-import { deletable, liveRow as liveNode, resumable } from './runRows';
+import { deletable, liveRow as liveNode, progressText, resumable } from './runRows';
 import type { RunFeedback } from './feedback';
 import type { RunNode, RunsTreeProvider } from './runsView';
 import { resumeRun, startRun, type StartDeps } from './startRun';
@@ -29,9 +29,7 @@ function isNode(v: unknown): v is RunNode {
 }
 
 function pickItem(n: RunNode) {
-  const step = n.live?.step ?? n.past?.lastStep ?? 0;
-  const total = n.live?.totalSteps ?? n.past?.totalSteps;
-  return { label: n.name, description: `${n.status} · ${total ? `${step}/${total}` : `step ${step}`}`, detail: n.dir, n };
+  return { label: n.name, description: `${n.status} · ${progressText(n)}`, detail: n.dir, n };
 }
 
 /**

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { engineLauncher } from './launcher';
 import { discoverRuns, type RunSummary } from './runDiscovery';
 import { RunManager, type RunState } from './runManager';
-import { contextValue, deletable, deleteRefusal, liveRunsOfConfig, resumable, resumeRefusal, runLabel, runRows, type RunNode } from './runRows';
+import { contextValue, deletable, deleteRefusal, liveRunsOfConfig, progressText, resumable, resumeRefusal, runLabel, runRows, type RunNode } from './runRows';
 
 const fake = join(import.meta.dirname, 'test-fixtures', 'fake-engine.ts');
 const tsx = pathToFileURL(createRequire(join(process.cwd(), 'package.json')).resolve('tsx')).href;
@@ -178,4 +178,16 @@ void test('resume refusals name the reason; labels name the folder once it exist
   assert.equal(resumeRefusal(runRows([state({ runDir: dir, status: 'running' })], [summary(dir)])[0]), 'it is running');
   assert.equal(runLabel({ configPath: '/ws/a.orpo.yaml' }), 'a.orpo.yaml');
   assert.equal(runLabel({ configPath: '/ws/a.orpo.yaml', runDir: '/ws/runs/a-20260101-120000/' }), 'a-20260101-120000');
+});
+
+void test('progress: a resumed run shows its folder\'s step until the engine reports its own', () => {
+  const dir = '/ws/runs/a-1';
+  const resuming = state({ runDir: dir, status: 'starting', step: 0 });
+  const row = runRows([resuming], [summary(dir, { lastStep: 104, totalSteps: 300 })])[0] as RunNode;
+  assert.equal(progressText(row), '104/300');
+  resuming.started = { type: 'started', run_dir: dir, config: '/ws/a.orpo.yaml', name: 'a', method: 'orpo', backend: 'cpu', device: 'x', total_steps: 300, start_step: 104, pid: 1, time: '' };
+  resuming.step = 106;
+  resuming.totalSteps = 300;
+  assert.equal(progressText(row), '106/300');
+  assert.equal(progressText(runRows([], [summary(dir, { lastStep: 7 })])[0] as RunNode), 'step 7');
 });

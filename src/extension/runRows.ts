@@ -90,6 +90,17 @@ function compareRows(a: RunNode, b: RunNode): number {
   return ta !== tb ? tb - ta : b.key.localeCompare(a.key);
 }
 
+/**
+ * The row's step and total, as "4/50" or "step 4": the process's once the engine has started (or
+ * when there is nothing on disk), else what the folder holds (a resumed run starts at its checkpoint).
+ */
+export function progressText(n: RunNode): string {
+  const fromLive = n.live !== undefined && (n.live.started !== undefined || !n.past);
+  const step = (fromLive ? n.live?.step : n.past?.lastStep) ?? 0;
+  const total = n.live?.totalSteps ?? n.past?.totalSteps;
+  return total ? `${step}/${total}` : `step ${step}`;
+}
+
 /** A live process belongs to the row (its latest state is running, starting or stopping). */
 export const liveRow = isLiveRow;
 

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { configNameOf, discoverRuns, formatNumber, keyMetricLines, outputDirOf, type PastStatus } from './runDiscovery';
 import type { RunManager } from './runManager';
-import { contextValue, runRows, type RunNode } from './runRows';
+import { contextValue, progressText, runRows, type RunNode } from './runRows';
 import { readSettings } from './settings';
 
 export { contextValue, type RunNode };
@@ -153,9 +153,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
   getTreeItem(n: RunNode): vscode.TreeItem {
     const item = new vscode.TreeItem(n.name, vscode.TreeItemCollapsibleState.None);
     item.id = n.key;
-    const step = n.live?.step ?? n.past?.lastStep ?? 0;
-    const total = n.live?.totalSteps ?? n.past?.totalSteps;
-    item.description = `${n.status} · ${total ? `${step}/${total}` : `step ${step}`}`;
+    item.description = `${n.status} · ${progressText(n)}`;
     const [icon, color] = ICONS[n.status];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.tooltip = tooltip(n);
@@ -172,9 +170,7 @@ function tooltip(n: RunNode): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${n.name}** — ${n.status}\n\n`);
   const method = n.live?.started?.method ?? n.past?.method;
-  const step = n.live?.step ?? n.past?.lastStep ?? 0;
-  const total = n.live?.totalSteps ?? n.past?.totalSteps;
-  const lines = [`step ${step}${total ? ` of ${total}` : ''}${method ? ` · ${method}` : ''}`];
+  const lines = [`${progressText(n).replace('/', ' of ').replace(/^(\d)/, 'step $1')}${method ? ` · ${method}` : ''}`];
   if (n.live?.started) lines.push(`backend ${n.live.started.backend} (${n.live.started.device})`);
   lines.push(...keyMetricLines(n.live?.lastTrain ?? n.past?.lastTrain, n.live?.lastEval ?? n.past?.lastEval));
   const ck = n.past?.checkpoints.at(-1);

@@ -62,7 +62,7 @@ async function runsJourney(wb: Workbench, runsDir: string, longDir: string, stop
   assert.deepEqual(runFolders(runsDir).filter((n) => n.startsWith('long')), [long], 'no second long run');
 
   // A double-click on ▶ for a config that is not running starts one run.
-  await wb.openFile('tiny.orpo.yaml');
+  await wb.activateTab('tiny.orpo.yaml');
   await wb.dblclickEditorAction(menuTitle('orpoLab.startRun'));
   await wb.waitForNotification(/tiny\.orpo\.yaml is already being started/, 30_000);
   const tinyDone = await wb.waitForNotification(/ORPO run tiny-\S+ finished at step 3/, 4 * 60_000);

@@ -77,6 +77,15 @@ export class Workbench {
     await this.page.locator('.tabs-container .tab.active', { hasText: base }).waitFor({ timeout: 20_000 });
   }
 
+  /** Activates an open editor by clicking its tab (Quick Open when it has none). */
+  async activateTab(relPath: string): Promise<void> {
+    const base = relPath.replace(/^.*\//, '');
+    const tab = this.page.locator('.tabs-container .tab', { hasText: base }).first();
+    if ((await tab.count()) === 0) { await this.openFile(relPath); return; }
+    await tab.click();
+    await this.page.locator('.tabs-container .tab.active', { hasText: base }).waitFor({ timeout: 20_000 });
+  }
+
   /** Text of the visible notification toasts. */
   async notifications(): Promise<string[]> {
     return this.page.locator('.notification-toast .notification-list-item-message').allInnerTexts();
@@ -108,7 +117,7 @@ export class Workbench {
   async dialogText(): Promise<string | undefined> {
     const box = this.page.locator('.monaco-dialog-box');
     if ((await box.count()) === 0 || !(await box.first().isVisible())) return undefined;
-    return (await box.first().locator('.dialog-message').allInnerTexts()).join('\n');
+    return box.first().locator('.dialog-message-row').first().innerText();
   }
 
   async waitForDialog(re: RegExp, timeoutMs: number): Promise<string> {
