@@ -33,7 +33,7 @@ async function refused(deps: DeleteDeps, dir: string): Promise<boolean> {
 }
 
 function message(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+  return ((e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '').replace(/\.+$/, '');
 }
 
 /** Deletes one run folder (to the trash when the file system has one); true when it is gone. */

@@ -124,11 +124,12 @@ export class Workbench {
     return waitUntil(async () => { const t = await this.dialogText(); return t !== undefined && re.test(t) ? t : undefined; }, timeoutMs, `a dialog matching ${re}`);
   }
 
-  /** Clicks a button of the open modal dialog by its label; waits for the dialog to close. */
+  /** Clicks a button of the open modal dialog by its label; waits for that dialog to close (another may follow). */
   async clickDialogButton(label: string): Promise<void> {
+    const before = await this.dialogText();
     const box = this.page.locator('.monaco-dialog-box').first();
     await box.locator('.dialog-buttons .monaco-button', { hasText: new RegExp(`^${label}$`) }).first().click();
-    await box.waitFor({ state: 'hidden', timeout: 10_000 });
+    await waitUntil(async () => (await this.dialogText()) !== before, 10_000, `the dialog to close after "${label}"`);
   }
 
   /** The rows of the open quick pick (waits for it and for at least one row). */
