@@ -5,6 +5,8 @@
 // status bar: https://code.visualstudio.com/api/ux-guidelines/overview
 import * as vscode from 'vscode';
 import { formatNumber } from './runDiscovery';
+// Notifications and status bar items name the run folder (issue 12), or the config file before it exists.
+import { runLabel } from './runRows';
 import { etaSeconds, isLive, type RunManager, type RunState } from './runManager';
 import type { OutcomeStore } from './runsView';
 
@@ -19,6 +21,8 @@ interface RunUi {
   progress?: vscode.Progress<{ message?: string; increment?: number }>;
   reported: number;
   resolveProgress?: () => void;
+  /** What the progress notification's title calls the run (its title cannot change later). */
+  titled?: string;
 }
 
 export function formatEta(seconds: number | undefined): string {
@@ -79,8 +83,9 @@ export class RunFeedback implements vscode.Disposable {
   }
 
   private startProgress(run: RunState, u: RunUi): void {
+    u.titled = runLabel(run);
     void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `ORPO run ${run.name ?? run.configPath.replace(/^.*[\\/]/, '')}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: `ORPO run ${u.titled}`, cancellable: true },
       (progress, token) => new Promise<void>((resolve) => {
         u.progress = progress;
         u.resolveProgress = resolve;
@@ -98,11 +103,13 @@ export class RunFeedback implements vscode.Disposable {
       u.resolveProgress?.();
       return;
     }
-    const name = run.name ?? run.configPath.replace(/^.*[\\/]/, '');
+    const name = runLabel(run);
     const total = run.totalSteps;
     const loss = run.lastTrain?.loss;
     const eta = formatEta(etaSeconds(run));
     const parts = [total ? `step ${run.step}/${total}` : run.status];
+    // A new run's folder is known only once the engine started: then the message names it.
+    const folder = run.runDir && u.titled !== name ? `${name} · ` : '';
     if (typeof loss === 'number') parts.push(`loss ${formatNumber(loss)}`);
     if (eta) parts.push(`ETA ${eta}`);
     if (run.status === 'stopping') parts.push('stopping: writing a checkpoint…');
@@ -112,11 +119,9 @@ export class RunFeedback implements vscode.Disposable {
       increment = pct - u.reported;
       u.reported = pct;
     }
-    u.progress?.report({ message: parts.join(' · '), ...(increment !== undefined && increment > 0 ? { increment } : {}) });
-    if (!u.status) {
-      u.status = vscode.window.createStatusBarItem(`orpoLab.run.${run.id}`, vscode.StatusBarAlignment.Left, 50);
-      u.status.name = `ORPO run ${name}`;
-    }
+    u.progress?.report({ message: folder + parts.join(' · '), ...(increment !== undefined && increment > 0 ? { increment } : {}) });
+    u.status ??= vscode.window.createStatusBarItem(`orpoLab.run.${run.id}`, vscode.StatusBarAlignment.Left, 50);
+    u.status.name = `ORPO run ${name}`;
     u.status.text = `$(sync~spin) ${name} ${total ? `${run.step}/${total}` : run.status}`;
     u.status.tooltip = `ORPO run ${name}: ${parts.join(', ')}\nClick to open the dashboard.`;
     u.status.command = run.runDir ? { command: 'orpoLab.openDashboard', title: 'Open ORPO dashboard', arguments: [run.runDir] } : undefined;
@@ -127,7 +132,7 @@ export class RunFeedback implements vscode.Disposable {
     const u = this.get(run);
     u.channel.appendLine(`[orpo-lab] ${run.status}${run.failure ? `: ${run.failure}` : ''}`);
     if (run.runDir && (run.status === 'completed' || run.status === 'stopped' || run.status === 'failed')) await this.outcomes.set(run.runDir, run.status);
-    const name = run.name ?? run.configPath.replace(/^.*[\\/]/, '');
+    const name = runLabel(run);
     if (run.status === 'completed' || run.status === 'stopped') {
       const s = run.finished?.summary ?? {};
       const keys = ['loss', 'rewards/accuracies', 'rewards/margins', 'eval/loss'].filter((k) => typeof s[k] === 'number');

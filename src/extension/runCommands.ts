@@ -1,9 +1,12 @@
 // The commands that act on runs (palette and the Runs view's context menu): stop, resume, open
-// dashboard, compare, open config, reveal checkpoint, delete (with confirmation), show log, refresh,
-// and "New ORPO experiment". Each takes a Runs view node, a run directory, or nothing (then it asks).
+// dashboard, compare, open config, reveal checkpoint, delete (runDelete.ts), show log, refresh, and
+// "New ORPO experiment". Each takes a Runs view row, a run folder, or nothing (then it asks; resume
+// and delete always ask with a quick pick, even for one candidate).
 import * as vscode from 'vscode';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { isLive, type RunManager } from './runManager';
+import type { RunManager } from './runManager';
+import { deleteRunFolder } from './runDelete';
+import { deletable, liveRow as liveNode, progressText, resumable } from './runRows';
 import type { RunFeedback } from './feedback';
 import type { RunNode, RunsTreeProvider } from './runsView';
 import { resumeRun, startRun, type StartDeps } from './startRun';
@@ -25,23 +28,27 @@ function isNode(v: unknown): v is RunNode {
   return typeof v === 'object' && v !== null && 'key' in v && 'status' in v;
 }
 
-/** A node from the argument (node or run directory), else from a quick pick over `filter`. */
-async function nodeFor(deps: CommandDeps, arg: unknown, title: string, filter: (n: RunNode) => boolean): Promise<RunNode | undefined> {
+function pickItem(n: RunNode) {
+  return { label: n.name, description: `${n.status} · ${progressText(n)}`, detail: n.dir, n };
+}
+
+/**
+ * A row from the argument (a row, or a run folder), else from a quick pick over `filter`. With
+ * `alwaysAsk` the quick pick shows even for a single candidate: the palette never picks silently.
+ */
+async function nodeFor(deps: CommandDeps, arg: unknown, title: string, filter: (n: RunNode) => boolean, alwaysAsk = false): Promise<RunNode | undefined> {
   if (isNode(arg)) return arg;
+  if (typeof arg === 'string') return deps.runs.rowOf(arg);
   await deps.runs.refresh();
-  if (typeof arg === 'string') return deps.runs.list().find((n) => n.dir === arg);
   const candidates = deps.runs.list().filter(filter);
   if (candidates.length === 0) {
     void vscode.window.showInformationMessage(`${title}: no matching ORPO run.`);
     return undefined;
   }
-  if (candidates.length === 1) return candidates[0];
-  const pick = await vscode.window.showQuickPick(candidates.map((n) => ({ label: n.name, description: n.status, detail: n.dir, n })), { title });
+  if (candidates.length === 1 && !alwaysAsk) return candidates[0];
+  const pick = await vscode.window.showQuickPick(candidates.map(pickItem), { title, placeHolder: 'Pick a run folder' });
   return pick?.n;
 }
-
-const liveNode = (n: RunNode) => n.live !== undefined && isLive(n.live);
-const resumable = (n: RunNode) => !liveNode(n) && n.dir !== undefined && n.status !== 'completed' && ((n.past?.checkpoints.length ?? 0) > 0 || n.live?.lastCheckpoint !== undefined);
 
 export function registerRunCommands(deps: CommandDeps): vscode.Disposable[] {
   const reg = (id: string, f: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(id, f);
@@ -49,11 +56,14 @@ export function registerRunCommands(deps: CommandDeps): vscode.Disposable[] {
     reg('orpoLab.startRun', (arg) => startRun(deps, arg)),
     reg('orpoLab.stopRun', async (arg) => {
       const n = await nodeFor(deps, arg, 'Stop ORPO run', liveNode);
-      if (n?.live && isLive(n.live)) deps.manager.stop(n.live.id);
+      if (n?.live && liveNode(n)) deps.manager.stop(n.live.id);
     }),
     reg('orpoLab.resumeRun', async (arg) => {
-      const n = await nodeFor(deps, arg, 'Resume ORPO run', resumable);
-      if (n?.dir) await resumeRun(deps, n.dir, deps.runs.sourceConfigFor(n));
+      // resumeRun checks the folder again against the disk and the manager: a row may be older than the run.
+      const n = await nodeFor(deps, arg, 'Resume ORPO run', resumable, true);
+      const dir = n?.dir ?? (typeof arg === 'string' ? arg : undefined);
+      if (dir) await resumeRun(deps, dir, n ? deps.runs.sourceConfigFor(n) : undefined);
+      else if (n) void vscode.window.showInformationMessage(`Not resuming ${n.name}: it has no run folder yet.`);
     }),
     reg('orpoLab.openDashboard', async (arg) => {
       // "Open ORPO dashboard" opens the side view's dashboard as an editor panel, for room.
@@ -90,13 +100,8 @@ export function registerRunCommands(deps: CommandDeps): vscode.Disposable[] {
       await vscode.commands.executeCommand(inside ? 'revealInExplorer' : 'revealFileInOS', uri);
     }),
     reg('orpoLab.deleteRun', async (arg) => {
-      const n = await nodeFor(deps, arg, 'Delete run', (x) => x.dir !== undefined && !liveNode(x));
-      if (!n?.dir) return;
-      if (liveNode(n)) { void vscode.window.showWarningMessage('Stop the run before deleting it.'); return; }
-      const ok = await vscode.window.showWarningMessage(`Delete the run directory ${n.dir}? Its metrics and checkpoints are removed permanently.`, { modal: true }, 'Delete');
-      if (ok !== 'Delete') return;
-      await vscode.workspace.fs.delete(vscode.Uri.file(n.dir), { recursive: true, useTrash: false });
-      await deps.runs.refresh();
+      const n = await nodeFor(deps, arg, 'Delete ORPO run', deletable, true);
+      if (n?.dir) await deleteRunFolder(deps, n.dir);
     }),
     reg('orpoLab.showRunLog', (arg) => {
       if (isNode(arg) && arg.live && deps.feedback.showLog(arg.live.id)) return;

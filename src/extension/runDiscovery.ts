@@ -101,7 +101,10 @@ export async function readRun(dir: string, known?: PastStatus): Promise<RunSumma
   const text = await readTail(metricsFile, TAIL_BYTES).catch(() => '');
   const last = lastMetrics(text);
   const checkpoints = await listCheckpoints(dir);
-  const mtime = (await stat(metricsFile).catch(() => stat(dir))).mtimeMs;
+  // A folder deleted while it is read is no run (rather than a failed refresh of the whole view).
+  const info = await stat(metricsFile).catch(() => stat(dir)).catch(() => undefined);
+  if (!info) return undefined;
+  const mtime = info.mtimeMs;
   const totalSteps = typeof train.max_steps === 'number' ? train.max_steps : undefined;
   const lastStep = Math.max(last.train?.step ?? 0, last.eval?.step ?? 0, checkpoints.at(-1)?.step ?? 0);
   const done = totalSteps !== undefined && (checkpoints.at(-1)?.step ?? 0) >= totalSteps;

@@ -3,6 +3,7 @@
 // `{"type":"stop"}` line on stdin, then SIGTERM, then SIGKILL) and detects crashes. Several runs may go
 // at once. It does not import vscode: the process launcher is a parameter, so Node tests drive it
 // against a fake engine script (test-fixtures/fake-engine.ts).
+import { dirname, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { parseEvent, type EngineEvent, type ErrorEvent, type FinishedEvent, type StartedEvent, type ControlMessage } from '../common/events';
 import type { MetricsRow } from '../common/metrics';
@@ -30,6 +31,8 @@ export type RunStatus = 'starting' | 'running' | 'stopping' | 'completed' | 'sto
 export interface RunState {
   /** Unique within the manager; stable for the run's life. */
   readonly id: string;
+  /** Launch order within the manager (1, 2, ...): among states of one folder the highest is current. */
+  readonly seq: number;
   readonly configPath: string;
   status: RunStatus;
   /** Known from the start when resuming, otherwise from the `started` event. */
@@ -128,7 +131,7 @@ export class RunManager {
 
   /** The live run writing into this directory, if any. */
   liveByDir(runDir: string): RunState | undefined {
-    return this.list().find((r) => isLive(r) && r.runDir === runDir);
+    return this.list().find((r) => isLive(r) && sameDir(r.runDir, runDir));
   }
 
   /** Resolves when the run's process has exited and its status is final. */
@@ -140,12 +143,13 @@ export class RunManager {
 
   start(o: StartOptions): RunState {
     if (o.resumeDir && this.liveByDir(o.resumeDir)) throw new Error(`a run is already writing into ${o.resumeDir}`);
-    const id = `run-${++this.counter}`;
+    const seq = ++this.counter;
+    const id = `run-${seq}`;
     const state: RunState = {
-      id, configPath: o.configPath, status: 'starting', step: 0, stderrTail: '', malformedLines: 0, launchedAt: this.now(),
+      id, seq, configPath: o.configPath, status: 'starting', step: 0, stderrTail: '', malformedLines: 0, launchedAt: this.now(),
       ...(o.resumeDir ? { runDir: o.resumeDir } : {}),
     };
-    const cwd = dirnameOf(o.configPath);
+    const cwd = dirname(o.configPath);
     const proc = this.opts.launch(trainArgs(o), cwd);
     let resolveDone!: (s: RunState) => void;
     const done = new Promise<RunState>((r) => (resolveDone = r));
@@ -207,6 +211,11 @@ export class RunManager {
     const live = this.list().filter(isLive);
     live.forEach((r) => this.stop(r.id));
     await Promise.all(live.map((r) => this.whenDone(r.id)));
+  }
+
+  /** Forgets the finished runs of one folder (after it was deleted); live ones stay. */
+  forgetDir(runDir: string): void {
+    for (const [id, e] of this.runs) if (!isLive(e.state) && sameDir(e.state.runDir, runDir)) this.runs.delete(id);
   }
 
   /** Forgets finished runs (their directories stay on disk). */
@@ -297,11 +306,10 @@ export class RunManager {
   }
 }
 
-function lastLines(text: string, n: number): string {
-  return text.trimEnd().split('\n').slice(-n).join('\n');
+function sameDir(a: string | undefined, b: string): boolean {
+  return a !== undefined && resolve(a) === resolve(b);
 }
 
-function dirnameOf(p: string): string {
-  const i = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
-  return i > 0 ? p.slice(0, i) : '.';
+function lastLines(text: string, n: number): string {
+  return text.trimEnd().split('\n').slice(-n).join('\n');
 }

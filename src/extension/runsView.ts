@@ -1,22 +1,16 @@
-// The Runs view (tree view `orpoLab.runs` in the ORPO Lab activity-bar container): every run under the
-// runs directories, live and past, with its status, progress and key metrics in the tooltip. Live
-// state comes from the run manager, past runs from run discovery. Follows VS Code's TreeDataProvider API
+// The Runs view (tree view `orpoLab.runs` in the ORPO Lab activity-bar container): every run folder
+// under the runs directories, live and past, with its status, progress and key metrics in the tooltip.
+// One row per folder (runRows.ts merges the run manager's latest state for a folder into it), live
+// runs first, then newest first. Follows VS Code's TreeDataProvider API
 // (https://code.visualstudio.com/api/extension-guides/tree-view).
 import * as vscode from 'vscode';
-import { dirname, isAbsolute, join } from 'node:path';
-import { configNameOf, discoverRuns, formatNumber, keyMetricLines, outputDirOf, type PastStatus, type RunSummary } from './runDiscovery';
-import { isLive, type RunManager, type RunState, type RunStatus } from './runManager';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { configNameOf, discoverRuns, formatNumber, keyMetricLines, outputDirOf, type PastStatus } from './runDiscovery';
+import type { RunManager } from './runManager';
+import { contextValue, progressText, runRows, type RunNode } from './runRows';
 import { readSettings } from './settings';
 
-/** One row of the view: a live run (maybe without a directory yet), a past run, or both merged. */
-export interface RunNode {
-  key: string;
-  name: string;
-  dir?: string;
-  status: RunStatus | PastStatus;
-  live?: RunState;
-  past?: RunSummary;
-}
+export { contextValue, type RunNode };
 
 /** Outcomes of runs that ended while VS Code watched them, kept in workspace state. */
 export class OutcomeStore {
@@ -50,6 +44,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
   private readonly changed = new vscode.EventEmitter<RunNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private nodes: RunNode[] = [];
+  private generation = 0;
+  private latest: Promise<void> = Promise.resolve();
   private refreshTimer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   /** Workspace configs by the runs directory they write into (from the last refresh). */
@@ -84,24 +80,36 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     }, delayMs);
   }
 
-  async refresh(): Promise<void> {
+  /**
+   * Reads the disk and the manager again. Refreshes may overlap (a timer and a command): only the one
+   * started last applies its rows, and an older one resolves when that one has, so an answer read
+   * before a delete can never bring the deleted folder back.
+   */
+  refresh(): Promise<void> {
+    const generation = ++this.generation;
+    this.latest = this.load(generation);
+    return this.latest;
+  }
+
+  private async load(generation: number): Promise<void> {
     const past = await discoverRuns(await this.runsDirectories(), (d) => this.outcomes.get(d));
-    const nodes: RunNode[] = [];
-    const byDir = new Map<string, RunNode>();
-    for (const live of this.manager.list()) {
-      const node: RunNode = { key: live.id, name: live.name ?? live.configPath.replace(/^.*[\\/]/, ''), status: live.status, live };
-      if (live.runDir) { node.dir = live.runDir; byDir.set(live.runDir, node); }
-      nodes.push(node);
-    }
-    for (const p of past) {
-      const merged = byDir.get(p.dir);
-      if (merged) { merged.past = p; continue; }
-      nodes.push({ key: p.dir, name: p.dir.replace(/^.*[\\/]/, ''), dir: p.dir, status: p.status, past: p });
-    }
-    // Live ones first, then the newest past runs.
-    for (const n of nodes) if (n.dir && n.live) n.name = n.dir.replace(/^.*[\\/]/, '');
-    this.nodes = [...nodes.filter((n) => n.live && isLive(n.live)), ...nodes.filter((n) => !(n.live && isLive(n.live)))];
+    if (generation !== this.generation) return this.latest;
+    this.nodes = runRows(this.manager.list(), past);
     this.changed.fire(undefined);
+  }
+
+  /** The row of a folder after a fresh look at the disk and the manager. */
+  async rowOf(dir: string): Promise<RunNode | undefined> {
+    await this.refresh();
+    const k = resolve(dir);
+    return this.nodes.find((n) => n.key === k);
+  }
+
+  /** Drops what the window remembers of a deleted folder (manager states, recorded outcome). */
+  async forget(dir: string): Promise<void> {
+    this.manager.forgetDir(dir);
+    await this.outcomes.set(dir, undefined);
+    await this.refresh();
   }
 
   /** The configured folders, each config's output_dir, and the parents of known runs. */
@@ -145,9 +153,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
   getTreeItem(n: RunNode): vscode.TreeItem {
     const item = new vscode.TreeItem(n.name, vscode.TreeItemCollapsibleState.None);
     item.id = n.key;
-    const step = n.live?.step ?? n.past?.lastStep ?? 0;
-    const total = n.live?.totalSteps ?? n.past?.totalSteps;
-    item.description = `${n.status} · ${total ? `${step}/${total}` : `step ${step}`}`;
+    item.description = `${n.status} · ${progressText(n)}`;
     const [icon, color] = ICONS[n.status];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.tooltip = tooltip(n);
@@ -160,25 +166,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
   }
 }
 
-/** Flags the package.json menus test with `viewItem =~ /\bflag\b/`. */
-export function contextValue(n: RunNode): string {
-  const flags = ['orpoRun'];
-  const live = n.live !== undefined && isLive(n.live);
-  flags.push(live ? 'live' : 'past');
-  const checkpoints = n.past?.checkpoints.length ?? 0;
-  if (checkpoints > 0 || n.live?.lastCheckpoint) flags.push('checkpoint');
-  if (!live && n.dir && checkpoints > 0 && n.status !== 'completed') flags.push('resumable');
-  if (n.live) flags.push('haslog');
-  return flags.join(' ');
-}
-
 function tooltip(n: RunNode): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${n.name}** — ${n.status}\n\n`);
   const method = n.live?.started?.method ?? n.past?.method;
-  const step = n.live?.step ?? n.past?.lastStep ?? 0;
-  const total = n.live?.totalSteps ?? n.past?.totalSteps;
-  const lines = [`step ${step}${total ? ` of ${total}` : ''}${method ? ` · ${method}` : ''}`];
+  const lines = [`${progressText(n).replace('/', ' of ').replace(/^(\d)/, 'step $1')}${method ? ` · ${method}` : ''}`];
   if (n.live?.started) lines.push(`backend ${n.live.started.backend} (${n.live.started.device})`);
   lines.push(...keyMetricLines(n.live?.lastTrain ?? n.past?.lastTrain, n.live?.lastEval ?? n.past?.lastEval));
   const ck = n.past?.checkpoints.at(-1);

@@ -1,12 +1,15 @@
 // "Start ORPO run" and "Resume ORPO run": pick the config (the argument, the active *.orpo.yaml, or a
 // quick pick of the workspace's configs), respect Workspace Trust, validate with
 // `orpo-lab validate CONFIG` (issue 2) and refuse with the problems listed, then hand the run to the
-// run manager. Workspace Trust guide: https://code.visualstudio.com/api/extension-guides/workspace-trust
+// run manager. A config that already runs asks first, and a second start of a config whose start is
+// still being prepared (a double click) starts nothing (issue 12). Workspace Trust guide: https://code.visualstudio.com/api/extension-guides/workspace-trust
 import * as vscode from 'vscode';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { runEngineOnce } from './launcher';
 import { hasTrl } from './pythonProbe';
 import type { EngineLauncher, RunManager, RunState } from './runManager';
+import { readRun } from './runDiscovery';
+import { dirKey, liveRunsOfConfig, resumeRefusal, runRows } from './runRows';
 import { readSettings } from './settings';
 import { interpretValidation, summarizeProblems, type Problem } from './validation';
 
@@ -115,27 +118,63 @@ async function pickEngine(python: string): Promise<string | null> {
   return pick ? pick.python : null;
 }
 
+export const START_ANOTHER = 'Start Another';
+
+/** Configs (resolved paths) whose start is being prepared: a second click must not start a twin. */
+const pendingStarts = new Set<string>();
+
+/** Asks before starting a config that already has a live run; true to go on. */
+async function confirmAnother(deps: StartDeps, uri: vscode.Uri): Promise<boolean> {
+  const live = liveRunsOfConfig(deps.manager.list(), uri.fsPath);
+  if (live.length === 0) return true;
+  const where = live.map((r) => (r.runDir ? basename(r.runDir) : 'a folder not created yet')).join(', ');
+  const pick = await vscode.window.showWarningMessage(
+    `${vscode.workspace.asRelativePath(uri)} is already running in ${where}: start another?`,
+    { modal: true, detail: 'Another run trains the same config again, in a new run folder.' },
+    START_ANOTHER,
+  );
+  return pick === START_ANOTHER;
+}
+
 export async function startRun(deps: StartDeps, arg?: unknown): Promise<RunState | undefined> {
   if (!(await requireTrust('start runs'))) return undefined;
   const uri = toUri(arg) ?? (await pickConfig());
   if (!uri) return undefined;
-  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-  if (doc?.isDirty) await doc.save();
-  if (!(await validateBeforeRun(deps, uri))) return undefined;
-  const { backend, pythonPath } = readSettings();
-  const trlPython = await pickEngine(pythonPath || 'python3');
-  if (trlPython === null) return undefined;
-  const run = deps.manager.start({ configPath: uri.fsPath, ...(trlPython ? { trlPython } : backend ? { backend } : {}) });
-  deps.log.appendLine(`started ${run.id} for ${uri.fsPath}${trlPython ? ` on TRL (${trlPython})` : ''}`);
-  return run;
+  const key = resolve(uri.fsPath);
+  if (pendingStarts.has(key)) {
+    void vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(uri)} is already being started.`);
+    return undefined;
+  }
+  pendingStarts.add(key);
+  try {
+    if (!(await confirmAnother(deps, uri))) return undefined;
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (doc?.isDirty) await doc.save();
+    if (!(await validateBeforeRun(deps, uri))) return undefined;
+    const { backend, pythonPath } = readSettings();
+    const trlPython = await pickEngine(pythonPath || 'python3');
+    if (trlPython === null) return undefined;
+    const run = deps.manager.start({ configPath: uri.fsPath, ...(trlPython ? { trlPython } : backend ? { backend } : {}) });
+    deps.log.appendLine(`started ${run.id} for ${uri.fsPath}${trlPython ? ` on TRL (${trlPython})` : ''}`);
+    return run;
+  } finally {
+    // Only now: from here on the manager lists the live run, which confirmAnother sees.
+    pendingStarts.delete(key);
+  }
 }
 
-/** Resumes a run directory from its last checkpoint, with its config (the original if known). */
+/**
+ * Resumes a run folder from its last checkpoint, with its config (the original if known). The folder
+ * is checked against the disk and the manager first: a completed, live or missing run is refused.
+ */
 export async function resumeRun(deps: StartDeps, runDir: string, configPath?: string): Promise<RunState | undefined> {
   if (!(await requireTrust('resume runs'))) return undefined;
-  const live = deps.manager.liveByDir(runDir);
-  if (live) {
-    void vscode.window.showInformationMessage(`That run is still going (${live.status}).`);
+  const onDisk = await readRun(runDir);
+  // No await between this check and the start: a second resume sees the first one's live state.
+  const row = runRows(deps.manager.list(), onDisk ? [onDisk] : []).find((r) => r.key === dirKey(runDir));
+  const why = resumeRefusal(row);
+  if (why) {
+    void vscode.window.showInformationMessage(`Not resuming ${basename(runDir)}: ${why}.`);
     return undefined;
   }
   const backend = readSettings().backend;

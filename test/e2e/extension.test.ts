@@ -11,6 +11,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { codeServerEntry, installExtension, startCodeServer, writeUserSettings, type RunningCodeServer } from './harness/codeServer';
+import { expectRows, menuTitle, paletteTitle, runFolders } from './harness/runs';
 import { CHROMIUM, launchBrowser, Workbench } from './harness/workbench';
 import { waitUntil } from './harness/wait';
 
@@ -24,6 +25,83 @@ function prerequisites(): void {
   if (missing.length > 0) throw new Error(`missing build output ${missing.join(', ')}: run npm run build (npm ci does).`);
 }
 
+/** long.orpo.yaml's train.max_steps: short enough to finish after a resume. */
+const LONG_STEPS = 50;
+
+/**
+ * Issue 12's journey after "long" was stopped: resume it from the palette (a quick pick even for one
+ * run, completed runs not offered), try to start it again while it runs (asked, cancelled), double-click
+ * ▶ on tiny (one run starts), let long finish, delete the older tiny run (its folder alone, named in the
+ * dialog). After every step the Runs view lists each run folder on disk exactly once.
+ */
+async function runsJourney(wb: Workbench, runsDir: string, longDir: string, stoppedAt: number): Promise<void> {
+  const long = basename(longDir);
+  const tiny = runFolders(runsDir).filter((n) => n.startsWith('tiny'));
+  assert.equal(tiny.length, 1);
+  await wb.runCommand('Focus on Runs View');
+  let rows = await expectRows(wb, runsDir, { long: /stopped/, tiny: /completed/ }, 'after stop');
+  assert.deepEqual(rows.map((r) => r.folder), [long, tiny[0]], 'newest first');
+  await wb.screenshot('08-stopped-row');
+
+  // Resume from the palette: it asks, and offers only the stopped run.
+  await wb.runCommand(paletteTitle('orpoLab.resumeRun'));
+  const offered = await wb.quickPickRows();
+  assert.equal(offered.length, 1, `only resumable runs are offered: ${offered.join(' | ')}`);
+  assert.match(offered[0] ?? '', new RegExp(`${long}[\\s\\S]*stopped`));
+  await wb.page.keyboard.press('Enter');
+  await expectRows(wb, runsDir, { long: /starting|running/, tiny: /completed/ }, 'after resume');
+  await wb.screenshot('09-resumed-row');
+
+  // Starting long again while it runs asks first, naming the folder; cancelling starts nothing.
+  await wb.dblclickEditorAction(menuTitle('orpoLab.startRun'));
+  const question = await wb.waitForDialog(/already running/, 30_000);
+  assert.match(question, new RegExp(`long\\.orpo\\.yaml is already running in ${long}: start another\\?`));
+  await wb.screenshot('10-already-running');
+  await wb.clickDialogButton('Cancel');
+  assert.equal(await wb.dialogText(), undefined, 'the second click of the double-click asked nothing more');
+  assert.deepEqual(runFolders(runsDir).filter((n) => n.startsWith('long')), [long], 'no second long run');
+
+  // A double-click on ▶ for a config that is not running starts one run.
+  await wb.activateTab('tiny.orpo.yaml');
+  await wb.dblclickEditorAction(menuTitle('orpoLab.startRun'));
+  await wb.waitForNotification(/tiny\.orpo\.yaml is already being started/, 30_000);
+  const tinyDone = await wb.waitForNotification(/ORPO run tiny-\S+ finished at step 3/, 4 * 60_000);
+  const tinyNow = runFolders(runsDir).filter((n) => n.startsWith('tiny'));
+  assert.equal(tinyNow.length, 2, `one new tiny run: ${tinyNow.join(', ')}`);
+  assert.ok(tinyNow.some((n) => tinyDone.includes(n)), `the notification names the new folder: ${tinyDone}`);
+  await expectRows(wb, runsDir, { long: /running|completed/, tiny: /completed/ }, 'after the double-click');
+
+  const finished = await wb.waitForNotification(new RegExp(`ORPO run ${long} finished at step ${LONG_STEPS}`), 5 * 60_000);
+  assert.ok(finished.length > 0);
+  rows = await expectRows(wb, runsDir, { long: /completed/, tiny: /completed/ }, 'after finishing');
+  assert.equal(rows.length, 3);
+  const metrics = readFileSync(join(longDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; loss?: number });
+  const steps = metrics.filter((m) => typeof m.loss === 'number').map((m) => m.step);
+  assert.deepEqual(steps, Array.from({ length: LONG_STEPS }, (_, i) => i + 1), `resumed from step ${stoppedAt} to the end, each step once`);
+  await wb.screenshot('11-finished-rows');
+
+  // Delete the first tiny run from its row: the dialog names its folder; only that folder goes.
+  const victim = tiny[0] as string;
+  await wb.treeRowMenu('Runs', victim, new RegExp(`^${menuTitle('orpoLab.deleteRun')}$`, 'i'));
+  const confirm = await wb.waitForDialog(/trash/, 30_000);
+  assert.match(confirm, new RegExp(`"${victim}"`));
+  assert.ok(confirm.includes(join(runsDir, victim)), `the dialog shows the path: ${confirm}`);
+  await wb.screenshot('12-delete-dialog');
+  await wb.clickDialogButton('Move to Trash');
+  // Where the file system has no trash (code-server's remote one), it asks again for a permanent delete.
+  const next = await waitUntil(async () => (await wb.dialogText()) ?? (existsSync(join(runsDir, victim)) ? undefined : 'gone'), 30_000, 'the folder to go or a second question');
+  if (next !== 'gone') {
+    assert.match(next, new RegExp(`"${victim}" could not be moved to the trash[\\s\\S]*Delete it permanently`));
+    await wb.screenshot('13-permanent-dialog');
+    await wb.clickDialogButton('Delete Permanently');
+  }
+  await waitUntil(() => !existsSync(join(runsDir, victim)), 30_000, `${victim} to be deleted`);
+  rows = await expectRows(wb, runsDir, { long: /completed/, tiny: /completed/ }, 'after delete');
+  assert.deepEqual(rows.map((r) => r.folder).sort(), runFolders(runsDir), 'the other runs stay');
+  assert.ok(existsSync(join(longDir, 'checkpoints', `step-${LONG_STEPS}`)), 'the resumed run is intact');
+  await wb.screenshot('14-after-delete');
+}
+
 function packageVsix(): string {
   const vsix = join(out, 'orpo-lab.vsix');
   const r = spawnSync(process.execPath, [join(root, 'scripts/package.mjs'), '--no-build', '--out', vsix], { cwd: root, encoding: 'utf8', timeout: 180_000 });
@@ -32,7 +110,7 @@ function packageVsix(): string {
   return vsix;
 }
 
-void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, Problems panel', { timeout: 8 * 60_000 }, async (t) => {
+void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, Problems panel', { timeout: 14 * 60_000 }, async (t) => {
   const t0 = Date.now();
   const lap = (what: string) => t.diagnostic(`${what}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   rmSync(out, { recursive: true, force: true });
@@ -57,7 +135,8 @@ void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, 
   let wb: Workbench | undefined;
   let passed = false;
   try {
-    server = await startCodeServer(ws, dirs, join(out, 'code-server.log'), { ORPO_LAB_ACTIVATION_LOG: activationLog });
+    // XDG_DATA_HOME: a trash the test owns, should the file system offer one.
+    server = await startCodeServer(ws, dirs, join(out, 'code-server.log'), { ORPO_LAB_ACTIVATION_LOG: activationLog, XDG_DATA_HOME: join(tmp, 'xdg-data') });
     wb = await Workbench.open(browser, `${server.url}/?folder=${encodeURIComponent(ws)}`, out);
     lap('workbench open');
     await wb.screenshot('01-workbench');
@@ -80,7 +159,7 @@ void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, 
     const note = await wb.waitForNotification(/ORPO run \S+ (finished|stopped|failed)|Cannot start|Could not validate/, 4 * 60_000);
     lap('run ended');
     await wb.screenshot('03-run-finished');
-    assert.match(note, /ORPO run tiny finished at step 3/, `the run should finish; the notification says: ${note}`);
+    assert.match(note, /ORPO run tiny-\d{8}-\d{6}\S* finished at step 3/, `the run should finish; the notification says: ${note}`);
 
     const firstMetricMs = await firstMetric;
     writeFileSync(join(out, 'time-to-first-metric.json'), JSON.stringify({ ms: firstMetricMs, config: 'tiny.orpo.yaml (backend wasm)' }));
@@ -126,13 +205,15 @@ void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, 
       return f && existsSync(f) && readFileSync(f, 'utf8').split('\n').length > 3 ? join(runsDir, d as string) : undefined;
     }, 120_000, 'the long run to log a few steps');
     await wb.clickNotificationButton(/ORPO run long/, 'Cancel');
-    const stopped = await wb.waitForNotification(/ORPO run long (stopped|finished|failed)/, 120_000);
+    const stopped = await wb.waitForNotification(/ORPO run long-\S+ (stopped|finished|failed)/, 120_000);
     await wb.screenshot('07-cancelled');
     assert.match(stopped, /stopped \(checkpoint saved\) at step \d+/, `cancelling stops the run: ${stopped}`);
     const step = Number(/at step (\d+)/.exec(stopped)?.[1]);
-    assert.ok(step > 0 && step < 2000, `stopped early, at step ${step}`);
+    assert.ok(step > 0 && step < LONG_STEPS, `stopped early, at step ${step}`);
     assert.ok(existsSync(join(longDir, 'checkpoints', `step-${step}`, 'trainer_state.json')), `a checkpoint at step ${step}`);
     lap('cancelled');
+    await runsJourney(wb, runsDir, longDir, step);
+    lap('journey');
 
     const activation = readFileSync(activationLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { activateMs: number; sinceModuleLoadMs: number });
     assert.ok(activation.length >= 1, 'the extension logged its activation time');

@@ -77,6 +77,15 @@ export class Workbench {
     await this.page.locator('.tabs-container .tab.active', { hasText: base }).waitFor({ timeout: 20_000 });
   }
 
+  /** Activates an open editor by clicking its tab (Quick Open when it has none). */
+  async activateTab(relPath: string): Promise<void> {
+    const base = relPath.replace(/^.*\//, '');
+    const tab = this.page.locator('.tabs-container .tab', { hasText: base }).first();
+    if ((await tab.count()) === 0) { await this.openFile(relPath); return; }
+    await tab.click();
+    await this.page.locator('.tabs-container .tab.active', { hasText: base }).waitFor({ timeout: 20_000 });
+  }
+
   /** Text of the visible notification toasts. */
   async notifications(): Promise<string[]> {
     return this.page.locator('.notification-toast .notification-list-item-message').allInnerTexts();
@@ -102,5 +111,47 @@ export class Workbench {
   /** Rows of the Problems panel (file rows and marker rows). */
   async problemRows(): Promise<string[]> {
     return this.page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+  }
+
+  /** The message and detail of the open modal dialog, or undefined when none is open. */
+  async dialogText(): Promise<string | undefined> {
+    const box = this.page.locator('.monaco-dialog-box');
+    if ((await box.count()) === 0 || !(await box.first().isVisible())) return undefined;
+    return box.first().locator('.dialog-message-row').first().innerText();
+  }
+
+  async waitForDialog(re: RegExp, timeoutMs: number): Promise<string> {
+    return waitUntil(async () => { const t = await this.dialogText(); return t !== undefined && re.test(t) ? t : undefined; }, timeoutMs, `a dialog matching ${re}`);
+  }
+
+  /** Clicks a button of the open modal dialog by its label; waits for that dialog to close (another may follow). */
+  async clickDialogButton(label: string): Promise<void> {
+    const before = await this.dialogText();
+    const box = this.page.locator('.monaco-dialog-box').first();
+    await box.locator('.dialog-buttons .monaco-button', { hasText: new RegExp(`^${label}$`) }).first().click();
+    await waitUntil(async () => (await this.dialogText()) !== before, 10_000, `the dialog to close after "${label}"`);
+  }
+
+  /** The rows of the open quick pick (waits for it and for at least one row). */
+  async quickPickRows(): Promise<string[]> {
+    const rows = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ state: 'visible', timeout: 20_000 });
+    return rows.allInnerTexts();
+  }
+
+  /** Right-clicks the row of a tree view whose text contains `rowText`, then clicks a context menu item. */
+  async treeRowMenu(paneTitle: string, rowText: string, item: RegExp): Promise<void> {
+    const pane = this.page.locator('.pane', { has: this.page.locator('.pane-header', { hasText: paneTitle }) }).first();
+    await pane.locator('.monaco-list-row', { hasText: rowText }).first().click({ button: 'right' });
+    const entry = this.page.locator('.monaco-menu .action-item', { hasText: item }).first();
+    await entry.waitFor({ state: 'visible', timeout: 10_000 });
+    await entry.click();
+  }
+
+  /** Double-clicks an action of the active editor's title bar (e.g. the ▶ of a contributed command). */
+  async dblclickEditorAction(title: string): Promise<void> {
+    const action = this.page.locator(`.editor-actions .action-label[aria-label^="${title}"]`).first();
+    await action.waitFor({ state: 'visible', timeout: 10_000 });
+    await action.dblclick();
   }
 }
