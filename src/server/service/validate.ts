@@ -9,6 +9,7 @@ import { fileDiagnostics } from './fileChecks';
 import { createProbe, type FileProbe } from './fileProbe';
 import { ruleDiagnostics } from './rules';
 import { schemaDiagnostics } from './schemaCheck';
+import { sweepDiagnostics } from './sweepCheck';
 import type { ConfigDiagnostic } from './types';
 
 export interface ValidationContext {
@@ -39,6 +40,7 @@ export function diagnose(p: ParsedConfig, ctx: ValidationContext): ConfigDiagnos
   if (p.value !== undefined || p.doc) {
     stage('schema', () => schemaDiagnostics(p, ctx.path));
     stage('rules', () => ruleDiagnostics(p, ctx.path));
+    stage('sweep', () => sweepDiagnostics(p));
     if (ctx.path && path.isAbsolute(ctx.path)) stage('file', () => fileDiagnostics(p, ctx.fs ?? createProbe(), ctx.path));
   }
   const kept = ctx.yamlSyntax === false ? out.filter((d) => !YAML_CODES.has(d.code ?? '')) : out;
