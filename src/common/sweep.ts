@@ -72,7 +72,8 @@ export function gridSize(s: Sweep): number {
   return lens.every((n) => n === lens[0]) ? (lens[0] as number) : NaN;
 }
 
-const part = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v)).replace(/[^A-Za-z0-9.+-]+/g, '-');
+/** A value in a directory name: a path by its last segment, anything else as written. */
+const part = (v: unknown): string => (typeof v === 'string' ? (v.split(/[\\/]/).filter(Boolean).pop() ?? v) : JSON.stringify(v)).replace(/[^A-Za-z0-9.+-]+/g, '-');
 const short = (path: string): string => path.slice(path.lastIndexOf('.') + 1);
 
 /** A file-system-safe, readable variant name: `lambda=0.1_method=orpo_seed=1`. */
@@ -88,6 +89,7 @@ export function expandGrid(s: Sweep): Variant[] {
   if (!Number.isFinite(n) || n <= 0) throw new Error(`the sweep has no variants (${s.mode === 'zip' ? 'zip lists must be non-empty and of equal length' : 'every list must be non-empty'})`);
   if (n > MAX_SWEEP_RUNS) throw new Error(`the sweep has ${n} variants, more than ${MAX_SWEEP_RUNS}`);
   const out: Variant[] = [];
+  const names = new Set<string>();
   for (let i = 0; i < n; i++) {
     const values: Record<string, unknown> = {};
     let rest = i;
@@ -99,7 +101,10 @@ export function expandGrid(s: Sweep): Variant[] {
       values[axis.path] = axis.values[k];
     }
     const ordered = Object.fromEntries(s.axes.map((a) => [a.path, values[a.path]]));
-    out.push({ name: variantName(ordered), values: ordered });
+    let name = variantName(ordered);
+    for (let k = 2; names.has(name); k++) name = `${variantName(ordered)}-${k}`; // two paths with the same file name
+    names.add(name);
+    out.push({ name, values: ordered });
   }
   return out;
 }

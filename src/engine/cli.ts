@@ -10,6 +10,7 @@ const commands: Record<string, Command> = {
   validate: { summary: 'validate CONFIG                 print problems as file:line:col: severity: message', run: async (a) => (await import('./commands/validate')).main(a) },
   bench: { summary: 'bench [--d-model 256 --layers 4 --heads 4 --vocab 8000 --seq 128 --pairs 4 --steps 5] [--backend NAME] [--json]', run: async (a) => (await import('./commands/bench')).main(a) },
   lsp: { summary: 'lsp --stdio                     the config language server, for any LSP editor', run: async (a) => (await import('./commands/lsp')).main(a) },
+  sweep: { summary: 'sweep CONFIG [--parallel N] [--max-steps N] | sweep --resume SWEEP_DIR   every variant of sweep:', run: async (a) => (await import('./commands/sweep')).main(a) },
   report: { summary: 'report RUN_DIR [RUN_DIR...] --out report.html', run: async (a) => (await import('./commands/report')).main(a) },
   generate: { summary: 'generate MODEL_DIR --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-p P]', run: async (a) => (await import('./commands/generate')).main(a) },
 };
