@@ -22,7 +22,7 @@ method: orpo
 model: { layers: 1, d_model: 16, heads: 2, context: 128 }
 data: { train: ${data}, eval: 0.25, max_length: 128, max_prompt_length: 64, limit: 16 }
 train: { batch_size: 2, max_steps: ${steps}, eval_every: 4, save_every: 4, eval_samples: 0 }
-backend: cpu
+backend: wasm
 output_dir: runs
 sweep:
 ${sweep}`);

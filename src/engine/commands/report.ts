@@ -12,8 +12,9 @@ import { parseDistributionsLine, parseFileText, parseMetricsLine, parseSampleLin
 import { runInfoFromConfig } from '../../../webview-ui/model/runInfo';
 import type { HostMessage, RunPayload } from '../../../webview-ui/protocol';
 import { flagString, parseArgs, UsageError } from '../args';
+import { isSweepDir, loadSweep, renderSweepReport } from './sweepReport';
 
-export const USAGE = 'report RUN_DIR [RUN_DIR...] --out report.html [--webview-dir DIR]';
+export const USAGE = 'report RUN_DIR [RUN_DIR...] | SWEEP_DIR --out report.html [--webview-dir DIR]';
 
 function readRows<T>(dir: string, file: RunFile, parse: LineParser<T>, required: boolean, problems: string[]): T[] {
   const path = join(dir, file);
@@ -80,6 +81,13 @@ export async function main(argv: string[]): Promise<number> {
   const out = flagString(args, 'out');
   if (args.positionals.length === 0 || !out) throw new UsageError(`usage: orpo-lab ${USAGE}`);
   const webviewDir = flagString(args, 'webview-dir') ?? findWebviewDir();
+  if (args.positionals.length === 1 && isSweepDir(args.positionals[0] as string)) {
+    const sweep = loadSweep(args.positionals[0] as string);
+    for (const p of sweep.problems) process.stderr.write(`warning: ${p}\n`);
+    writeFileSync(out, renderSweepReport(sweep, webviewDir ?? join(__dirname, 'webview')));
+    process.stderr.write(`wrote ${out}: sweep of ${sweep.variants.length} variants\n`);
+    return 0;
+  }
   if (!webviewDir || !existsSync(join(webviewDir, 'main.js'))) {
     throw new UsageError(`the built dashboard (dist/webview/main.js) was not found${webviewDir ? ` in ${webviewDir}` : ''}: run "npm run build" first`);
   }
