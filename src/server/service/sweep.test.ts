@@ -88,8 +88,8 @@ void test('code lens: grid size and a time estimate from the newest run of the c
   const text = 'name: lens\ndata:\n  train: d.jsonl\ntrain:\n  max_steps: 100\nsweep:\n  lambda: [0.1, 0.25, 0.5, 1.0]\n  method: [orpo, orpo-pr, sft]\n  seed: [1, 2, 3]\n';
   const uri = pathToFileURL(join(dir, 'a.orpo.yaml')).href;
   const lens = () => getCodeLenses(text, uri).find((l) => l.command.command === 'orpoLab.startSweep');
-  // No run yet: the documented default step time (0.5 s) × 36 runs × 100 steps = 1800 s.
-  assert.equal(lens()?.command.title, '▶ Start ORPO sweep: 36 runs, about 30 min (assuming 0.5 s/step)');
+  // No run yet: the documented default step time (0.12 s) × 36 runs × 100 steps = 432 s ≈ 7 min.
+  assert.equal(lens()?.command.title, '▶ Start ORPO sweep: 36 runs, about 7 min (assuming 0.12 s/step)');
   assert.equal(lens()?.range.start.line, 5);
   // A measured run: 20 steps in 6 s → 0.3 s/step → 36 × 100 × 0.3 = 1080 s = 18 min.
   mkdirSync(join(dir, 'runs', 'lens-20260101-000000'), { recursive: true });

@@ -10,8 +10,8 @@ import { keyRange, parseConfig } from './document';
 import type { CodeLens } from './types';
 
 export const START_SWEEP_COMMAND = 'orpoLab.startSweep';
-/** Seconds per optimizer step assumed without a measured run: the embedded default's step on 2 CPU cores. */
-export const DEFAULT_STEP_SECONDS = 0.5;
+/** Seconds per optimizer step assumed without a measured run: the embedded default on 2 idle CPU cores (36 s for 300 steps, docs/benchmarks.md). */
+export const DEFAULT_STEP_SECONDS = 0.12;
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
