@@ -18,6 +18,7 @@ const builds = [
   { entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
   { entryPoints: ['webview-ui/main.ts'], outfile: 'dist/webview/main.js', platform: 'browser', format: 'iife', target: 'es2022', loader: { '.css': 'css' } },
+  { entryPoints: ['webview-ui/sweep/main.ts'], outfile: 'dist/webview/sweep.js', platform: 'browser', format: 'iife', target: 'es2022', loader: { '.css': 'css' } },
 ].filter((b) => existsSync(join(root, b.entryPoints[0])));
 
 // tfjs-backend-wasm loads its .wasm binaries from a directory at run time: put them beside the engine,

@@ -42,7 +42,7 @@ export function toJsonSchema(spec: FieldSpec): JsonSchema {
         properties[k] = toJsonSchema(sub);
         if (sub.required) required.push(k);
       }
-      const s: JsonSchema = { ...common, type: 'object', properties, additionalProperties: false };
+      const s: JsonSchema = { ...common, type: 'object', properties, additionalProperties: !!spec.open };
       if (required.length) s.required = required;
       return s;
     }

@@ -3,6 +3,7 @@
 // engine's pre-flight check are all derived from `configSpec`; there is no second list of keys.
 // References: Hong et al. 2024, "ORPO: Monolithic Preference Optimization without Reference Model"
 // (arXiv:2403.07691); Hugging Face TRL's ORPOConfig / DPOConfig.
+import { sweepSpec } from './sweep';
 
 /** Documentation shared by every field kind. */
 interface Doc {
@@ -46,6 +47,8 @@ export interface BooleanSpec extends Doc {
 export interface ObjectSpec extends Doc {
   kind: 'object';
   fields: Readonly<Record<string, FieldSpec>>;
+  /** Keys beyond `fields` are allowed and checked elsewhere (the paths of `sweep:`, sweep.ts). */
+  open?: boolean;
 }
 
 /** A value that may take one of several shapes, e.g. `eval: 0.05` or `eval: data/eval.jsonl`. */
@@ -165,6 +168,7 @@ export const configSpec: ObjectSpec = {
       doc: '`auto` tries tfjs-node-gpu (CUDA), tfjs-node, WebGPU (a hardware adapter only), wasm, then cpu. A named backend fails clearly if it cannot load.',
     },
     output_dir: { kind: 'string', default: 'runs', path: { type: 'dir' }, doc: 'Where run directories are created, relative to the config.' },
+    sweep: sweepSpec,
   },
 };
 

@@ -13,6 +13,7 @@ import { RunManager } from './runManager';
 import { OutcomeStore, RunsTreeProvider, type RunNode } from './runsView';
 import { readSettings, settingsLauncher } from './settings';
 import { resumeRun } from './startRun';
+import { registerSweepCommands } from './sweep';
 
 // performance.now() counts from the extension host's start; this marks when this bundle was evaluated.
 const moduleLoadedAt = performance.now();
@@ -53,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): { activationTime: ()
   const follow = m.subscribe({ event: (_run, e) => { if (e.type === 'started') dashboard.show([e.run_dir]); } });
   context.subscriptions.push({ dispose: follow });
   context.subscriptions.push(...registerRunCommands({ ...startDeps, runs, feedback, dashboard, view: view as vscode.TreeView<RunNode> }));
+  context.subscriptions.push(...registerSweepCommands(context, startDeps));
   context.subscriptions.push(vscode.commands.registerCommand('orpoLab.showActivationTime', () => {
     const a = activation;
     const text = a ? `ORPO Lab activated in ${a.activateMs.toFixed(1)} ms (activate()), ${a.sinceModuleLoadMs.toFixed(1)} ms since the bundle was evaluated.` : 'ORPO Lab is still activating.';

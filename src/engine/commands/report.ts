@@ -11,14 +11,15 @@ import { dashboardPage, makeNonce } from '../../../webview-ui/page';
 import { parseDistributionsLine, parseFileText, parseMetricsLine, parseSampleLine, type LineParser, type RunFile } from '../../common/runFiles';
 import { runInfoFromConfig } from '../../common/runInfo';
 import type { HostMessage, RunPayload } from '../../common/webviewProtocol';
+import { isSweepDir, loadSweep, renderSweepReport } from './sweepReport';
 import { flagString, parseCommand, usageLine, UsageError, type CommandSpec } from '../args';
 
 export const REPORT_SPEC: CommandSpec = {
   name: 'report',
-  positionals: 'RUN_DIR [RUN_DIR...]',
+  positionals: 'RUN_DIR [RUN_DIR...] | SWEEP_DIR',
   minPositionals: 1,
   maxPositionals: Infinity,
-  summary: 'Writes the dashboard of one run, or the comparison of several, as one self-contained HTML file.',
+  summary: 'Writes the dashboard of one run, the comparison of several, or the view of a sweep, as one self-contained HTML file.',
   options: {
     out: { type: 'string', arg: 'FILE', help: 'the HTML file to write (required)', alike: ['output', 'o'] },
     'webview-dir': { type: 'string', arg: 'DIR', help: 'the built dashboard (default: dist/webview)' },
@@ -90,6 +91,13 @@ export async function main(argv: string[]): Promise<number> {
   const out = flagString(args, 'out');
   if (!out) throw new UsageError(`--out FILE is required\n${usageLine(REPORT_SPEC)}`);
   const webviewDir = flagString(args, 'webview-dir') ?? findWebviewDir();
+  if (args.positionals.length === 1 && isSweepDir(args.positionals[0] as string)) {
+    const sweep = loadSweep(args.positionals[0] as string);
+    for (const p of sweep.problems) process.stderr.write(`warning: ${p}\n`);
+    writeFileSync(out, renderSweepReport(sweep, webviewDir ?? join(__dirname, 'webview')));
+    process.stderr.write(`wrote ${out}: sweep of ${sweep.variants.length} variants\n`);
+    return 0;
+  }
   if (!webviewDir || !existsSync(join(webviewDir, 'main.js'))) {
     throw new UsageError(`the built dashboard (dist/webview/main.js) was not found${webviewDir ? ` in ${webviewDir}` : ''}: run "npm run build" first`);
   }

@@ -3,6 +3,7 @@
 // The code lens "▶ Start ORPO run" at the top of the file runs the extension's `orpoLab.startRun`.
 import type { FileProbe } from './fileProbe';
 import { fixesOf, type CodeAction, type CodeLens, type ConfigDiagnostic, type Range } from './types';
+import { sweepLenses } from './sweepLens';
 import { validateDocument } from './validate';
 
 export const START_RUN_COMMAND = 'orpoLab.startRun';
@@ -25,8 +26,8 @@ export function getCodeActions(text: string, range: Range, ctx: { path: string; 
   }
 }
 
-/** One lens at the top of the file; `uri` is passed to the command. */
-export function getCodeLenses(_text: string, uri: string): CodeLens[] {
+/** One lens at the top of the file, and one on `sweep:` when there is one; `uri` is passed to the command. */
+export function getCodeLenses(text: string, uri: string): CodeLens[] {
   const top: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-  return [{ range: top, command: { title: '▶ Start ORPO run', command: START_RUN_COMMAND, arguments: [uri] } }];
+  return [{ range: top, command: { title: '▶ Start ORPO run', command: START_RUN_COMMAND, arguments: [uri] } }, ...sweepLenses(text, uri)];
 }

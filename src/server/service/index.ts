@@ -8,3 +8,5 @@ export { getHover } from './hover';
 export { getCodeActions, getCodeLenses, START_RUN_COMMAND } from './actions';
 export { createProbe, nodeFileAccess, memoryFileAccess, type FileProbe, type FileAccess, type FileStat, type FileKind } from './fileProbe';
 export { sniffFile, sniffText, countPairs, detectFormat, checkRow, type PairFormat, type SniffResult } from './sniff';
+export { START_SWEEP_COMMAND, DEFAULT_STEP_SECONDS } from './sweepLens';
+export { sweepablePaths } from './sweepCheck';

@@ -10,6 +10,7 @@ import { createProbe, type FileProbe } from './fileProbe';
 import { ruleDiagnostics } from './rules';
 import { schemaDiagnostics } from './schemaCheck';
 import { withAliases } from './trlNames';
+import { sweepDiagnostics } from './sweepCheck';
 import type { ConfigDiagnostic } from './types';
 
 export interface ValidationContext {
@@ -47,6 +48,7 @@ export function diagnose(p: ParsedConfig, ctx: ValidationContext): ConfigDiagnos
     });
     stage('schema', () => schemaDiagnostics(q, ctx.path));
     stage('rules', () => ruleDiagnostics(q, ctx.path));
+    stage('sweep', () => sweepDiagnostics(q));
     if (ctx.path && path.isAbsolute(ctx.path)) stage('file', () => fileDiagnostics(q, ctx.fs ?? createProbe(), ctx.path));
   }
   const kept = ctx.yamlSyntax === false ? out.filter((d) => !YAML_CODES.has(d.code ?? '')) : out;

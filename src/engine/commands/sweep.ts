@@ -1,0 +1,153 @@
+// `orpo-lab sweep CONFIG [--parallel N] [--max-steps N] [--backend NAME]` and `orpo-lab sweep --resume
+// SWEEP_DIR` (issue 15): validates the config and its `sweep:` section, creates
+// `<output_dir>/<name>-<timestamp>/` with one generated config and one run directory per variant (named
+// after its values) and a sweep.json index, then runs the variants (sweepRunner.ts). SIGINT, SIGTERM or
+// a `{"type":"stop"}` line on stdin stops every variant at a checkpoint; --resume skips completed
+// variants and resumes the others from their checkpoints. stdout carries sweep events (sweepIndex.ts).
+// Exit codes: 0 every variant completed or the sweep was stopped, 2 invalid config, 1 a variant crashed.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs as parseFlags } from 'node:util';
+import { stringify } from 'yaml';
+import { parseControl } from '../../common/events';
+import { specAt, specPaths, type FieldSpec } from '../../common/schema';
+import { applyVariant, expandGrid, readSweep } from '../../common/sweep';
+import { SWEEP_INDEX, parseSweepIndex, statusCounts, type SweepEvent, type SweepIndex } from '../../common/sweepIndex';
+import { formatDiagnostic, validateConfigFile } from '../../server/service';
+import { UsageError } from '../args';
+import { latestCheckpoint } from '../train/checkpoint';
+import { newRunDir } from '../train/runDir';
+import { SweepRunner, writeIndex } from './sweepRunner';
+
+export const USAGE = 'sweep CONFIG [--parallel N] [--max-steps N] [--backend NAME] | sweep --resume SWEEP_DIR [--parallel N]';
+
+const log = (line: string): void => { process.stderr.write(`[orpo-lab sweep] ${line}\n`); };
+const emit = (e: SweepEvent): void => { process.stdout.write(JSON.stringify(e) + '\n'); };
+
+type Obj = Record<string, unknown>;
+
+/** Whether a string value at this spec is a path (not one of its literal exceptions). */
+function isPathValue(spec: FieldSpec | undefined, v: string): boolean {
+  if (!spec) return false;
+  if (spec.kind === 'string') return !!spec.path && !(spec.path.except ?? []).includes(v);
+  if (spec.kind === 'union') return spec.variants.some((x) => isPathValue(x, v));
+  return false;
+}
+
+/** Every path-valued string made absolute against the config's folder, so a generated config runs from anywhere. */
+export function absolutePaths(raw: Obj, configDir: string): Obj {
+  for (const path of specPaths()) {
+    let parent: unknown = raw;
+    for (const k of path.slice(0, -1)) parent = parent && typeof parent === 'object' ? (parent as Obj)[k] : undefined;
+    if (!parent || typeof parent !== 'object' || Array.isArray(parent)) continue;
+    const key = path[path.length - 1] as string;
+    const v = (parent as Obj)[key];
+    if (typeof v === 'string' && isPathValue(specAt(path), v)) (parent as Obj)[key] = resolve(configDir, v);
+  }
+  return raw;
+}
+
+/** Creates the sweep directory, its variant configs and index; undefined (problems printed) when the config is invalid. */
+function prepare(configArg: string, parallel: number): { dir: string; index: SweepIndex } | undefined {
+  const configPath = resolve(configArg);
+  if (!existsSync(configPath)) {
+    process.stderr.write(`${configArg}:1:1: error: config file not found\n`);
+    return undefined;
+  }
+  const { diagnostics, value, text } = validateConfigFile(configPath);
+  for (const d of diagnostics) process.stderr.write(formatDiagnostic(configPath, d) + '\n');
+  if (diagnostics.some((d) => d.severity === 'error')) return undefined;
+  const sweep = readSweep(value);
+  if (!sweep) {
+    process.stderr.write(`${configPath}:1:1: error: the config has no sweep: section; add one (e.g. sweep: {lambda: [0.1, 0.5]}) or use orpo-lab train\n`);
+    return undefined;
+  }
+  const raw = value as Obj;
+  const configDir = dirname(configPath);
+  const name = String(raw.name);
+  const dir = newRunDir(resolve(configDir, typeof raw.output_dir === 'string' ? raw.output_dir : 'runs'), name);
+  mkdirSync(join(dir, 'configs'), { recursive: true });
+  writeFileSync(join(dir, 'sweep.orpo.yaml'), text);
+  const variants = expandGrid(sweep).map((v) => {
+    const cfg = absolutePaths(applyVariant(raw, v.values), configDir);
+    cfg.name = `${name}-${v.name}`;
+    cfg.output_dir = dir;
+    const config = join('configs', `${v.name}.orpo.yaml`);
+    writeFileSync(join(dir, config), `# Variant ${v.name} of the sweep ${dir}, generated from ${configPath}\n${stringify(cfg)}`);
+    return { name: v.name, values: v.values, run_dir: v.name, config, status: 'pending' as const };
+  });
+  const index: SweepIndex = { version: 1, name, config: configPath, created: new Date().toISOString(), mode: sweep.mode, axes: sweep.axes, parallel, variants };
+  writeIndex(dir, index);
+  return { dir, index };
+}
+
+/** Reads SWEEP_DIR/sweep.json for --resume; a variant's run directory with no checkpoint is moved aside, not deleted. */
+function reopen(dirArg: string): { dir: string; index: SweepIndex } {
+  const dir = resolve(dirArg);
+  const file = join(dir, SWEEP_INDEX);
+  if (!existsSync(file)) throw new UsageError(`${file}: not found (is ${dirArg} a sweep directory?)`);
+  const parsed = parseSweepIndex(readFileSync(file, 'utf8'));
+  if (!parsed.ok) throw new UsageError(`${file}: ${parsed.error}`);
+  for (const v of parsed.value.variants) {
+    const runDir = join(dir, v.run_dir);
+    if (v.status === 'completed' || !existsSync(runDir) || latestCheckpoint(runDir)) continue;
+    const aside = `${runDir}.incomplete-${Date.now()}`;
+    renameSync(runDir, aside);
+    log(`${v.name}: no checkpoint to resume from; its partial run moved to ${aside}, starting it again`);
+  }
+  return { dir, index: parsed.value };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let flags;
+  try {
+    flags = parseFlags({ args: argv, strict: true, allowPositionals: true, options: { parallel: { type: 'string' }, 'max-steps': { type: 'string' }, backend: { type: 'string' }, resume: { type: 'string' } } });
+  } catch (e) {
+    throw new UsageError(`${e instanceof Error ? e.message : String(e)}\nusage: orpo-lab ${USAGE}`);
+  }
+  const { values: f, positionals } = flags;
+  const posInt = (name: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    if (!/^[1-9]\d*$/.test(v)) throw new UsageError(`--${name} expects a positive integer, got "${v}"`);
+    return Number(v);
+  };
+  const resumeArg = f.resume;
+  if (resumeArg ? positionals.length > 0 : positionals.length !== 1) throw new UsageError(`usage: orpo-lab ${USAGE}`);
+  const opened = resumeArg ? reopen(resumeArg) : prepare(positionals[0] as string, posInt('parallel', f.parallel) ?? 1);
+  if (!opened) return 2;
+  const { dir, index } = opened;
+  const parallel = posInt('parallel', f.parallel) ?? (resumeArg ? index.parallel : 1);
+  index.parallel = parallel;
+  const total = Number(process.env.ORPO_LAB_THREADS) || availableParallelism();
+  const threads = Math.max(1, Math.floor(total / parallel));
+  const maxSteps = posInt('max-steps', f['max-steps']);
+  const trainFlags = [...(maxSteps ? ['--max-steps', String(maxSteps)] : []), ...(f.backend ? ['--backend', f.backend] : [])];
+  const runner = new SweepRunner({ sweepDir: dir, index, parallel, threads, trainFlags, emit, log });
+
+  const onSignal = (sig: NodeJS.Signals) => { log(`${sig}: stopping the sweep`); runner.stop(); };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const stdin = process.stdin.isTTY ? undefined : createInterface({ input: process.stdin });
+  stdin?.on('line', (line) => {
+    if (!line.trim()) return;
+    if (parseControl(line).ok) runner.stop();
+    else log(`ignored stdin line: ${line.slice(0, 80)}`);
+  });
+  const todo = index.variants.filter((v) => v.status !== 'completed').length;
+  log(`${dir}: ${index.variants.length} variants (${todo} to run), ${parallel} at a time, ${threads} thread(s) each`);
+  emit({ type: 'sweep-started', sweep_dir: dir, variants: index.variants.length, parallel });
+  try {
+    await runner.run();
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    stdin?.close();
+    process.stdin.destroy();
+  }
+  const counts = statusCounts(index);
+  emit({ type: 'sweep-finished', sweep_dir: dir, counts });
+  log(`done: ${Object.entries(counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ')}${runner.stopped ? ` (stopped; resume with orpo-lab sweep --resume ${dir})` : ''}`);
+  return counts.crashed > 0 ? 1 : 0;
+}

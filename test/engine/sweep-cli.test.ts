@@ -1,0 +1,136 @@
+// Issue 15, running: a 2 × 2 sweep through the CLI on a tiny config: the sweep.json index, one normal run
+// directory per variant named after its values, a stop line that stops the whole sweep with a checkpoint,
+// --resume that skips the finished variant and resumes the stopped one, and a crashed variant that is
+// marked as crashed while the other goes on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { parseSweepEvent, parseSweepIndex, type SweepEvent, type SweepIndex } from '../../src/common/sweepIndex';
+import { root } from './cli';
+
+const data = join(root, 'examples/data/hh-rlhf-tiny.jsonl.gz');
+
+function config(dir: string, sweep: string, steps = 12): string {
+  const p = join(dir, 'tiny.orpo.yaml');
+  writeFileSync(p, `name: tiny
+seed: 5
+method: orpo
+model: { layers: 1, d_model: 16, heads: 2, context: 128 }
+data: { train: ${data}, eval: 0.25, max_length: 128, max_prompt_length: 64, limit: 16 }
+train: { batch_size: 2, max_steps: ${steps}, eval_every: 4, save_every: 4, eval_samples: 0 }
+backend: wasm
+output_dir: runs
+sweep:
+${sweep}`);
+  return p;
+}
+
+interface SweepResult { code: number | null; events: SweepEvent[]; stderr: string }
+
+function runSweep(args: string[], onEvent?: (e: SweepEvent, stop: () => void) => void): Promise<SweepResult> {
+  // The built CLI (scripts/test.mjs builds dist/ first): every variant is a child of the same entry, and
+  // the bundle starts much faster than tsx would, once per variant.
+  const child = spawn(process.execPath, [join(root, 'bin/orpo-lab.js'), 'sweep', ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const events: SweepEvent[] = [];
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const e = parseSweepEvent(line);
+    assert.ok(e, `stdout carries only sweep events, got: ${line}`);
+    events.push(e);
+    onEvent?.(e, () => child.stdin.write('{"type":"stop"}\n'));
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, events, stderr })));
+}
+
+const readIndex = (dir: string): SweepIndex => {
+  const p = parseSweepIndex(readFileSync(join(dir, 'sweep.json'), 'utf8'));
+  assert.ok(p.ok, p.ok ? '' : p.error);
+  return p.value;
+};
+const lastStep = (runDir: string): number => {
+  const rows = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number });
+  return Math.max(...rows.map((r) => r.step));
+};
+
+test('a 2 × 2 sweep: index and run directories; stop the whole sweep, then --resume finishes it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-sweep-'));
+  const cfg = config(dir, '  lambda: [0.1, 0.5]\n  seed: [1, 2]\n');
+  let stopped = false;
+  // Stop once the second variant has started training (the first one is complete by then).
+  const first = await runSweep([cfg], (e, stop) => {
+    if (!stopped && e.type === 'variant' && e.name === 'lambda=0.1_seed=2' && e.status === 'running' && e.total_steps !== undefined) {
+      stopped = true;
+      stop();
+    }
+  });
+  assert.equal(first.code, 0, first.stderr);
+  const started = first.events[0];
+  assert.ok(started?.type === 'sweep-started' && started.variants === 4);
+  const sweepDir = started.sweep_dir;
+  assert.match(sweepDir, /runs\/tiny-\d{8}-\d{6}$/, 'under <output_dir>/<name>-<timestamp>/');
+  let index = readIndex(sweepDir);
+  assert.deepEqual(index.variants.map((v) => v.name), ['lambda=0.1_seed=1', 'lambda=0.1_seed=2', 'lambda=0.5_seed=1', 'lambda=0.5_seed=2']);
+  assert.deepEqual(index.variants.map((v) => v.values), [{ lambda: 0.1, seed: 1 }, { lambda: 0.1, seed: 2 }, { lambda: 0.5, seed: 1 }, { lambda: 0.5, seed: 2 }]);
+  assert.deepEqual(index.variants.map((v) => v.status), ['completed', 'stopped', 'pending', 'pending']);
+  const done = join(sweepDir, 'lambda=0.1_seed=1');
+  assert.equal(lastStep(done), 12);
+  assert.match(readFileSync(join(done, 'config.yaml'), 'utf8'), /^lambda: 0\.1$/m, 'the variant ran with its own values');
+  assert.match(readFileSync(join(done, 'config.yaml'), 'utf8'), /^seed: 1$/m);
+  assert.ok(!/sweep:/.test(readFileSync(join(done, 'config.yaml'), 'utf8')), 'a variant is a plain run, without sweep:');
+  const stoppedDir = join(sweepDir, 'lambda=0.1_seed=2');
+  const stoppedAt = lastStep(stoppedDir);
+  assert.ok(stoppedAt < 12, `stopped before the end (step ${stoppedAt})`);
+  assert.ok(readdirSync(join(stoppedDir, 'checkpoints')).length > 0, 'the stopped variant checkpointed');
+  assert.equal(existsSync(join(sweepDir, 'lambda=0.5_seed=1')), false, 'no pending variant was started');
+  const doneMtime = statSync(join(done, 'metrics.jsonl')).mtimeMs;
+
+  const second = await runSweep(['--resume', sweepDir]);
+  assert.equal(second.code, 0, second.stderr);
+  index = readIndex(sweepDir);
+  assert.deepEqual(index.variants.map((v) => v.status), ['completed', 'completed', 'completed', 'completed']);
+  assert.equal(statSync(join(done, 'metrics.jsonl')).mtimeMs, doneMtime, 'the finished variant was skipped');
+  const resumed = second.events.find((e) => e.type === 'variant' && e.name === 'lambda=0.1_seed=2' && e.total_steps !== undefined);
+  assert.ok(resumed?.type === 'variant' && (resumed.step ?? 0) > 0, `the stopped variant resumed from its checkpoint: ${JSON.stringify(resumed)}`);
+  assert.ok(!second.events.some((e) => e.type === 'variant' && e.name === 'lambda=0.1_seed=1'), 'no event for the skipped variant');
+  for (const v of index.variants) {
+    assert.equal(lastStep(join(sweepDir, v.run_dir)), 12, `${v.name} finished`);
+    const steps = readFileSync(join(sweepDir, v.run_dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { step: number; loss?: number }));
+    assert.equal(steps.filter((r) => r.loss !== undefined).length, 12, `${v.name}: one train row per step, none repeated`);
+  }
+  const last = second.events.at(-1);
+  assert.ok(last?.type === 'sweep-finished' && last.counts.completed === 4);
+});
+
+test('a crashed variant is marked crashed; the others go on; --parallel 2', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-sweep-'));
+  const bad = join(dir, 'bad.jsonl');
+  const rows = Array.from({ length: 60 }, (_, i) => JSON.stringify({ prompt: `Q${i}?`, chosen: `A${i}`, rejected: `B${i}` }));
+  rows.push(JSON.stringify({ prompt: 'Q?', chosen: 'same', rejected: 'same' }));
+  writeFileSync(bad, rows.join('\n') + '\n');
+  const cfg = config(dir, `  data.train: [${data}, ${bad}]\n`, 4);
+  writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('limit: 16', 'limit: 100'));
+  const r = await runSweep([cfg, '--parallel', '2']);
+  assert.equal(r.code, 1, 'a crashed variant makes the sweep exit 1');
+  const started = r.events[0];
+  assert.ok(started?.type === 'sweep-started' && started.parallel === 2);
+  const index = readIndex(started.sweep_dir);
+  const [good, broken] = index.variants;
+  assert.equal(good?.status, 'completed');
+  assert.equal(broken?.status, 'crashed');
+  assert.match(broken?.error ?? '', /bad\.jsonl:61/, 'the crash says why');
+});
+
+test('bad sweeps exit 2 with file:line messages and create nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-sweep-'));
+  const cfg = config(dir, '  lambda: []\n  seeds: [1]\n');
+  const r = await runSweep([cfg]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /tiny\.orpo\.yaml:10:\d+: error: sweep\.lambda is an empty list/);
+  assert.match(r.stderr, /tiny\.orpo\.yaml:11:\d+: error: sweep: unknown config path "seeds"; did you mean "seed"/);
+  assert.equal(existsSync(join(dir, 'runs')), false);
+});
