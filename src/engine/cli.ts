@@ -11,6 +11,7 @@ const commands: Record<string, Command> = {
   bench: { summary: 'bench [--d-model 256 --layers 4 --heads 4 --vocab 8000 --seq 128 --pairs 4 --steps 5] [--backend NAME] [--json]', run: async (a) => (await import('./commands/bench')).main(a) },
   lsp: { summary: 'lsp --stdio                     the config language server, for any LSP editor', run: async (a) => (await import('./commands/lsp')).main(a) },
   report: { summary: 'report RUN_DIR [RUN_DIR...] --out report.html', run: async (a) => (await import('./commands/report')).main(a) },
+  schema: { summary: 'schema [--out FILE]             the config\'s JSON Schema (draft-07), for other YAML tools', run: async (a) => (await import('./commands/schema')).main(a) },
   generate: { summary: 'generate MODEL_DIR --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-p P]', run: async (a) => (await import('./commands/generate')).main(a) },
 };
 

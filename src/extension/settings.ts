@@ -7,6 +7,7 @@ import type { EngineLauncher } from './runManager';
 export interface LabSettings {
   nodePath: string;
   runsDirectories: string[];
+  /** The --backend override; empty: use the config's. */
   backend: string;
   stopTimeoutSeconds: number;
 }
@@ -16,7 +17,8 @@ export function readSettings(): LabSettings {
   return {
     nodePath: c.get<string>('nodePath', '').trim(),
     runsDirectories: c.get<string[]>('runsDirectories', []).filter((s) => typeof s === 'string' && s.trim() !== ''),
-    backend: c.get<string>('backend', ''),
+    // `config` (and the empty string older settings may hold) means: use the config's own backend.
+    backend: ['config', ''].includes(c.get<string>('backend', 'config').trim()) ? '' : c.get<string>('backend', 'config').trim(),
     stopTimeoutSeconds: Math.max(1, c.get<number>('stopTimeoutSeconds', 60)),
   };
 }
