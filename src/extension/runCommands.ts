@@ -7,6 +7,7 @@ import { isLive, type RunManager } from './runManager';
 import type { RunFeedback } from './feedback';
 import type { RunNode, RunsTreeProvider } from './runsView';
 import { resumeRun, startRun, type StartDeps } from './startRun';
+import { measureData } from './dataStats';
 import { experimentName, experimentTemplate } from './template';
 
 export interface Dashboard {
@@ -134,6 +135,7 @@ async function newExperiment(): Promise<void> {
     if (ok !== 'Overwrite') return;
   }
   const dataPath = relative(targetDir, dataUri.fsPath).split(sep).join('/');
-  await vscode.workspace.fs.writeFile(target, Buffer.from(experimentTemplate({ name, dataPath }), 'utf8'));
+  const stats = measureData(dataUri.fsPath);
+  await vscode.workspace.fs.writeFile(target, Buffer.from(experimentTemplate({ name, dataPath, ...(stats ? { stats } : {}) }), 'utf8'));
   await vscode.window.showTextDocument(target, { preview: false });
 }
