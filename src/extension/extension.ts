@@ -15,6 +15,8 @@ import { OutcomeStore, RunsTreeProvider, type RunNode } from './runsView';
 import { readSettings, settingsLauncher } from './settings';
 import { resumeRun } from './startRun';
 import { registerTasks } from './tasks';
+import { openExample } from './example';
+import { pickFile } from './pickFile';
 
 // performance.now() counts from the extension host's start; this marks when this bundle was evaluated.
 const moduleLoadedAt = performance.now();
@@ -63,6 +65,8 @@ export function activate(context: vscode.ExtensionContext): { activationTime: ()
   }));
 
   context.subscriptions.push(registerTasks(context));
+  context.subscriptions.push(vscode.commands.registerCommand('orpoLab.openExample', (which: unknown) => openExample(context, which)));
+  context.subscriptions.push(vscode.commands.registerCommand('orpoLab.pickFile', (uri: unknown, arg: unknown) => pickFile(uri, arg)));
   // The language server starts in the background: activation does not wait for it.
   startLanguageClient(context, log).catch((e: unknown) => log.appendLine(`language client failed to start: ${e instanceof Error ? e.message : String(e)}`));
   runs.scheduleRefresh(0);

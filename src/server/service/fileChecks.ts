@@ -7,12 +7,13 @@
 import * as path from 'node:path';
 import { FORMATS, HF_ARCHITECTURES } from '../../common/schema';
 import { valueRange, type ParsedConfig } from './document';
+import { pickFileFix, setValueFix } from './fixes';
 import type { FileProbe } from './fileProbe';
 import { isScratch } from './rules';
 import { label } from './schemaCheck';
 import { countPairs, datasetStats, sniffFile, type PairFormat } from './sniff';
 import { quantile } from '../../common/pairText';
-import type { ConfigDiagnostic } from './types';
+import type { ConfigDiagnostic, Fix } from './types';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -57,23 +58,24 @@ function checkPath(out: Out, p: ParsedConfig, fs: FileProbe, configPath: string,
   const kind = fs.stat(abs).kind;
   if (kind === want) return abs;
   const problem = kind === 'missing' ? `${want === 'dir' ? 'directory' : 'file'} not found: ${abs}` : `${abs} is ${kind === 'dir' ? 'a directory' : 'not a regular file'}, expected a ${want === 'dir' ? 'directory' : 'file'}`;
-  diag(out, p, keyPath, `${label(keyPath)}: ${problem}`, 'file');
+  diag(out, p, keyPath, `${label(keyPath)}: ${problem}`, 'file', 'error', [pickFileFix(valueRange(p, keyPath), want, configPath)]);
   return undefined;
 }
 
 type Out = ConfigDiagnostic[];
-function diag(out: Out, p: ParsedConfig, keyPath: readonly string[], message: string, code: string, severity: ConfigDiagnostic['severity'] = 'error'): void {
-  out.push({ range: valueRange(p, keyPath), severity, message, code });
+function diag(out: Out, p: ParsedConfig, keyPath: readonly string[], message: string, code: string, severity: ConfigDiagnostic['severity'] = 'error', fixes: Fix[] = []): void {
+  out.push({ range: valueRange(p, keyPath), severity, message, code, ...(fixes.length ? { data: { fixes } } : {}) });
 }
 
-function checkDataset(out: Out, p: ParsedConfig, fs: FileProbe, abs: string, keyPath: string[]): void {
+function checkDataset(out: Out, p: ParsedConfig, fs: FileProbe, abs: string, keyPath: string[], configPath: string): void {
   const data = obj(obj(p.value).data);
   const fmt = typeof data.format === 'string' && (FORMATS as readonly string[]).includes(data.format) ? (data.format as PairFormat | 'auto') : 'auto';
   const res = sniffFile(fs, abs, fmt);
   if (res.fatal) return diag(out, p, keyPath, `${label(keyPath)}: ${res.fatal}`, 'data-file');
   if (res.problem) {
     const soft = data.skip_invalid === true;
-    diag(out, p, keyPath, `${abs}:${res.problem.line}: bad row ${res.problem.row}${res.format ? ` (format ${res.format})` : ''}: ${res.problem.message}${soft ? ' (skipped: data.skip_invalid is true)' : ''}`, 'data-row', soft ? 'warning' : 'error');
+    const skip = soft ? undefined : setValueFix(p, ['data', 'skip_invalid'], true, 'Skip invalid rows (data.skip_invalid: true)', configPath);
+    diag(out, p, keyPath, `${abs}:${res.problem.line}: bad row ${res.problem.row}${res.format ? ` (format ${res.format})` : ''}: ${res.problem.message}${soft ? ' (skipped: data.skip_invalid is true)' : ''}`, 'data-row', soft ? 'warning' : 'error', skip ? [skip] : []);
   }
 }
 
@@ -153,11 +155,11 @@ export function fileDiagnostics(p: ParsedConfig, fs: FileProbe, configPath: stri
   const out: Out = [];
   const root = obj(p.value);
   const train = checkPath(out, p, fs, configPath, ['data', 'train'], 'file');
-  if (train) checkDataset(out, p, fs, train, ['data', 'train']);
+  if (train) checkDataset(out, p, fs, train, ['data', 'train'], configPath);
   let ev: string | undefined;
   if (typeof obj(root.data).eval === 'string') {
     ev = checkPath(out, p, fs, configPath, ['data', 'eval'], 'file');
-    if (ev) checkDataset(out, p, fs, ev, ['data', 'eval']);
+    if (ev) checkDataset(out, p, fs, ev, ['data', 'eval'], configPath);
   }
   if (train && !out.some((d) => d.code === 'data-file')) {
     checkLengths(out, p, fs, train);
