@@ -78,3 +78,18 @@ void test('the $orpo-lab problem matcher reads every line `orpo-lab validate` pr
   assert.ok(got.every((g) => g !== null), lines.join('\n'));
   assert.ok(lines.every((l) => (re.exec(l)?.[m.pattern.message] ?? '').length > 5));
 });
+
+void test('the walkthrough: five steps whose media exist; the example it opens ships in the .vsix', () => {
+  const w = (pkg.contributes as unknown as { walkthroughs: { steps: { id: string; media: { markdown: string }; completionEvents: string[] }[] }[] }).walkthroughs[0];
+  assert.deepEqual(w?.steps.map((s) => s.id), ['open', 'validate', 'start', 'dashboard', 'compare']);
+  for (const s of w?.steps ?? []) assert.ok(existsSync(path.join(ROOT, s.media.markdown)), s.media.markdown);
+  const ignore = readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8').split('\n');
+  // src/extension/example.ts copies these from the installed extension.
+  const example = readFileSync(path.join(ROOT, 'src/extension/example.ts'), 'utf8');
+  const listed = [...(/EXAMPLE_FILES = \[([^\]]+)\]/.exec(example)?.[1] ?? '').matchAll(/'([^']+)'/g)].map((m) => m[1] as string);
+  assert.equal(listed.length, 5);
+  for (const f of listed) {
+    assert.ok(existsSync(path.join(ROOT, 'examples', f)), f);
+    assert.ok(ignore.includes(`!examples/${f}`), `.vscodeignore keeps examples/${f}`);
+  }
+});
