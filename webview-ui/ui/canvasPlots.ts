@@ -34,12 +34,12 @@ export function prepare(canvas: HTMLCanvasElement, cssHeight: number): { g: Canv
   return { g, w, h: cssHeight };
 }
 
-/** Round x values under the axis, one per ~90 px, each label kept inside [x0, x1]. */
+/** Round x values under the axis, one per ~70 px, each label kept inside [x0, x1]. */
 function xTicks(g: CanvasRenderingContext2D, e: Edges, x0: number, x1: number, y: number, t: Theme): void {
   g.fillStyle = t.muted;
   g.strokeStyle = t.grid;
   g.textBaseline = 'top';
-  for (const v of niceTicks(e.lo, e.hi, Math.max(2, Math.floor((x1 - x0) / 90)))) {
+  for (const v of niceTicks(e.lo, e.hi, Math.max(2, Math.floor((x1 - x0) / 70)))) {
     const x = x0 + ((v - e.lo) / (e.hi - e.lo)) * (x1 - x0);
     const label = fmtNum(v);
     const half = g.measureText(label).width / 2;
