@@ -93,3 +93,18 @@ void test('the walkthrough: five steps whose media exist; the example it opens s
     assert.ok(ignore.includes(`!examples/${f}`), `.vscodeignore keeps examples/${f}`);
   }
 });
+
+void test('the package README is the user-facing one, and its images and files are in the package', () => {
+  assert.match(readFileSync(path.join(ROOT, 'scripts/package.mjs'), 'utf8'), /'--readme-path', 'README\.marketplace\.md'/);
+  const ignore = readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8').split('\n');
+  assert.ok(!ignore.includes('!README.md'), 'the developer README stays out (vsce adds the readme; two would clash)');
+  const readme = readFileSync(path.join(ROOT, 'README.marketplace.md'), 'utf8');
+  const links = [...readme.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1] as string);
+  assert.ok(links.length >= 2);
+  for (const l of links) {
+    if (/^https:\/\//.test(l)) continue;
+    assert.ok(existsSync(path.join(ROOT, l)), `${l} exists`);
+    assert.ok(l.startsWith('media/') && ignore.includes('!media/**'), `${l} is packaged`);
+  }
+  assert.match(readme, /no telemetry/i);
+});
