@@ -135,6 +135,15 @@ void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, 
     assert.ok(existsSync(join(longDir, 'checkpoints', `step-${step}`, 'trainer_state.json')), `a checkpoint at step ${step}`);
     lap('cancelled');
 
+    // The walkthrough (issue 12 §2): VS Code lists it, and its first step copies the shipped example.
+    await wb.runCommand('Open Walkthrough');
+    await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Your First ORPO Run' }).first().waitFor({ timeout: 20_000 });
+    await wb.page.keyboard.press('Escape');
+    await wb.runCommand('ORPO Lab: Open Example Experiment');
+    await waitUntil(() => (['hh-rlhf-tiny.orpo.yaml', 'hh-rlhf-tiny-sft.orpo.yaml', 'data/hh-rlhf-tiny.jsonl.gz', 'data/LICENSE-hh-rlhf'].every((f) => existsSync(join(ws, 'orpo-example', f))) ? true : undefined), 30_000, 'the example copied into orpo-example/');
+    await wb.screenshot('08-example');
+    lap('walkthrough');
+
     const activation = readFileSync(activationLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { activateMs: number; sinceModuleLoadMs: number });
     assert.ok(activation.length >= 1, 'the extension logged its activation time');
     writeFileSync(join(out, 'activation.json'), JSON.stringify(activation, null, 2));
