@@ -1,6 +1,7 @@
 // One esbuild script builds each runtime into dist/: the engine CLI, the language server, the VS Code
 // extension host and the dashboard webview (browser code).
 import * as esbuild from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,4 +41,6 @@ if (watch) {
   for (const b of builds) await (await esbuild.context({ ...common, ...b })).watch();
 } else {
   await Promise.all(builds.map((b) => esbuild.build({ ...common, ...b })));
+  // The config's JSON Schema, shipped in the .vsix for other YAML tools (`orpo-lab schema`).
+  execFileSync(process.execPath, [join(root, 'dist/engine/cli.js'), 'schema', '--out', join(root, 'dist/orpo-experiment.schema.json')], { stdio: 'inherit' });
 }

@@ -1,6 +1,8 @@
 // `npm run package`: builds the production bundles and packages the extension as a .vsix with
 // @vscode/vsce, for one platform target (default: this machine's), so that the target's WebGPU (Dawn)
-// binary and the engine's native CPU kernels, which cannot be bundled, travel with it. Prints the file list summary and the size.
+// binary and the engine's native CPU kernels, which cannot be bundled, travel with it. The package's
+// README is the user-facing README.marketplace.md (its links point at files inside the package), not
+// the developer README. Prints the file list summary and the size.
 // Usage: node scripts/package.mjs [--target linux-x64] [--out FILE.vsix] [--no-build]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -43,7 +45,7 @@ writeFileSync(ignoreFile, readFileSync(join(root, '.vscodeignore'), 'utf8') + '\
 
 mkdirSync(dirname(out), { recursive: true });
 const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
-run(process.execPath, [vsce, 'package', '--target', vsceTarget, '--ignoreFile', ignoreFile, '--allow-missing-repository', '--no-rewrite-relative-links', '--skip-license', '--out', out]);
+run(process.execPath, [vsce, 'package', '--target', vsceTarget, '--ignoreFile', ignoreFile, '--allow-missing-repository', '--no-rewrite-relative-links', '--readme-path', 'README.marketplace.md', '--skip-license', '--out', out]);
 rmSync(ignoreDir, { recursive: true, force: true });
 const bytes = statSync(out).size;
 console.log(`package: ${out} (${(bytes / 1024 / 1024).toFixed(2)} MiB, ${bytes} bytes, target ${vsceTarget})`);

@@ -8,7 +8,7 @@ import type { DistributionsRow } from '../src/common/metrics';
 import type { Host } from './host';
 import { align } from './model/align';
 import { chartSeries } from './model/chartSeries';
-import { CHARTS, type ChartSpec } from './model/charts';
+import { CHARTS, lossSpec, type ChartSpec } from './model/charts';
 import { metricsCsv } from './model/csv';
 import { MetricSeries } from './model/series';
 import { restoreState, type ViewState } from './model/state';
@@ -257,7 +257,9 @@ export class Dashboard {
     this.dirtyCharts.delete(chart);
     const entry = this.charts.find((c) => c.chart === chart);
     if (!entry) return;
-    const { defs, series } = chartSeries(entry.spec, this.visibleRuns(), {
+    const spec = entry.spec.id === 'loss' ? lossSpec(this.visibleRuns().map((r) => r.info.method)) : entry.spec;
+    chart.setTitle(spec.title);
+    const { defs, series } = chartSeries(spec, this.visibleRuns(), {
       multi: this.runs.length > 1,
       smoothing: this.state.smoothing,
       xAxis: this.state.xAxis,

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { appendFileSync } from 'node:fs';
 import { registerDashboard } from './dashboard/index';
 import { RunFeedback } from './feedback';
+import { SectionedLog } from './runLog';
 import { startLanguageClient } from './languageClient';
 import { registerRunCommands, type Dashboard } from './runCommands';
 import { RunManager } from './runManager';
@@ -14,6 +15,9 @@ import { OutcomeStore, RunsTreeProvider, type RunNode } from './runsView';
 import { readSettings, settingsLauncher } from './settings';
 import { resumeRun } from './startRun';
 import { registerSweepCommands } from './sweep';
+import { registerTasks } from './tasks';
+import { openExample } from './example';
+import { pickFile } from './pickFile';
 
 // performance.now() counts from the extension host's start; this marks when this bundle was evaluated.
 const moduleLoadedAt = performance.now();
@@ -48,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): { activationTime: ()
   const feedback = new RunFeedback(m, outcomes, {
     openDashboard: (dirs) => dashboard.show(dirs),
     resume: async (run) => { if (run.runDir) await resumeRun(startDeps, run.runDir, run.started?.config ?? (run.configPath.endsWith('config.yaml') ? undefined : run.configPath)); },
-  });
+  }, new SectionedLog(log));
   context.subscriptions.push(feedback);
   // The side-bar dashboard follows the newest run as soon as it starts.
   const follow = m.subscribe({ event: (_run, e) => { if (e.type === 'started') dashboard.show([e.run_dir]); } });
@@ -62,6 +66,9 @@ export function activate(context: vscode.ExtensionContext): { activationTime: ()
     return a;
   }));
 
+  context.subscriptions.push(registerTasks(context));
+  context.subscriptions.push(vscode.commands.registerCommand('orpoLab.openExample', (which: unknown) => openExample(context, which)));
+  context.subscriptions.push(vscode.commands.registerCommand('orpoLab.pickFile', (uri: unknown, arg: unknown) => pickFile(uri, arg)));
   // The language server starts in the background: activation does not wait for it.
   startLanguageClient(context, log).catch((e: unknown) => log.appendLine(`language client failed to start: ${e instanceof Error ? e.message : String(e)}`));
   runs.scheduleRefresh(0);

@@ -1,13 +1,14 @@
 // What a user sees while runs go: a cancellable progress notification per run (step/total, loss, ETA;
-// cancelling stops the run, which checkpoints), a status bar item per running run, an output channel
-// per run carrying the engine's stderr, and a notification when a run ends (summary and "Open
-// dashboard", or on a crash "Show log" and "Resume"). VS Code UX guidelines for notifications and the
-// status bar: https://code.visualstudio.com/api/ux-guidelines/overview
+// cancelling stops the run, which checkpoints), a status bar item per running run, a section of the
+// "ORPO Lab" output channel per run (named after its folder) carrying the engine's stderr, and a
+// notification when a run ends (summary and "Open dashboard", or on a crash "Show log" and "Resume").
+// VS Code UX guidelines for notifications and the status bar: https://code.visualstudio.com/api/ux-guidelines/overview
 import * as vscode from 'vscode';
 import { formatNumber } from './runDiscovery';
 // Notifications and status bar items name the run folder (issue 12), or the config file before it exists.
 import { runLabel } from './runRows';
 import { etaSeconds, isLive, type RunManager, type RunState } from './runManager';
+import type { SectionedLog, RunSection } from './runLog';
 import type { OutcomeStore } from './runsView';
 
 export interface FeedbackActions {
@@ -16,7 +17,7 @@ export interface FeedbackActions {
 }
 
 interface RunUi {
-  channel: vscode.OutputChannel;
+  channel: RunSection;
   status?: vscode.StatusBarItem;
   progress?: vscode.Progress<{ message?: string; increment?: number }>;
   reported: number;
@@ -37,7 +38,7 @@ export class RunFeedback implements vscode.Disposable {
   private readonly ui = new Map<string, RunUi>();
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly manager: RunManager, private readonly outcomes: OutcomeStore, private readonly actions: FeedbackActions) {
+  constructor(private readonly manager: RunManager, private readonly outcomes: OutcomeStore, private readonly actions: FeedbackActions, private readonly log: SectionedLog) {
     this.unsubscribe = manager.subscribe({
       change: (run) => this.update(run),
       stderr: (run, text) => this.get(run).channel.append(text),
@@ -74,7 +75,7 @@ export class RunFeedback implements vscode.Disposable {
     let u = this.ui.get(run.id);
     if (!u) {
       const label = run.configPath.replace(/^.*[\\/]/, '');
-      u = { channel: vscode.window.createOutputChannel(`ORPO run: ${label} (${run.id})`), reported: 0 };
+      u = { channel: this.log.section(() => run.runDir?.replace(/^.*[\\/]/, '') ?? label), reported: 0 };
       this.ui.set(run.id, u);
       u.channel.appendLine(`[orpo-lab] starting ${run.configPath}${run.runDir ? `, resuming ${run.runDir}` : ''}`);
       this.startProgress(run, u);

@@ -36,9 +36,38 @@ export async function startLanguageClient(context: vscode.ExtensionContext, log:
       },
     },
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{jsonl,json,gz,orpo.yaml,orpo.yml}') },
+    // The language server's messages go to the one "ORPO Lab" channel, not a second one of their own.
+    outputChannel: asLogChannel(log),
   };
   const client = new LanguageClient('orpoLab', 'ORPO config language server', serverOptions, clientOptions);
   context.subscriptions.push(client);
   await client.start();
   return client;
+}
+
+/** The plain "ORPO Lab" channel as the LogOutputChannel vscode-languageclient asks for (levels as prefixes). */
+function asLogChannel(log: vscode.OutputChannel): vscode.LogOutputChannel {
+  const line = (level: string) => (message: string | Error, ...args: unknown[]) => {
+    const text = message instanceof Error ? (message.stack ?? message.message) : message;
+    log.appendLine(`[language server ${level}] ${[text, ...args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a)))].join(' ')}`);
+  };
+  const levels = new vscode.EventEmitter<vscode.LogLevel>();
+  return {
+    name: log.name,
+    append: (v: string) => log.append(v),
+    appendLine: (v: string) => log.appendLine(v),
+    replace: (v: string) => log.replace(v),
+    clear: () => log.clear(),
+    show: (a?: vscode.ViewColumn | boolean, b?: boolean) => (typeof a === 'boolean' || a === undefined ? log.show(a) : log.show(a, b)),
+    hide: () => log.hide(),
+    logLevel: vscode.LogLevel.Info,
+    onDidChangeLogLevel: levels.event,
+    trace: () => {},
+    debug: () => {},
+    info: line('info'),
+    warn: line('warning'),
+    error: line('error'),
+    // The shared channel outlives the client: its dispose() must not close it.
+    dispose: () => levels.dispose(),
+  };
 }

@@ -10,6 +10,7 @@ import { deletable, liveRow as liveNode, progressText, resumable } from './runRo
 import type { RunFeedback } from './feedback';
 import type { RunNode, RunsTreeProvider } from './runsView';
 import { resumeRun, startRun, type StartDeps } from './startRun';
+import { measureData } from './dataStats';
 import { experimentName, experimentTemplate } from './template';
 
 export interface Dashboard {
@@ -139,6 +140,7 @@ async function newExperiment(): Promise<void> {
     if (ok !== 'Overwrite') return;
   }
   const dataPath = relative(targetDir, dataUri.fsPath).split(sep).join('/');
-  await vscode.workspace.fs.writeFile(target, Buffer.from(experimentTemplate({ name, dataPath }), 'utf8'));
+  const stats = measureData(dataUri.fsPath);
+  await vscode.workspace.fs.writeFile(target, Buffer.from(experimentTemplate({ name, dataPath, ...(stats ? { stats } : {}) }), 'utf8'));
   await vscode.window.showTextDocument(target, { preview: false });
 }

@@ -9,6 +9,7 @@ export interface LabSettings {
   /** Python for `--engine trl`; '' = python3. */
   pythonPath: string;
   runsDirectories: string[];
+  /** The --backend override; empty: use the config's. */
   backend: string;
   stopTimeoutSeconds: number;
 }
@@ -19,7 +20,8 @@ export function readSettings(): LabSettings {
     nodePath: c.get<string>('nodePath', '').trim(),
     pythonPath: c.get<string>('pythonPath', '').trim(),
     runsDirectories: c.get<string[]>('runsDirectories', []).filter((s) => typeof s === 'string' && s.trim() !== ''),
-    backend: c.get<string>('backend', ''),
+    // `config` (and the empty string older settings may hold) means: use the config's own backend.
+    backend: ['config', ''].includes(c.get<string>('backend', 'config').trim()) ? '' : c.get<string>('backend', 'config').trim(),
     stopTimeoutSeconds: Math.max(1, c.get<number>('stopTimeoutSeconds', 60)),
   };
 }

@@ -4,7 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { configSpec, type FieldSpec } from '../common/schema';
-import { experimentName, experimentTemplate } from './template';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { measureData } from './dataStats';
+import { experimentName, experimentTemplate, sizeFromData } from './template';
 
 function check(spec: FieldSpec, value: unknown, path: string, problems: string[]): void {
   switch (spec.kind) {
@@ -60,4 +64,39 @@ void test('experimentName derives a clean name from the data file', () => {
   assert.equal(experimentName('/x/data/hh rlhf.train.jsonl.gz'), 'hh-rlhf.train');
   assert.equal(experimentName('C:\\d\\pairs.json'), 'pairs');
   assert.equal(experimentName('###.jsonl'), 'experiment');
+});
+
+void test('the scaffold sizes lengths from the data: the shipped HH-RLHF example gives its measured 256 / 128', () => {
+  const stats = measureData(join(__dirname, '../../examples/data/hh-rlhf-tiny.jsonl.gz'));
+  assert.equal(stats?.pairs, 256);
+  assert.equal(stats?.total.length, 256, 'every implicit HH-RLHF pair is measured');
+  const cfg = parse(experimentTemplate({ name: 'hh', dataPath: 'data/hh.jsonl.gz', ...(stats ? { stats } : {}) })) as { lambda: number; model: { context: number }; data: { max_length: number; max_prompt_length: number; eval: number }; train: { learning_rate: number; max_steps: number } };
+  assert.deepEqual([cfg.data.max_length, cfg.data.max_prompt_length, cfg.model.context], [256, 128, 256]);
+  assert.equal(cfg.data.eval, 0.125, '32 of 256 pairs held out');
+  assert.deepEqual([cfg.lambda, cfg.train.learning_rate, cfg.train.max_steps], [1, 2e-3, 300]);
+});
+
+void test('sizeFromData on hand-made lengths: two thirds fit in max_length, prompts capped at half of it', () => {
+  // 30 pairs: totals 10, 20, ..., 300 bytes; prompts 5, 10, ..., 150.
+  const total = Array.from({ length: 30 }, (_, i) => 10 * (i + 1));
+  const prompt = total.map((t) => t / 2);
+  // 2/3 quantile (nearest rank 20) = 200 -> 192; 0.9 quantile of prompts (rank 27) = 135 -> 128 -> min(96, 128) = 96.
+  const s = sizeFromData({ pairs: 30, total, prompt });
+  assert.deepEqual([s.maxLength, s.maxPromptLength], [192, 96]);
+  assert.equal(s.eval, 0.2, 'at most a fifth held out');
+  assert.match(s.note, /19 of 30 pairs fit in 192/);
+  const none = sizeFromData({ pairs: 1000, total: [], prompt: [] });
+  assert.deepEqual([none.maxLength, none.maxPromptLength, none.eval], [256, 128, 0.032]);
+});
+
+void test('measureData reads .jsonl and .json arrays; explicit rows count prompt + longer response + EOS in UTF-8 bytes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-stats-'));
+  const rows = [{ prompt: 'héllo', chosen: 'ab', rejected: 'abcd' }, { prompt: 'x', chosen: 'yy', rejected: 'z' }];
+  writeFileSync(join(dir, 'a.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n\n');
+  writeFileSync(join(dir, 'b.json'), JSON.stringify(rows));
+  for (const f of ['a.jsonl', 'b.json']) {
+    const s = measureData(join(dir, f));
+    assert.deepEqual(s, { pairs: 2, prompt: [6, 1], total: [6 + 4 + 1, 1 + 2 + 1] }, f);
+  }
+  assert.equal(measureData(join(dir, 'missing.jsonl')), undefined);
 });

@@ -113,7 +113,8 @@ export function startServer(connection: Connection): Promise<number> {
       kind: CodeActionKind.QuickFix,
       isPreferred: a.isPreferred ?? false,
       diagnostics: params.context.diagnostics.filter((d) => (typeof d.message === 'string' ? d.message : d.message.value) === a.diagnostic.message),
-      edit: { changes: { [doc.uri]: a.edits } },
+      ...(a.edits.length ? { edit: { changes: { [doc.uri]: a.edits } } } : {}),
+      ...(a.command ? { command: { ...a.command, arguments: [doc.uri, ...a.command.arguments] } } : {}),
     }));
   });
   connection.onCodeLens((params) => {

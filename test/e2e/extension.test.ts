@@ -1,6 +1,6 @@
 // End-to-end: the packaged extension in a real VS Code (code-server 4.100.3 = VS Code 1.100.3) driven
 // through headless Debian Chromium as a user would. Packages the .vsix, installs it, opens a
-// workspace with a tiny config, runs "ORPO: Start ORPO run" from the command palette (F1, type, Enter),
+// workspace with a tiny config, runs "ORPO Lab: Start Run" from the command palette (F1, type, Enter),
 // waits for the run to finish, checks the run directory, its metrics and the Runs view, then opens a
 // broken config and checks that its diagnostics reach the Problems panel. Screenshots, logs and the
 // measured activation time go to .test-output/e2e/. Missing prerequisites fail with the fix.
@@ -143,10 +143,11 @@ void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, 
 
     // Start a run as a user would: open the config, F1, type, Enter.
     await wb.openFile('tiny.orpo.yaml');
-    assert.ok(await wb.paletteHas('ORPO: Start ORPO run'), 'the palette lists "ORPO: Start ORPO run"');
+    assert.ok(await wb.paletteHas('ORPO Lab: Start Run'), 'the palette lists "ORPO Lab: Start Run"');
+    assert.equal(await wb.paletteHas('ORPO Lab Activation Time'), false, 'the developer command is hidden from the palette');
     const runsDir = join(ws, 'runs');
     const pressed = Date.now();
-    await wb.runCommand('ORPO: Start ORPO run');
+    await wb.runCommand('ORPO Lab: Start Run');
     // Time to first metric: from Enter in the palette to the first line of metrics.jsonl on disk.
     const firstMetric = waitUntil(() => {
       const d = existsSync(runsDir) ? readdirSync(runsDir).find((n) => n.startsWith('tiny')) : undefined;
@@ -190,7 +191,7 @@ void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, 
     lap('problems shown');
 
     // Starting the broken config is refused with its errors listed.
-    await wb.runCommand('ORPO: Start ORPO run');
+    await wb.runCommand('ORPO Lab: Start Run');
     const refusal = await wb.waitForNotification(/Cannot start|ORPO run broken/, 60_000);
     assert.match(refusal, /Cannot start broken\.orpo\.yaml: 2 errors: line 4: model\.layers/);
     await wb.screenshot('06-refused');
@@ -198,7 +199,7 @@ void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, 
 
     // Cancelling a run's progress notification stops it; the engine checkpoints and exits cleanly.
     await wb.openFile('long.orpo.yaml');
-    await wb.runCommand('ORPO: Start ORPO run');
+    await wb.runCommand('ORPO Lab: Start Run');
     const longDir = await waitUntil(() => {
       const d = existsSync(runsDir) ? readdirSync(runsDir).find((n) => n.startsWith('long')) : undefined;
       const f = d ? join(runsDir, d, 'metrics.jsonl') : undefined;
@@ -214,6 +215,15 @@ void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, 
     lap('cancelled');
     await runsJourney(wb, runsDir, longDir, step);
     lap('journey');
+
+    // The walkthrough (issue 12 §2): VS Code lists it, and its first step copies the shipped example.
+    await wb.runCommand('Open Walkthrough');
+    await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Your First ORPO Run' }).first().waitFor({ timeout: 20_000 });
+    await wb.page.keyboard.press('Escape');
+    await wb.runCommand('ORPO Lab: Open Example Experiment');
+    await waitUntil(() => (['hh-rlhf-tiny.orpo.yaml', 'hh-rlhf-tiny-sft.orpo.yaml', 'data/hh-rlhf-tiny.jsonl.gz', 'data/LICENSE-hh-rlhf'].every((f) => existsSync(join(ws, 'orpo-example', f))) ? true : undefined), 30_000, 'the example copied into orpo-example/');
+    await wb.screenshot('08-example');
+    lap('walkthrough');
 
     const activation = readFileSync(activationLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { activateMs: number; sinceModuleLoadMs: number });
     assert.ok(activation.length >= 1, 'the extension logged its activation time');

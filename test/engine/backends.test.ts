@@ -11,10 +11,13 @@ import { root, runCli } from './cli';
 
 const tiny = ['--d-model', '32', '--layers', '1', '--heads', '2', '--vocab', '64', '--seq', '32', '--pairs', '2', '--steps', '1', '--json'];
 
-test('auto never picks a software GPU adapter: it runs on wasm here', async () => {
+test('auto never picks a software GPU adapter: it runs on wasm here, and probing is quiet', async () => {
   const r = await runCli(['bench', '--backend', 'auto', ...tiny]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /skipping (webgpu|tensorflow)/);
+  // A normal CPU run's log names no backend it skipped: no missing module, no Dawn Vulkan warning.
+  assert.doesNotMatch(r.stderr, /Cannot find module|Vulkan|skipping/, r.stderr);
+  const verbose = await runCli(['bench', '--backend', 'auto', ...tiny], undefined, { ORPO_LAB_VERBOSE: '1' });
+  assert.match(verbose.stderr, /skipping (webgpu|tensorflow)/);
   const last = JSON.parse(r.bad.at(-1) ?? '{}') as { backend?: string; tokens_per_second?: number; step_ms?: number; threads?: number };
   assert.equal(last.backend, 'wasm');
   for (const k of ['tokens_per_second', 'step_ms', 'threads'] as const) assert.equal(typeof last[k], 'number', k);

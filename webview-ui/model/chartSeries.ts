@@ -17,6 +17,8 @@ export interface SeriesDef {
   dash?: number[];
   /** Sparse series (eval) are drawn with points. */
   points: boolean;
+  /** Drawn against the right-hand axis. */
+  scale?: 'right';
 }
 
 export interface ChartRun {
@@ -50,12 +52,12 @@ export function chartSeries(spec: ChartSpec, runs: readonly ChartRun[], o: Chart
       const y = tr.smoothed(k.key, o.smoothing);
       const raw = tr.column(k.key);
       if (y && raw) {
-        defs.push({ label: name, key: k.label, keyColor: o.multi ? o.neutral : color, color, ...(dash ? { dash } : {}), points: false });
+        defs.push({ label: name, key: k.label, keyColor: o.multi ? o.neutral : color, color, ...(dash ? { dash } : {}), points: false, ...(k.axis ? { scale: k.axis } : {}) });
         series.push({ x: xOf(tr), y, raw });
       }
       const ev = r.series.eval.column(k.key);
       if (spec.hasEval && ev) {
-        defs.push({ label: `eval ${name}`, key: k.label, keyColor: color, color, points: true, dash: EVAL_DASH });
+        defs.push({ label: `eval ${name}`, key: k.label, keyColor: color, color, points: true, dash: EVAL_DASH, ...(k.axis ? { scale: k.axis } : {}) });
         series.push({ x: xOf(r.series.eval), y: ev });
       }
     }

@@ -8,6 +8,8 @@ export interface ChartKey {
   label: string;
   /** Index into the per-chart colour set: 0 chosen/main, 1 rejected/second, 2 third. */
   role: 0 | 1 | 2;
+  /** Drawn against its own axis on the right (a term far smaller than the others). */
+  axis?: 'right';
 }
 
 export interface ChartSpec {
@@ -18,9 +20,26 @@ export interface ChartSpec {
   hasEval: boolean;
 }
 
+const isOrpo = (m: string) => m === 'orpo' || m === 'orpo-pr';
+
+/**
+ * The loss chart for the methods shown: ORPO's loss is NLL + λ·odds-ratio term, the term (about 0.7·λ
+ * early, a few hundredths of the NLL's range later) on its own right-hand axis; SFT's loss is the NLL
+ * alone; DPO's is the sigmoid preference loss, with no NLL part. Mixed methods: every series, named.
+ */
+export function lossSpec(methods: readonly string[]): ChartSpec {
+  const loss: ChartKey = { key: 'loss', label: 'loss', role: 0 };
+  const nll: ChartKey = { key: 'nll_loss', label: 'nll_loss', role: 1 };
+  const term: ChartKey = { key: OR_TERM, label: 'odds-ratio term', role: 2, axis: 'right' };
+  const ms = new Set(methods);
+  if (ms.size > 0 && [...ms].every(isOrpo)) return { id: 'loss', title: 'Loss = NLL + λ·odds-ratio term', hasEval: true, keys: [loss, nll, term] };
+  if (ms.size === 1 && ms.has('sft')) return { id: 'loss', title: 'Loss (NLL of the chosen answers)', hasEval: true, keys: [loss] };
+  if (ms.size === 1 && ms.has('dpo')) return { id: 'loss', title: 'Loss (DPO: −log σ(β·margin))', hasEval: true, keys: [loss] };
+  return { id: 'loss', title: 'Loss', hasEval: true, keys: [loss, nll, ...([...ms].some(isOrpo) ? [{ ...term, label: 'odds-ratio term (ORPO runs)' }] : [])] };
+}
+
 export const CHARTS: readonly ChartSpec[] = [
-  { id: 'loss', title: 'Loss = NLL + odds-ratio term', hasEval: true, keys: [
-    { key: 'loss', label: 'loss', role: 0 }, { key: 'nll_loss', label: 'nll_loss', role: 1 }, { key: OR_TERM, label: 'odds-ratio term', role: 2 }] },
+  lossSpec(['orpo']),
   { id: 'logps', title: 'Log-probs: chosen vs rejected', hasEval: true, keys: [
     { key: 'logps/chosen', label: 'logps/chosen', role: 0 }, { key: 'logps/rejected', label: 'logps/rejected', role: 1 }] },
   { id: 'rewards', title: 'Rewards: chosen vs rejected', hasEval: true, keys: [

@@ -46,25 +46,28 @@ export class CompareView {
       return;
     }
     const shown: CanvasCard[] = [];
+    // Cards go into the grid before drawing, so each canvas is sized to its card (not to a detached 0 px box).
+    const draws: (() => void)[] = [];
     const el = sharedEdges(runs.flatMap((r) => [r.last.chosen_logps, r.last.rejected_logps]), BINS);
     runs.forEach((r, i) => {
       const c = this.card(`final-logps-${i}`, `${r.label}: log-probs at step ${r.last.step}`);
       if (el) {
-        drawHistogram(c.canvas, el, [
+        draws.push(() => drawHistogram(c.canvas, el, [
           { label: 'chosen', color: t.chosen, counts: histogram(r.last.chosen_logps, el), mean: mean(r.last.chosen_logps) },
           { label: 'rejected', color: t.rejected, counts: histogram(r.last.rejected_logps, el), mean: mean(r.last.rejected_logps) },
-        ], t);
+        ], t));
       }
       shown.push(c);
     });
     const overlay = (id: string, title: string, values: (r: CompareRun) => number[]) => {
       const e = sharedEdges(runs.map(values), BINS);
       const c = this.card(id, title);
-      if (e) drawHistogram(c.canvas, e, runs.map((r) => ({ label: r.label, color: r.color, counts: histogram(values(r), e), mean: mean(values(r)) })), t);
+      if (e) draws.push(() => drawHistogram(c.canvas, e, runs.map((r) => ({ label: r.label, color: r.color, counts: histogram(values(r), e), mean: mean(values(r)) })), t));
       shown.push(c);
     };
     overlay('final-log-odds', 'Final per-example log odds, by run', (r) => r.last.log_odds);
     overlay('final-margins', 'Final per-example reward margins, by run', (r) => r.last.chosen_rewards.map((c, k) => c - (r.last.rejected_rewards[k] ?? NaN)));
     this.grid.replaceChildren(...shown.map((c) => c.el));
+    for (const d of draws) d();
   }
 }

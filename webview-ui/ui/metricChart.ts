@@ -32,7 +32,9 @@ export class MetricChart {
   private lastX: number[] = [];
   visible = true;
 
-  constructor(readonly id: string, readonly title: string, private readonly handlers: ChartHandlers, private theme: Theme) {
+  private readonly heading: HTMLHeadingElement;
+
+  constructor(readonly id: string, private title: string, private readonly handlers: ChartHandlers, private theme: Theme) {
     this.el = document.createElement('section');
     this.el.className = 'card chart';
     this.el.tabIndex = 0;
@@ -41,11 +43,20 @@ export class MetricChart {
     const { head, h, btn } = cardHeader(title, `${title} chart`, () => this.exportPng());
     this.keyEl = document.createElement('div');
     this.keyEl.className = 'key';
+    this.heading = h;
     head.append(h, this.keyEl, btn);
     this.plotEl = document.createElement('div');
     this.plotEl.className = 'plot';
     this.el.append(head, this.plotEl);
     this.el.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  /** The title depends on what is shown (the loss chart names the method's loss). */
+  setTitle(title: string): void {
+    if (title === this.title) return;
+    this.title = title;
+    this.heading.textContent = title;
+    this.el.setAttribute('aria-label', `${title} chart. Drag or plus/minus to zoom, arrow keys to pan, 0 to reset, comma and period to step the cursor.`);
   }
 
   setTheme(t: Theme): void {
@@ -102,7 +113,7 @@ export class MetricChart {
       glyph.className = 'glyph';
       glyph.textContent = d.points ? '●' : !d.dash ? '━━' : (d.dash[0] ?? 0) > 4 ? '╍╍' : '┅┅';
       glyph.style.color = d.points ? 'inherit' : d.keyColor;
-      span.append(glyph, document.createTextNode(` ${d.points ? 'eval' : d.key}`));
+      span.append(glyph, document.createTextNode(` ${d.points ? 'eval' : d.key}${d.scale === 'right' && !d.points ? ' (right axis)' : ''}`));
       items.push(span);
     }
     this.keyEl.replaceChildren(...items);
@@ -127,6 +138,7 @@ export class MetricChart {
         { label: xAxis === 'step' ? 'step' : 'time', value: (_u, v) => (v === null ? '–' : xAxis === 'step' ? String(Math.round(v)) : fmtDuration(v)) },
         ...defs.map((d, i): uPlot.Series => ({
           label: d.label,
+          scale: d.scale === 'right' ? 'right' : 'y',
           stroke: d.color,
           width: d.points ? 1.5 : 1.25,
           ...(d.dash ? { dash: d.dash } : {}),
@@ -141,6 +153,7 @@ export class MetricChart {
       axes: [
         { ...axis(), values: (_u, ticks) => ticks.map((v) => (xAxis === 'step' ? fmtNum(v) : fmtDuration(v))) },
         { ...axis(), size: 56, values: (_u, ticks) => ticks.map((v) => fmtNum(v)) },
+        ...(defs.some((d) => d.scale === 'right') ? [{ ...axis(), scale: 'right', side: 1, size: 56, grid: { show: false }, values: (_u: uPlot, ticks: number[]) => ticks.map((v) => fmtNum(v)) }] : []),
       ],
       hooks: {
         setSelect: [
@@ -207,7 +220,7 @@ export class MetricChart {
 
   exportPng(): void {
     if (!this.plot) return;
-    const legend: LegendItem[] = this.defs.map((d) => ({ label: d.label, color: d.color }));
+    const legend: LegendItem[] = this.defs.map((d) => ({ label: `${d.label}${d.scale === 'right' ? ' (right axis)' : ''}`, color: d.color }));
     this.handlers.save(`${this.id}.png`, composePng(this.plot.ctx.canvas, this.title, legend, this.theme));
   }
 

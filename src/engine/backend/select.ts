@@ -2,9 +2,12 @@
 // @tensorflow/tfjs-node, then WebGPU through Dawn (the `webgpu` package) on a hardware adapter only,
 // then wasm, then cpu. A named backend fails clearly when it cannot load. Each backend's package is
 // loaded only when that backend is tried. See shared notes: environment.md ("TensorFlow.js backends").
+// Probing is quiet: the backends `auto` skipped are named only when none loads (in the error), so a
+// normal CPU run's log carries no "Cannot find module" lines and no Dawn warning about a missing Vulkan
+// loader (on Linux, Dawn is not even created for `auto` when no libvulkan.so.1 is installed).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Backend } from '../../common/config';
@@ -39,8 +42,25 @@ async function loadTensorflow(): Promise<BackendInfo> {
   throw new BackendError(`backend tensorflow is not available: ${errors.join('; ')}. Install @tensorflow/tfjs-node-gpu (CUDA 11.2 + cuDNN 8.1) or @tensorflow/tfjs-node, or use backend: auto.`);
 }
 
+/**
+ * Whether a Vulkan loader can be found on Linux (Dawn's only hardware path there); true elsewhere.
+ * Reads the dynamic linker's cache and LD_LIBRARY_PATH, as the loader itself would look.
+ */
+export function vulkanLoaderPresent(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, cache = '/etc/ld.so.cache'): boolean {
+  if (platform !== 'linux') return true;
+  const lib = 'libvulkan.so.1';
+  if ((env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean).some((d) => existsSync(join(d, lib)))) return true;
+  try {
+    if (readFileSync(cache).includes(lib)) return true;
+  } catch {
+    // no linker cache (some containers): look in the usual folders
+  }
+  return ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib64', '/lib'].some((d) => existsSync(join(d, lib)));
+}
+
 /** WebGPU through Dawn. `allowSoftware` admits llvmpipe & co. (only when webgpu is asked for by name). */
 async function loadWebgpu(allowSoftware: boolean): Promise<BackendInfo> {
+  if (!allowSoftware && !vulkanLoaderPresent()) throw new BackendError('backend webgpu: no Vulkan loader (libvulkan.so.1) installed, so no hardware adapter.');
   let dawn: { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
   try {
     dawn = (await import('webgpu')) as unknown as typeof dawn; // an ES module: import(), not require()
@@ -125,19 +145,22 @@ const loaders: Record<Exclude<Backend, 'auto'>, Loader> = {
 };
 
 /**
- * Initialises the requested backend. `log` receives one line per backend `auto` skipped and why.
+ * Initialises the requested backend. With `auto`, the backends skipped and why go to `log` only when
+ * ORPO_LAB_VERBOSE=1, and into the error when none loads.
  */
 export async function selectBackend(name: Backend, log: (line: string) => void = () => {}): Promise<BackendInfo> {
   // Production mode: no console banners from tfjs (our stderr is the user's log) and no debug checks.
   tf.env().set('PROD', true);
   if (name !== 'auto') return loaders[name]();
   const chain: [string, Loader][] = [['tensorflow', loadTensorflow], ['webgpu', () => loadWebgpu(false)], ['wasm', loadWasm], ['cpu', loadCpu]];
+  const skipped: string[] = [];
   for (const [label, load] of chain) {
     try {
       return await load();
     } catch (e) {
-      log(`auto: skipping ${label}: ${e instanceof Error ? e.message : String(e)}`);
+      skipped.push(`${label}: ${e instanceof Error ? e.message : String(e)}`);
+      if (process.env.ORPO_LAB_VERBOSE === '1') log(`auto: skipping ${skipped.at(-1) ?? label}`);
     }
   }
-  throw new BackendError('no tfjs backend could be initialised');
+  throw new BackendError(`no tfjs backend could be initialised:\n  ${skipped.join('\n  ')}`);
 }

@@ -14,34 +14,9 @@
 import type { PreferencePair } from './pair';
 import { fail, requireDifferent, requireObject, requireResponse, requireString, type RowContext } from './validate';
 
-/** Assistant-turn markers: HH-RLHF's, ChatML's and Llama 3's. */
-export const ASSISTANT_MARKERS: readonly string[] = [
-  '\n\nAssistant:',
-  '<|im_start|>assistant\n',
-  '<|start_header_id|>assistant<|end_header_id|>\n\n',
-];
-
-/** Length of the longest common prefix of two strings, in UTF-16 code units. */
-export function commonPrefixLength(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  return i;
-}
-
-/**
- * Where the shared prompt ends (an index just after the last complete assistant marker inside the
- * common prefix of chosen and rejected), or -1 when they share no marker.
- */
-export function sharedPromptEnd(chosen: string, rejected: string): number {
-  const shared = chosen.slice(0, commonPrefixLength(chosen, rejected));
-  let end = -1;
-  for (const m of ASSISTANT_MARKERS) {
-    const k = shared.lastIndexOf(m);
-    if (k >= 0) end = Math.max(end, k + m.length);
-  }
-  return end;
-}
+// The marker rule itself is shared with the language server's length checks (src/common/pairText.ts).
+import { sharedPromptEnd } from '../../common/pairText';
+export { ASSISTANT_MARKERS, commonPrefixLength, sharedPromptEnd } from '../../common/pairText';
 
 export function normalizeImplicit(value: unknown, ctx: RowContext): PreferencePair {
   const row = requireObject(ctx, value, '', 'a JSON object {chosen, rejected}');

@@ -20,7 +20,7 @@ export function getCodeActions(text: string, range: Range, ctx: { path: string; 
     const diags = ctx.diagnostics ?? validateDocument(text, { path: ctx.path, ...(ctx.fs ? { fs: ctx.fs } : {}) });
     return diags
       .filter((d) => overlaps(d.range, range))
-      .flatMap((d) => fixesOf(d).map((f, i) => ({ title: f.title, kind: 'quickfix' as const, isPreferred: i === 0, diagnostic: d, edits: f.edits })));
+      .flatMap((d) => fixesOf(d).map((f, i) => ({ title: f.title, kind: 'quickfix' as const, isPreferred: i === 0, diagnostic: d, edits: f.edits, ...(f.command ? { command: f.command } : {}) })));
   } catch {
     return [];
   }

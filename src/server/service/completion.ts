@@ -53,11 +53,20 @@ function objectAt(p: readonly string[]): ObjectSpec | undefined {
   return undefined;
 }
 
+/** Keys that exclude each other (rules.ts: give max_steps or epochs, not both), by parent block. */
+const EXCLUSIVE: Record<string, readonly (readonly [string, string])[]> = { train: [['max_steps', 'epochs']] };
+
+/** Whether `key` may still be offered: not written yet, and no key it excludes is. */
+function offerable(parent: readonly string[], key: string, present: Set<string>): boolean {
+  if (present.has(key)) return false;
+  return !(EXCLUSIVE[parent.join('.')] ?? []).some(([a, b]) => (key === a && present.has(b)) || (key === b && present.has(a)));
+}
+
 function keyItems(parent: string[], present: Set<string>, range: Range, indent: number): CompletionItem[] {
   const obj = objectAt(parent);
   if (!obj) return [];
   return Object.entries(obj.fields)
-    .filter(([k]) => !present.has(k))
+    .filter(([k]) => offerable(parent, k, present))
     .map(([k, spec], i) => {
       const nested = spec.kind === 'object';
       const dflt = defaultText(spec);

@@ -1,15 +1,19 @@
 // Checks that need the file system (through a cached FileProbe): data.train, data.eval, tokenizer and
 // model.from exist relative to the config; datasets are sniffed (first 50 rows, sniff.ts); a Hugging Face
 // model directory has a readable config.json with a supported architecture and safetensors weights; and
-// `backend: tensorflow` warns when @tensorflow/tfjs-node(-gpu) cannot be resolved.
+// `backend: tensorflow` warns when @tensorflow/tfjs-node(-gpu) cannot be resolved. Whole-file counts
+// say when data is cut or thin: how many pairs exceed max_length (byte tokenizer, measured as the
+// engine truncates) and an eval split under MIN_EVAL_PAIRS pairs.
 import * as path from 'node:path';
 import { FORMATS, HF_ARCHITECTURES } from '../../common/schema';
 import { valueRange, type ParsedConfig } from './document';
+import { pickFileFix, setValueFix } from './fixes';
 import type { FileProbe } from './fileProbe';
 import { isScratch } from './rules';
 import { label } from './schemaCheck';
-import { sniffFile, type PairFormat } from './sniff';
-import type { ConfigDiagnostic } from './types';
+import { countPairs, datasetStats, sniffFile, type PairFormat } from './sniff';
+import { quantile } from '../../common/pairText';
+import type { ConfigDiagnostic, Fix } from './types';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -54,23 +58,24 @@ function checkPath(out: Out, p: ParsedConfig, fs: FileProbe, configPath: string,
   const kind = fs.stat(abs).kind;
   if (kind === want) return abs;
   const problem = kind === 'missing' ? `${want === 'dir' ? 'directory' : 'file'} not found: ${abs}` : `${abs} is ${kind === 'dir' ? 'a directory' : 'not a regular file'}, expected a ${want === 'dir' ? 'directory' : 'file'}`;
-  diag(out, p, keyPath, `${label(keyPath)}: ${problem}`, 'file');
+  diag(out, p, keyPath, `${label(keyPath)}: ${problem}`, 'file', 'error', [pickFileFix(valueRange(p, keyPath), want, configPath)]);
   return undefined;
 }
 
 type Out = ConfigDiagnostic[];
-function diag(out: Out, p: ParsedConfig, keyPath: readonly string[], message: string, code: string, severity: ConfigDiagnostic['severity'] = 'error'): void {
-  out.push({ range: valueRange(p, keyPath), severity, message, code });
+function diag(out: Out, p: ParsedConfig, keyPath: readonly string[], message: string, code: string, severity: ConfigDiagnostic['severity'] = 'error', fixes: Fix[] = []): void {
+  out.push({ range: valueRange(p, keyPath), severity, message, code, ...(fixes.length ? { data: { fixes } } : {}) });
 }
 
-function checkDataset(out: Out, p: ParsedConfig, fs: FileProbe, abs: string, keyPath: string[]): void {
+function checkDataset(out: Out, p: ParsedConfig, fs: FileProbe, abs: string, keyPath: string[], configPath: string): void {
   const data = obj(obj(p.value).data);
   const fmt = typeof data.format === 'string' && (FORMATS as readonly string[]).includes(data.format) ? (data.format as PairFormat | 'auto') : 'auto';
   const res = sniffFile(fs, abs, fmt);
   if (res.fatal) return diag(out, p, keyPath, `${label(keyPath)}: ${res.fatal}`, 'data-file');
   if (res.problem) {
     const soft = data.skip_invalid === true;
-    diag(out, p, keyPath, `${abs}:${res.problem.line}: bad row ${res.problem.row}${res.format ? ` (format ${res.format})` : ''}: ${res.problem.message}${soft ? ' (skipped: data.skip_invalid is true)' : ''}`, 'data-row', soft ? 'warning' : 'error');
+    const skip = soft ? undefined : setValueFix(p, ['data', 'skip_invalid'], true, 'Skip invalid rows (data.skip_invalid: true)', configPath);
+    diag(out, p, keyPath, `${abs}:${res.problem.line}: bad row ${res.problem.row}${res.format ? ` (format ${res.format})` : ''}: ${res.problem.message}${soft ? ' (skipped: data.skip_invalid is true)' : ''}`, 'data-row', soft ? 'warning' : 'error', skip ? [skip] : []);
   }
 }
 
@@ -100,14 +105,65 @@ function checkBackend(out: Out, p: ParsedConfig, fs: FileProbe, configPath: stri
   diag(out, p, ['backend'], msg, 'backend', 'warning');
 }
 
+/** Fewer eval pairs than this make eval metrics noise (one pair moves rewards/accuracies by over 6 points). */
+export const MIN_EVAL_PAIRS = 16;
+
+const num = (v: unknown, dflt: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : dflt);
+
+/** "179 of 256 pairs exceed max_length 128": measured for the byte tokenizer, where lengths are exact. */
+function checkLengths(out: Out, p: ParsedConfig, fs: FileProbe, trainFile: string): void {
+  const root = obj(p.value);
+  if ((root.tokenizer ?? 'bytes') !== 'bytes' || !isScratch(p.value)) return; // other tokenizers: lengths are not bytes
+  const stats = datasetStats(fs, trainFile);
+  const data = obj(root.data);
+  const limit = typeof data.limit === 'number' && data.limit > 0 ? data.limit : Infinity;
+  const total = stats?.total.slice(0, limit) ?? [];
+  if (total.length === 0) return;
+  const maxLength = num(data.max_length, 256);
+  const maxPrompt = num(data.max_prompt_length, 128);
+  const over = total.filter((t) => t > maxLength).length;
+  if (over === 0) return;
+  const sorted = [...total].sort((a, b) => a - b);
+  const keyPath = data.max_length === undefined ? ['data'] : ['data', 'max_length'];
+  const msg = `${over} of ${total.length} pairs exceed max_length ${maxLength} (byte tokenizer; median ${quantile(sorted, 0.5)}, 90th percentile ${quantile(sorted, 0.9)} bytes): `
+    + `their prompts are cut from the left to max_prompt_length ${maxPrompt}, then the responses to ${Math.max(0, maxLength - maxPrompt)}`;
+  // A warning when most pairs lose part of their text; otherwise a note (cutting a long tail is normal).
+  diag(out, p, keyPath, msg, 'truncation', over > total.length / 2 ? 'warning' : 'info');
+}
+
+/** The eval split's size: the engine's round(n·fraction), at least 1 and at most n-1, or the eval file's pairs. */
+function checkEvalSize(out: Out, p: ParsedConfig, fs: FileProbe, trainFile: string, evalFile: string | undefined): void {
+  const data = obj(obj(p.value).data);
+  let size: number | undefined;
+  let how = '';
+  if (typeof data.eval === 'number') {
+    const pairs = countPairs(fs, trainFile);
+    if (pairs === undefined || pairs < 2) return;
+    const n = Math.min(pairs, typeof data.limit === 'number' && data.limit > 0 ? data.limit : pairs);
+    size = Math.min(n - 1, Math.max(1, Math.round(n * data.eval)));
+    const enough = Math.ceil((100 * MIN_EVAL_PAIRS) / n) / 100;
+    how = enough < 0.5 ? `${data.eval} of ${n} pairs; eval: ${enough} gives ${MIN_EVAL_PAIRS}` : `${data.eval} of ${n} pairs; more data, or a separate eval file, gives a steadier eval`;
+  } else if (evalFile) {
+    size = countPairs(fs, evalFile);
+    how = `${path.basename(evalFile)}`;
+  }
+  if (size === undefined || size >= MIN_EVAL_PAIRS) return;
+  diag(out, p, ['data', 'eval'], `the eval split has ${size} pair${size === 1 ? '' : 's'} (${how}): eval metrics from fewer than ${MIN_EVAL_PAIRS} pairs are mostly noise`, 'eval-size', 'warning');
+}
+
 export function fileDiagnostics(p: ParsedConfig, fs: FileProbe, configPath: string): ConfigDiagnostic[] {
   const out: Out = [];
   const root = obj(p.value);
   const train = checkPath(out, p, fs, configPath, ['data', 'train'], 'file');
-  if (train) checkDataset(out, p, fs, train, ['data', 'train']);
+  if (train) checkDataset(out, p, fs, train, ['data', 'train'], configPath);
+  let ev: string | undefined;
   if (typeof obj(root.data).eval === 'string') {
-    const ev = checkPath(out, p, fs, configPath, ['data', 'eval'], 'file');
-    if (ev) checkDataset(out, p, fs, ev, ['data', 'eval']);
+    ev = checkPath(out, p, fs, configPath, ['data', 'eval'], 'file');
+    if (ev) checkDataset(out, p, fs, ev, ['data', 'eval'], configPath);
+  }
+  if (train && !out.some((d) => d.code === 'data-file')) {
+    checkLengths(out, p, fs, train);
+    checkEvalSize(out, p, fs, train, ev);
   }
   if (typeof root.tokenizer === 'string' && root.tokenizer !== 'bytes') {
     const tok = checkPath(out, p, fs, configPath, ['tokenizer'], 'file');

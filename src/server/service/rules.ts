@@ -4,7 +4,8 @@
 // not both; method dpo needs beta; scratch-only keys with a Hugging Face model.
 import { configSpec, specAt, specPaths, type NumberSpec } from '../../common/schema';
 import { keyRange, valueRange, type ParsedConfig } from './document';
-import { insertKeyFix } from './fixes';
+import { insertKeyFix, removeKeyFix, setValueFix } from './fixes';
+import type { Fix } from './types';
 import { label } from './schemaCheck';
 import type { ConfigDiagnostic } from './types';
 
@@ -67,7 +68,12 @@ export function ruleDiagnostics(p: ParsedConfig, configPath: string): ConfigDiag
   const maxLen = num(v, ['data', 'max_length']);
   const maxPrompt = num(v, ['data', 'max_prompt_length']);
   if (posInt(maxLen) && posInt(maxPrompt) && maxPrompt >= maxLen) {
-    err(has(v, ['data', 'max_prompt_length']) ? ['data', 'max_prompt_length'] : ['data', 'max_length'], `data.max_prompt_length (${maxPrompt}) must be less than data.max_length (${maxLen}), or no response tokens are left`);
+    // Fixes: half of max_length for the prompt, or room for a response as long as the prompt.
+    const fixes = [
+      maxLen >= 2 ? setValueFix(p, ['data', 'max_prompt_length'], Math.floor(maxLen / 2), `Change data.max_prompt_length to ${Math.floor(maxLen / 2)}`, configPath) : undefined,
+      setValueFix(p, ['data', 'max_length'], 2 * maxPrompt, `Change data.max_length to ${2 * maxPrompt}`, configPath),
+    ].filter((f): f is Fix => f !== undefined);
+    err(has(v, ['data', 'max_prompt_length']) ? ['data', 'max_prompt_length'] : ['data', 'max_length'], `data.max_prompt_length (${maxPrompt}) must be less than data.max_length (${maxLen}), or no response tokens are left`, fixes.length ? { data: { fixes } } : {});
   }
   const context = num(v, ['model', 'context']);
   if (isScratch(v) && posInt(maxLen) && posInt(context) && maxLen > context) {
@@ -77,7 +83,8 @@ export function ruleDiagnostics(p: ParsedConfig, configPath: string): ConfigDiag
   // Steps.
   const train = obj(obj(v).train);
   if (has(v, ['train', 'max_steps']) && has(v, ['train', 'epochs'])) {
-    err(['train', 'epochs'], 'give train.max_steps or train.epochs, not both');
+    const fixes = [removeKeyFix(p, ['train', 'epochs'], 'Remove train.epochs (keep max_steps)'), removeKeyFix(p, ['train', 'max_steps'], 'Remove train.max_steps (keep epochs)')].filter((f): f is Fix => f !== undefined);
+    err(['train', 'epochs'], 'give train.max_steps or train.epochs, not both', fixes.length ? { data: { fixes } } : {});
   }
   const maxSteps = num(v, ['train', 'max_steps']);
   const warmup = num(v, ['train', 'warmup_steps']);

@@ -6,7 +6,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { configJsonSchema } from '../../common/jsonSchema';
 import { describeExpected, specAt, specPaths, type FieldSpec, type ObjectSpec } from '../../common/schema';
 import { keyRange, valueRange, type ParsedConfig } from './document';
-import { insertKeyFix, replaceFix } from './fixes';
+import { insertKeyFix, rangeFixes, replaceFix } from './fixes';
 import { closest } from './suggest';
 import { renameFix, suggestKey } from './trlNames';
 import type { ConfigDiagnostic, Fix } from './types';
@@ -115,6 +115,7 @@ function toDiagnostic(p: ParsedConfig, e: ErrorObject, configPath: string): Conf
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
+      if (spec?.kind === 'number') fixes.push(...rangeFixes(p, path, spec, v));
       d = { range: valueRange(p, path), severity: 'error', message: `${label(path)} must be ${expected}, got ${describeValue(v)}`, code: 'range' };
       break;
     case 'minLength':

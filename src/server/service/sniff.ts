@@ -7,6 +7,7 @@
 import * as zlib from 'node:zlib';
 import * as path from 'node:path';
 import { DETECT_HINT, detectFormat, type PairFormat } from '../../common/pairFormats';
+import { pairByteLength } from '../../common/pairText';
 import type { FileProbe } from './fileProbe';
 
 export { detectFormat, type PairFormat } from '../../common/pairFormats';
@@ -182,9 +183,17 @@ export function sniffFile(fs: FileProbe, file: string, format: PairFormat | 'aut
   });
 }
 
-/** Counts the pairs of a whole file (non-empty lines, or array elements); undefined above 64 MB. */
-export function countPairs(fs: FileProbe, file: string): number | undefined {
-  return fs.memo('count', file, () => {
+/** What a whole-file pass finds: the pair count and, per explicit/implicit row, its byte lengths. */
+export interface DatasetStats {
+  pairs: number;
+  /** Byte-tokenizer lengths (src/common/pairText.ts) of the rows that have them, in file order. */
+  prompt: number[];
+  total: number[];
+}
+
+/** Reads a whole file (non-empty lines, or array elements) once; undefined above 64 MB or unreadable. */
+export function datasetStats(fs: FileProbe, file: string): DatasetStats | undefined {
+  return fs.memo('stats', file, () => {
     const kind = fileKind(file);
     const size = fs.stat(file).size;
     if (!kind || size > COUNT_MAX_BYTES) return undefined;
@@ -197,12 +206,33 @@ export function countPairs(fs: FileProbe, file: string): number | undefined {
     } catch {
       return undefined;
     }
-    if (kind === 'jsonl') return text.split('\n').filter((l) => l.trim() !== '').length;
-    let n = 0;
-    for (const el of arrayElements(text, true)) {
-      if ('error' in el) return undefined;
-      n++;
+    const stats: DatasetStats = { pairs: 0, prompt: [], total: [] };
+    const visit = (src: string) => {
+      stats.pairs++;
+      let len;
+      try {
+        len = pairByteLength(JSON.parse(src));
+      } catch {
+        return; // a bad row: reported by the sniff when it is among the first rows, by the engine otherwise
+      }
+      if (len) {
+        stats.prompt.push(len.prompt);
+        stats.total.push(len.total);
+      }
+    };
+    if (kind === 'jsonl') {
+      for (const l of text.split('\n')) if (l.trim() !== '') visit(l);
+    } else {
+      for (const el of arrayElements(text, true)) {
+        if ('error' in el) return undefined;
+        visit(el.src);
+      }
     }
-    return n;
+    return stats;
   });
+}
+
+/** Counts the pairs of a whole file (non-empty lines, or array elements); undefined above 64 MB. */
+export function countPairs(fs: FileProbe, file: string): number | undefined {
+  return datasetStats(fs, file)?.pairs;
 }

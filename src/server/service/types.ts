@@ -9,8 +9,11 @@ export interface TextEdit { range: Range; newText: string }
 
 export type Severity = 'error' | 'warning' | 'info';
 
-/** A quick fix computed at validation time and carried in `ConfigDiagnostic.data`. */
-export interface Fix { title: string; edits: TextEdit[] }
+/** A client command a quick fix runs (e.g. the extension's file picker); the document URI is prepended to its arguments. */
+export interface FixCommand { title: string; command: string; arguments: unknown[] }
+
+/** A quick fix computed at validation time and carried in `ConfigDiagnostic.data`: edits, or a command. */
+export interface Fix { title: string; edits: TextEdit[]; command?: FixCommand }
 
 export interface ConfigDiagnostic {
   range: Range;
@@ -48,6 +51,7 @@ export interface CodeAction {
   isPreferred?: boolean;
   diagnostic: ConfigDiagnostic;
   edits: TextEdit[];
+  command?: FixCommand;
 }
 
 export interface CodeLens {

@@ -151,7 +151,7 @@ void test('unions: tokenizer and data.eval keep only the errors of the matching 
   assert.match(one(BASE + 'tokenizer:\n  train: 100\n', 'range', '100').message, /tokenizer\.train must be an integer ≥ 260/);
   assert.match(one(BASE + 'tokenizer: 5\n', 'type', '5').message, /`bytes` or a path to a file, or a mapping/);
   one(`name: t\ndata:\n  train: data/pairs.jsonl\n  eval: 1.5\n`, 'range', '1.5');
-  assert.equal(run(`name: t\ndata:\n  train: data/pairs.jsonl\n  eval: data/eval.jsonl\n`).length, 0);
+  assert.deepEqual(run(`name: t\ndata:\n  train: data/pairs.jsonl\n  eval: data/eval.jsonl\n`).map((d) => d.code), ['eval-size'], 'a one-pair eval file is thin, and valid');
 });
 
 void test('files resolve relative to the config', () => {
@@ -171,8 +171,9 @@ void test('stats and sniffs are cached, and invalidated on change', () => {
   const access = { ...base, readHead: (p: string, n: number) => (reads++, Buffer.from(contents[p] ?? '').subarray(0, n)), stat: (p: string) => ({ ...base.stat(p), size: (contents[p] ?? '').length }) };
   const fs = createProbe(access, { now: () => clock });
   assert.equal(run(BASE, fs).length, 0);
+  const first = reads;
   assert.equal(run(BASE, fs).length, 0);
-  assert.equal(reads, 1, 'second validation reuses the sniff');
+  assert.equal(reads, first, 'second validation reuses the sniff and the whole-file counts');
   contents['/proj/data/pairs.jsonl'] = '{"prompt":"Hi","chosen":" Same","rejected":" Same"}\n';
   clock += 100;
   assert.equal(run(BASE, fs).length, 0, 'stat still cached within its TTL');
@@ -180,4 +181,28 @@ void test('stats and sniffs are cached, and invalidated on change', () => {
   const after = run(BASE, fs);
   assert.equal(after.length, 1);
   assert.match(after[0]?.message ?? '', /identical/);
+});
+
+void test('data that is cut or thin: truncated pairs counted in bytes, an eval split under 16 pairs', () => {
+  // Explicit pairs: prompt 10 bytes, longer response 20 / 5 / 40 / 2 bytes (+ EOS): totals 31, 16, 51, 13.
+  const row = (c: number) => JSON.stringify({ prompt: 'p'.repeat(10), chosen: 'c'.repeat(c), rejected: 'r' });
+  const many = (n: number) => Array.from({ length: n }, (_, i) => row([20, 5, 40, 2][i % 4] as number)).join('\n') + '\n';
+  const fs = createProbe(memoryFileAccess({ '/proj/data/four.jsonl': many(4), '/proj/data/hundred.jsonl': many(100), '/proj/data/four-hundred.jsonl': many(400), '/proj/data/ev.jsonl': many(12) }));
+  const cut = run('name: t\ndata:\n  train: data/four.jsonl\n  eval: data/four-hundred.jsonl\n  max_length: 20\n  max_prompt_length: 8\n', fs);
+  assert.deepEqual(cut.map((d) => [d.code, d.severity]), [['truncation', 'info']]);
+  assert.match(cut[0]?.message ?? '', /^2 of 4 pairs exceed max_length 20 \(byte tokenizer; median 16, 90th percentile 51 bytes\): their prompts are cut from the left to max_prompt_length 8, then the responses to 12$/);
+  const most = run('name: t\ndata:\n  train: data/four.jsonl\n  eval: data/four-hundred.jsonl\n  max_length: 15\n  max_prompt_length: 8\n', fs);
+  assert.equal(most[0]?.severity, 'warning', '3 of 4 cut: a warning');
+  assert.match(most[0]?.message ?? '', /^3 of 4 pairs exceed max_length 15/);
+  assert.equal(textAt('name: t\ndata:\n  train: data/four.jsonl\n  eval: data/four-hundred.jsonl\n  max_length: 15\n  max_prompt_length: 8\n', most[0]?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }), '15');
+  assert.deepEqual(run('name: t\ndata:\n  train: data/four.jsonl\n  eval: data/four-hundred.jsonl\n  max_length: 64\n  max_prompt_length: 8\n', fs), []);
+  // A Hugging Face tokenizer's lengths are not bytes: no count.
+  assert.deepEqual(run('name: t\ntokenizer: tok/tokenizer.json\ndata:\n  train: data/four.jsonl\n  eval: data/four-hundred.jsonl\n  max_length: 15\n  max_prompt_length: 8\n', createProbe(memoryFileAccess({ ...files, '/proj/data/four.jsonl': many(4), '/proj/data/four-hundred.jsonl': many(400) }))).map((d) => d.code), []);
+
+  const thin = run('name: t\ndata:\n  train: data/hundred.jsonl\n  eval: 0.05\n  max_length: 64\n  max_prompt_length: 8\n', fs);
+  assert.deepEqual(thin.map((d) => [d.code, d.severity]), [['eval-size', 'warning']]);
+  assert.match(thin[0]?.message ?? '', /^the eval split has 5 pairs \(0\.05 of 100 pairs; eval: 0\.16 gives 16\)/);
+  assert.deepEqual(run('name: t\ndata:\n  train: data/four-hundred.jsonl\n  eval: 0.05\n  max_length: 64\n  max_prompt_length: 8\n', fs), [], '20 eval pairs');
+  assert.deepEqual(run('name: t\ndata:\n  train: data/four-hundred.jsonl\n  limit: 200\n  eval: 0.05\n  max_length: 64\n  max_prompt_length: 8\n', fs).map((d) => d.message.slice(0, 40)), ['the eval split has 10 pairs (0.05 of 200'], 'limit applies first');
+  assert.match(run('name: t\ndata:\n  train: data/four-hundred.jsonl\n  eval: data/ev.jsonl\n  max_length: 64\n  max_prompt_length: 8\n', fs)[0]?.message ?? '', /^the eval split has 12 pairs \(ev\.jsonl\)/);
 });
