@@ -2,7 +2,7 @@
 // validates the config before touching any data, sets up the backend, tokenizer, data and model,
 // and runs the trainer. stdout carries one JSON event per line and nothing else; logs go to stderr.
 // Exit codes: 0 completed or stopped, 2 invalid config or dataset, 1 anything else.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
@@ -14,10 +14,10 @@ import { formatDiagnostic, validateConfigFile } from '../../server/service';
 import { selectBackend } from '../backend/select';
 import { DataError } from '../data/errors';
 import { loadDataset } from '../data/dataset';
-import { latestCheckpoint } from '../train/checkpoint';
-import { newRunDir, runFiles } from '../train/runDir';
+import { runFiles } from '../train/runDir';
 import { runTraining, totalSteps } from '../train/trainer';
 import { buildModel, buildTokenizer, makeSampler } from './setup';
+import { checkResume, inCheckpoint, openRun, reportFailure } from './trainRun';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -70,12 +70,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const configDir = dirname(configPath);
   const resumeArg = flagString(args, 'resume');
-  const runDir = resumeArg ? resolve(resumeArg) : resolve(flagString(args, 'out') ?? newRunDir(resolve(configDir, cfg.output_dir), cfg.name));
-  const resumeFrom = resumeArg ? latestCheckpoint(runDir) : undefined;
-  if (resumeArg && !resumeFrom) {
-    process.stderr.write(`${resumeArg}: no complete checkpoint under ${runDir}/checkpoints to resume from\n`);
-    return EXIT_FAILURE;
-  }
+  const opened = openRun(cfg, configDir, { resume: resumeArg, out: flagString(args, 'out') }, emit, log);
+  if (typeof opened === 'number') return opened;
+  const { runDir, resumeFrom } = opened;
 
   let stop = false;
   const requestStop = (why: string) => {
@@ -116,14 +113,13 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_INVALID;
     }
     log(`data: ${data.train.length} train / ${data.eval.length} eval pairs (${data.format})`);
-    const model = await buildModel(cfg, configDir, tokenizer, resumeFrom);
+    const total = totalSteps(cfg, data.train.length);
+    const startStep = resumeFrom ? checkResume(resumeFrom, cfg, configDir, total, log) : 0;
+    const model = await buildModel(cfg, configDir, tokenizer, resumeFrom).catch((e: unknown) => { throw resumeFrom ? inCheckpoint(e, resumeFrom) : e; });
     const ref = cfg.method === 'dpo' ? await buildModel(cfg, configDir, tokenizer, undefined) : undefined;
     const files = runFiles(runDir);
     const configYaml = stringify(selfContained(cfg, configDir));
-    mkdirSync(runDir, { recursive: true });
     writeFileSync(resolve(runDir, 'config.yaml'), configYaml);
-    const total = totalSteps(cfg, data.train.length);
-    const startStep = resumeFrom ? (JSON.parse(readFileSync(resolve(resumeFrom, 'trainer_state.json'), 'utf8')) as { step: number }).step : 0;
     emit({
       type: 'started', run_dir: runDir, config: configPath, name: cfg.name, method: cfg.method,
       backend: backend.backend, device: backend.device, total_steps: total, start_step: startStep, pid: process.pid, time: new Date().toISOString(),
@@ -136,12 +132,9 @@ export async function main(argv: string[]): Promise<number> {
     ref?.dispose();
     return result.type === 'finished' ? EXIT_OK : EXIT_FAILURE;
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    // The message is for the user; the stack only when asked for (ORPO_LAB_DEBUG=1).
-    log(process.env.ORPO_LAB_DEBUG && e instanceof Error ? (e.stack ?? message) : `error: ${message}`);
-    emit({ type: 'error', message });
-    return EXIT_FAILURE;
+    return reportFailure(e, emit, log);
   } finally {
+    opened.close();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     stdin?.close();

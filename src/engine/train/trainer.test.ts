@@ -92,7 +92,7 @@ test('a checkpoint round trip gives identical logits', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'orpo-ckpt-'));
   const { model } = await train(config({}, { max_steps: 2, save_every: 2 }), dir);
   const ckpt = latestCheckpoint(dir) as string;
-  assert.match(ckpt, /step-2$/);
+  assert.match(ckpt, /checkpoint-2$/);
   const loaded = (await loadModelDir(ckpt)).model;
   const ids = tf.tensor2d([[1, 2, 3, 4, 5, 6], [9, 8, 7, 6, 5, 4]], undefined, 'int32');
   assert.deepEqual(loaded.forward(ids).dataSync(), model.forward(ids).dataSync());
@@ -137,7 +137,7 @@ test('a non-finite loss stops the run with an error event and keeps the last goo
   assert.equal(result.type, 'error');
   const err = events.at(-1);
   assert.ok(err?.type === 'error' && /non-finite|became/.test(err.message), JSON.stringify(err));
-  assert.ok(err.type === 'error' && err.checkpoint?.endsWith('step-1'), `last good checkpoint: ${err.type === 'error' ? err.checkpoint : ''}`);
+  assert.ok(err.type === 'error' && err.checkpoint?.endsWith('checkpoint-1'), `last good checkpoint: ${err.type === 'error' ? err.checkpoint : ''}`);
   assert.equal(events.some((e) => e.type === 'finished'), false);
   const good = (await loadModelDir(err.checkpoint as string)).model;
   const logits = tf.tidy(() => good.forward(tf.tensor2d([[1, 2, 3]], undefined, 'int32')).dataSync());

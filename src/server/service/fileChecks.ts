@@ -3,6 +3,7 @@
 // model directory has a readable config.json with a supported architecture and safetensors weights; and
 // `backend: tensorflow` warns when @tensorflow/tfjs-node(-gpu) cannot be resolved.
 import * as path from 'node:path';
+import { outputDirProblem } from '../../common/paths';
 import { FORMATS, HF_ARCHITECTURES } from '../../common/schema';
 import { valueRange, type ParsedConfig } from './document';
 import type { FileProbe } from './fileProbe';
@@ -116,8 +117,10 @@ export function fileDiagnostics(p: ParsedConfig, fs: FileProbe, configPath: stri
   }
   checkModel(out, p, fs, configPath);
   if (typeof root.output_dir === 'string') {
-    const kind = fs.stat(resolveFrom(configPath, root.output_dir)).kind;
-    if (kind === 'file' || kind === 'other') diag(out, p, ['output_dir'], `output_dir: ${resolveFrom(configPath, root.output_dir)} exists and is not a directory`, 'file');
+    const abs = resolveFrom(configPath, root.output_dir);
+    const sys = outputDirProblem(abs);
+    if (sys) diag(out, p, ['output_dir'], `output_dir: ${sys}`, 'file');
+    else if (['file', 'other'].includes(fs.stat(abs).kind)) diag(out, p, ['output_dir'], `output_dir: ${abs} exists and is not a directory`, 'file');
   }
   checkBackend(out, p, fs, configPath);
   return out;

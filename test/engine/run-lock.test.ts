@@ -1,0 +1,82 @@
+// One writer per run directory, with real concurrent engine processes (issue 12 §8): runs of one name
+// started together get their own directories; the same --out used twice at once lets one run and
+// refuses the other; --resume while the run still trains is refused; a finished run's --out is never
+// appended to. Refusals exit 1 with an `error` event naming the directory.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { root, runCli, type CliResult } from './cli';
+
+const data = join(root, 'examples/data/hh-rlhf-tiny.jsonl.gz');
+
+function config(dir: string, train = 'max_steps: 2'): string {
+  const p = join(dir, 'tiny.orpo.yaml');
+  writeFileSync(p, `name: tiny
+seed: 5
+model: { layers: 1, d_model: 16, heads: 2, context: 64 }
+data: { train: ${data}, eval: 0.25, max_length: 64, max_prompt_length: 32, limit: 8 }
+train: { batch_size: 2, ${train}, eval_every: 1000, save_every: 1, eval_samples: 0 }
+backend: cpu
+output_dir: runs
+`);
+  return p;
+}
+
+const trainSteps = (dir: string) => readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; loss?: number }).filter((r) => r.loss !== undefined).map((r) => r.step);
+const errorOf = (r: CliResult) => r.events.find((e) => e.type === 'error');
+
+test('two runs of one name started together write two directories, none shared', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-lock-'));
+  const p = config(dir);
+  const rs = await Promise.all([0, 1].map(() => runCli(['train', p])));
+  const dirs = rs.map((r) => {
+    assert.equal(r.code, 0, r.stderr);
+    const s = r.events[0];
+    assert.ok(s?.type === 'started');
+    return s.run_dir;
+  });
+  assert.equal(new Set(dirs).size, 2, dirs.join(', '));
+  for (const d of dirs) {
+    assert.deepEqual(trainSteps(d), [1, 2], `${d}: its own metrics, not interleaved`);
+    assert.equal(existsSync(join(d, 'run.lock')), false, 'the lock is released at the end');
+  }
+});
+
+test('the same --out twice at once: one run trains, the other is refused naming the owner', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-lock-'));
+  const out = join(dir, 'run');
+  const p = config(dir);
+  const rs = await Promise.all([runCli(['train', p, '--out', out]), runCli(['train', p, '--out', out])]);
+  assert.deepEqual(rs.map((r) => r.code).sort(), [0, 1], rs.map((r) => r.stderr).join('\n'));
+  const loser = rs.find((r) => r.code === 1) as CliResult;
+  const err = errorOf(loser);
+  assert.ok(err?.type === 'error' && err.message.includes(out) && /in use by process \d+|already holds a run/.test(err.message), JSON.stringify(err));
+  assert.equal(loser.events.some((e) => e.type === 'started'), false, 'the refused run never started');
+  assert.deepEqual(trainSteps(out), [1, 2]);
+});
+
+test('--resume while the run trains is refused; a finished run\'s --out is not reused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-lock-'));
+  const out = join(dir, 'run');
+  const p = config(dir, 'max_steps: 400');
+  let second: Promise<CliResult> | undefined;
+  const first = await runCli(['train', p, '--out', out], (e, child) => {
+    if (!second && e.type === 'checkpoint') {
+      second = runCli(['train', p, '--resume', out]).then((r) => { child.stdin?.write('{"type":"stop"}\n'); return r; });
+    }
+  });
+  const resumed = await (second as Promise<CliResult>);
+  assert.equal(resumed.code, 1, resumed.stderr);
+  const err = errorOf(resumed);
+  assert.ok(err?.type === 'error' && err.message.includes(`in use by process ${first.events[0]?.type === 'started' ? first.events[0].pid : '?'}`), JSON.stringify(err));
+  assert.equal(first.code, 0, first.stderr);
+  const fin = first.events.at(-1);
+  assert.ok(fin?.type === 'finished' && fin.reason === 'stopped');
+  const before = readFileSync(join(out, 'metrics.jsonl'), 'utf8');
+  const reuse = await runCli(['train', p, '--out', out]);
+  assert.equal(reuse.code, 1);
+  assert.match(errorOf(reuse)?.type === 'error' ? (errorOf(reuse) as { message: string }).message : '', /already holds a run.*--resume/);
+  assert.equal(readFileSync(join(out, 'metrics.jsonl'), 'utf8'), before, 'nothing appended');
+});
