@@ -11,7 +11,12 @@ export class JsonlFile {
   constructor(readonly path: string) {}
 
   append(row: object): void {
-    appendFileSync(this.path, JSON.stringify(row, finite) + '\n');
+    try {
+      appendFileSync(this.path, JSON.stringify(row, finite) + '\n');
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw Object.assign(new Error(`${this.path}: ${err.code === 'ENOSPC' ? 'no space left on device' : err.message} while appending a row`), { code: err.code });
+    }
   }
 
   /**

@@ -103,6 +103,7 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
   const lastGood = () => (lastCheckpoint ? ` The last good checkpoint is ${lastCheckpoint}.` : ' No checkpoint was written yet.');
   const fail = (message: string): ErrorEvent => {
     const e: ErrorEvent = { type: 'error', message, step, ...(lastCheckpoint ? { checkpoint: lastCheckpoint } : {}) };
+    o.log(`error: ${message}`);
     o.emit(e);
     return e;
   };
@@ -213,11 +214,10 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
   } catch (e) {
     if (isMemoryFault(e)) {
       memoryFault = true;
-      const err: ErrorEvent = { type: 'error', message: memoryFaultMessage(e, step + 1, lastCheckpoint), step, ...(lastCheckpoint ? { checkpoint: lastCheckpoint } : {}) };
-      o.emit(err);
-      return err;
+      return fail(memoryFaultMessage(e, step + 1, lastCheckpoint));
     }
-    if (e instanceof CheckpointWriteError) return fail(`${e.message}.${lastGood()}`);
+    // A full disk or any other fault: said in words, with the step and the last good checkpoint.
+    if (e instanceof CheckpointWriteError || (e as NodeJS.ErrnoException).code === 'ENOSPC') return fail(`${(e as Error).message}.${lastGood()}`);
     throw e;
   } finally {
     // After a memory fault the backend is unusable: touch nothing more.
