@@ -116,11 +116,11 @@ export function fileDiagnostics(p: ParsedConfig, fs: FileProbe, configPath: stri
     if (!head.startsWith('{')) diag(out, p, ['tokenizer'], `tokenizer: ${tok} is not a tokenizer.json (a JSON object was expected)`, 'file');
   }
   checkModel(out, p, fs, configPath);
-  if (typeof root.output_dir === 'string') {
+  const sysOut = outputDirProblem(resolveFrom(configPath, typeof root.output_dir === 'string' ? root.output_dir : 'runs'));
+  if (sysOut) diag(out, p, ['output_dir'], `output_dir: ${sysOut}`, 'file');
+  else if (typeof root.output_dir === 'string') {
     const abs = resolveFrom(configPath, root.output_dir);
-    const sys = outputDirProblem(abs);
-    if (sys) diag(out, p, ['output_dir'], `output_dir: ${sys}`, 'file');
-    else if (['file', 'other'].includes(fs.stat(abs).kind)) diag(out, p, ['output_dir'], `output_dir: ${abs} exists and is not a directory`, 'file');
+    if (['file', 'other'].includes(fs.stat(abs).kind)) diag(out, p, ['output_dir'], `output_dir: ${abs} exists and is not a directory`, 'file');
   }
   checkBackend(out, p, fs, configPath);
   return out;
