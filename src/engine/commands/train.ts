@@ -105,7 +105,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       throw e;
     }
-    for (const w of data.warnings) emit({ type: 'warning', message: w });
+    for (const w of [...data.notices, ...data.warnings]) emit({ type: 'warning', message: w });
+    for (const n of data.notices) log(`warning: ${n}`);
     if (data.warnings.length) log(`skipped ${data.warnings.length} invalid rows (data.skip_invalid)`);
     if (data.dropped) log(`dropped ${data.dropped} pairs whose response was empty after truncation`);
     if (data.train.length === 0) {
