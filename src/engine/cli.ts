@@ -2,6 +2,7 @@
 // `orpo-lab train` as a child process and reads its JSON-lines events on stdout; every other
 // subcommand is for people and other editors. Each subcommand lives in commands/<name>.ts.
 import { UsageError } from './args';
+import { holdStopSignals } from './commands/earlyStop';
 
 type Command = { summary: string; run: (argv: string[]) => Promise<number> };
 
@@ -30,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const cmd = commands[name];
+  if (name === 'train') holdStopSignals(); // a stop during start-up still ends with an event (earlyStop.ts)
   if (!cmd) {
     process.stderr.write(`orpo-lab: unknown command "${name}"\n\n${usage()}\n`);
     return 1;

@@ -17,7 +17,8 @@ import { loadDataset } from '../data/dataset';
 import { runFiles } from '../train/runDir';
 import { runTraining, totalSteps } from '../train/trainer';
 import { buildModel, buildTokenizer, makeSampler } from './setup';
-import { checkResume, inCheckpoint, openRun, reportFailure } from './trainRun';
+import { takeHeldStop } from './earlyStop';
+import { checkResume, inCheckpoint, openRun, reportFailure, stoppedBeforeStart } from './trainRun';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -82,6 +83,8 @@ export async function main(argv: string[]): Promise<number> {
   const onSignal = (sig: NodeJS.Signals) => requestStop(sig);
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  const held = takeHeldStop();
+  if (held) requestStop(`${held} during start-up`);
   const stdin = process.stdin.isTTY ? undefined : createInterface({ input: process.stdin });
   stdin?.on('line', (line) => {
     if (!line.trim()) return;
@@ -91,6 +94,7 @@ export async function main(argv: string[]): Promise<number> {
   });
 
   try {
+    if (stop && !resumeFrom) return stoppedBeforeStart(runDir, resumeFrom, emit, log);
     const backend = await selectBackend(cfg.backend, log);
     log(`backend ${backend.backend}: ${backend.device}`);
     const tokenizer = await buildTokenizer(cfg, configDir);
@@ -118,6 +122,11 @@ export async function main(argv: string[]): Promise<number> {
     const startStep = resumeFrom ? checkResume(resumeFrom, cfg, configDir, total, log) : 0;
     const model = await buildModel(cfg, configDir, tokenizer, resumeFrom).catch((e: unknown) => { throw resumeFrom ? inCheckpoint(e, resumeFrom) : e; });
     const ref = cfg.method === 'dpo' ? await buildModel(cfg, configDir, tokenizer, undefined) : undefined;
+    if (stop) {
+      model.dispose();
+      ref?.dispose();
+      return stoppedBeforeStart(runDir, resumeFrom, emit, log, startStep);
+    }
     const files = runFiles(runDir);
     const configYaml = stringify(selfContained(cfg, configDir));
     writeFileSync(resolve(runDir, 'config.yaml'), configYaml);

@@ -99,6 +99,13 @@ export function reportFailure(e: unknown, emit: Emit, log: Log): number {
   return FAILURE;
 }
 
+/** A stop before training began: nothing was written (a fresh directory is removed on close); exit 0. */
+export function stoppedBeforeStart(runDir: string, resumeFrom: string | undefined, emit: Emit, log: Log, step = 0): number {
+  log(`stopped before training began; ${resumeFrom ? `the run stays at its checkpoint ${resumeFrom}` : 'nothing was written'}`);
+  emit({ type: 'finished', reason: 'stopped', step, run_dir: runDir, wall_s: 0, summary: {} });
+  return 0;
+}
+
 /** An error loading a resumed checkpoint's model, restated against its weights file. */
 export function inCheckpoint(e: unknown, dir: string): Error {
   if (e instanceof CheckpointError) return e;

@@ -1,9 +1,11 @@
-// One writer per run directory, with real concurrent engine processes (issue 12 §8): runs of one name
-// started together get their own directories; the same --out used twice at once lets one run and
-// refuses the other; --resume while the run still trains is refused; a finished run's --out is never
-// appended to. Refusals exit 1 with an `error` event naming the directory.
+// Faults and concurrent writers, with real engine processes (issue 12 §8). One writer per run
+// directory: runs of one name started together get their own directories; the same --out used twice at
+// once lets one run and refuses the other; --resume while the run still trains is refused; a finished
+// run's --out is never appended to (refusals exit 1 with an `error` event naming the directory). A stop
+// during start-up ends with a `finished` event; `report --out` to an unwritable path says why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,4 +81,36 @@ test('--resume while the run trains is refused; a finished run\'s --out is not r
   assert.equal(reuse.code, 1);
   assert.match(errorOf(reuse)?.type === 'error' ? (errorOf(reuse) as { message: string }).message : '', /already holds a run.*--resume/);
   assert.equal(readFileSync(join(out, 'metrics.jsonl'), 'utf8'), before, 'nothing appended');
+});
+
+test('SIGTERM 0.6 s after start (the built CLI still loading) ends with a finished (stopped) event, exit 0, no directory left', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-lock-'));
+  const out = join(dir, 'run');
+  // The built CLI (npm test builds dist/ first): tsx's own loader catches SIGTERM, which would hide ours.
+  const child = spawn(process.execPath, [join(root, 'bin/orpo-lab.js'), 'train', config(dir), '--out', out], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  // Within the first 0.8 s: node is up, the bundle is still loading (training starts seconds later).
+  await new Promise((r) => setTimeout(r, 600));
+  child.kill('SIGTERM');
+  assert.equal(await closed, 0, stderr);
+  const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; reason?: string });
+  assert.equal(stdout.includes('"type":"started"'), false, 'stopped before training began');
+  const fin = events.at(-1);
+  assert.ok(fin?.type === 'finished' && fin.reason === 'stopped', stdout);
+  assert.match(stderr, /stopped before training began; nothing was written/);
+  assert.equal(existsSync(out), false, 'the empty run directory was removed');
+});
+
+test('report --out to an unwritable path says why in one line, without a stack', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-report-'));
+  for (const [out, why] of [[join(dir, 'missing', 'r.html'), /its folder does not exist/], [dir, /it is a directory/]] as const) {
+    const r = await runCli(['report', join(root, 'test/fixtures/run-orpo'), '--out', out]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`^orpo-lab report: cannot write ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${why.source}\\n$`));
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack');
+  }
 });
