@@ -6,25 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root, runCli, type CliResult } from './cli';
+import { root, runCli, tinyConfig, type CliResult } from './cli';
 
-const data = join(root, 'examples/data/hh-rlhf-tiny.jsonl.gz');
-
-function config(dir: string, train = 'max_steps: 2'): string {
-  const p = join(dir, 'tiny.orpo.yaml');
-  writeFileSync(p, `name: tiny
-seed: 5
-model: { layers: 1, d_model: 16, heads: 2, context: 64 }
-data: { train: ${data}, eval: 0.25, max_length: 64, max_prompt_length: 32, limit: 8 }
-train: { batch_size: 2, ${train}, eval_every: 1000, save_every: 1, eval_samples: 0 }
-backend: cpu
-output_dir: runs
-`);
-  return p;
-}
+const config = (dir: string, train = 'max_steps: 2, save_every: 1'): string => tinyConfig(dir, train);
 
 const trainSteps = (dir: string) => readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; loss?: number }).filter((r) => r.loss !== undefined).map((r) => r.step);
 const errorOf = (r: CliResult) => r.events.find((e) => e.type === 'error');
@@ -62,7 +49,7 @@ test('the same --out twice at once: one run trains, the other is refused naming 
 test('--resume while the run trains is refused; a finished run\'s --out is not reused', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'orpo-lock-'));
   const out = join(dir, 'run');
-  const p = config(dir, 'max_steps: 400');
+  const p = config(dir, 'max_steps: 400, save_every: 1');
   let second: Promise<CliResult> | undefined;
   const first = await runCli(['train', p, '--out', out], (e, child) => {
     if (!second && e.type === 'checkpoint') {

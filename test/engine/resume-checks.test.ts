@@ -13,22 +13,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseEvent, type EngineEvent, type ErrorEvent } from '../../src/common/events';
 import { readSafetensors, writeSafetensors } from '../../src/engine/hf/safetensors';
-import { root, runCli, type CliResult } from './cli';
+import { root, runCli, tinyConfig, type CliResult } from './cli';
 
-const data = join(root, 'examples/data/hh-rlhf-tiny.jsonl.gz');
-
-function config(dir: string, train = 'max_steps: 4, save_every: 2'): string {
-  const p = join(dir, 'tiny.orpo.yaml');
-  writeFileSync(p, `name: tiny
-seed: 5
-model: { layers: 1, d_model: 16, heads: 2, context: 64 }
-data: { train: ${data}, eval: 0.25, max_length: 64, max_prompt_length: 32, limit: 8 }
-train: { batch_size: 2, ${train}, eval_every: 1000, eval_samples: 0 }
-backend: cpu
-output_dir: runs
-`);
-  return p;
-}
+const config = (dir: string, train = 'max_steps: 4, save_every: 2'): string => tinyConfig(dir, train);
 
 const errorOf = (r: CliResult): ErrorEvent => {
   const e = r.events.find((x): x is ErrorEvent => x.type === 'error');
