@@ -8,5 +8,7 @@ if (process.argv[2] === 'train') {
   process[Symbol.for('orpo-lab.heldStop')] = held;
   process.on('SIGTERM', held.record);
   process.on('SIGINT', held.record);
+  // Tests wait for this line to signal a process that is still loading (test/engine/faults.test.ts).
+  if (process.env.ORPO_LAB_TRACE_STARTUP === '1') process.stderr.write('[orpo-lab] holding stop signals during start-up\n');
 }
 require('../dist/engine/cli.js');

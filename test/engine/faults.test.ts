@@ -70,18 +70,18 @@ test('--resume while the run trains is refused; a finished run\'s --out is not r
   assert.equal(readFileSync(join(out, 'metrics.jsonl'), 'utf8'), before, 'nothing appended');
 });
 
-test('SIGTERM 0.6 s after start (the built CLI still loading) ends with a finished (stopped) event, exit 0, no directory left', async () => {
+test('SIGTERM while the built CLI is still loading ends with a finished (stopped) event, exit 0, no directory left', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'orpo-lock-'));
   const out = join(dir, 'run');
   // The built CLI (npm test builds dist/ first): tsx's own loader catches SIGTERM, which would hide ours.
-  const child = spawn(process.execPath, [join(root, 'bin/orpo-lab.js'), 'train', config(dir), '--out', out], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'bin/orpo-lab.js'), 'train', config(dir), '--out', out], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ORPO_LAB_TRACE_STARTUP: '1' } });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
   const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-  // Within the first 0.8 s: node is up, the bundle is still loading (training starts seconds later).
-  await new Promise((r) => setTimeout(r, 600));
+  // As soon as the first line of bin/orpo-lab.js ran: the bundle (tfjs, the config checks) is still loading.
+  while (!stderr.includes('holding stop signals during start-up')) await new Promise((r) => setTimeout(r, 2));
   child.kill('SIGTERM');
   assert.equal(await closed, 0, stderr);
   const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; reason?: string });
