@@ -72,7 +72,7 @@ test('a NaN checkpoint is refused without blaming the learning rate, and is not 
   assert.notEqual(err.checkpoint, ck);
 });
 
-test('another model\'s checkpoint and broken JSON name config.json and trainer_state.json', async () => {
+test('another model\'s checkpoint, a wrong weight shape and broken JSON name config.json, model.safetensors and trainer_state.json', async () => {
   const { cfg } = await baseRun();
   const run = copyRun('other');
   const ck = join(run, 'checkpoints', 'checkpoint-4');
@@ -83,6 +83,16 @@ test('another model\'s checkpoint and broken JSON name config.json and trainer_s
   assert.equal(r.code, 1, r.stderr);
   assert.match(errorOf(r).message, new RegExp(`^${join(ck, 'config.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: "n_embd" is 32 but this run's model has 16`));
   writeFileSync(join(ck, 'config.json'), JSON.stringify(c));
+  // A weight of the wrong shape under a matching config.json: the weights file is named.
+  const tensors = [];
+  for await (const [name, t] of readSafetensors(join(ck, 'model.safetensors'))) {
+    const shape = name.endsWith('ln_f.weight') ? [(t.shape[0] as number) + 1] : t.shape;
+    tensors.push({ name, shape, data: async () => Float32Array.from({ length: shape.reduce((x, y) => x * y, 1) }, () => 0.5) });
+  }
+  await writeSafetensors(join(ck, 'model.safetensors'), tensors);
+  const shaped = await runCli(['train', cfg, '--resume', run, '--max-steps', '6']);
+  assert.equal(shaped.code, 1);
+  assert.ok(errorOf(shaped).message.startsWith(`${join(ck, 'model.safetensors')}: `) && /ln_f\.weight.*shape \[17\], expected \[16\]/.test(errorOf(shaped).message), errorOf(shaped).message);
   writeFileSync(join(ck, 'trainer_state.json'), '{"step": 4, "epoch": ');
   const broken = await runCli(['train', cfg, '--resume', run, '--max-steps', '6']);
   assert.equal(broken.code, 1);

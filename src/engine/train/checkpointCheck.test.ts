@@ -59,7 +59,7 @@ test('the manifest catches a flipped bit and a truncated file, naming it', () =>
   assert.throws(() => verifyManifest(dir), refused(dir, 'model.safetensors', /100 bytes, but 4096 were written/));
 });
 
-test('optimizer.safetensors: a missing moment, a wrong shape or dtype is refused, never zeros', async () => {
+test('optimizer.safetensors: a missing moment, a wrong shape, a negative second moment or a stray tensor is refused, never zeros', async () => {
   await useCpu();
   const params = new Map([['w', tf.variable(tf.ones([2, 3]))], ['b', tf.variable(tf.ones([3]))]]);
   const entry = (name: string, shape: number[], value = 0.5) => ({ name, shape, data: async () => new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(value) });

@@ -195,3 +195,14 @@ test('a wasm memory fault stops the run with words, writes no checkpoint after i
   assert.equal(events.some((e) => e.type === 'finished'), false);
   model.dispose();
 });
+
+test('train.save_total_limit keeps the newest checkpoints, named checkpoint-N, each with a manifest', async () => {
+  await useCpu();
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-limit-'));
+  const { result, model } = await train(config({}, { max_steps: 4, save_every: 1, save_total_limit: 2 }), dir);
+  assert.equal(result.type, 'finished');
+  const { readdirSync, existsSync } = await import('node:fs');
+  assert.deepEqual(readdirSync(join(dir, 'checkpoints')).sort(), ['checkpoint-3', 'checkpoint-4']);
+  assert.ok(existsSync(join(dir, 'checkpoints', 'checkpoint-4', 'manifest.json')));
+  model.dispose();
+});
