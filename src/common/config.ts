@@ -45,6 +45,7 @@ export interface TrainConfig {
   log_every: number;
   eval_every: number;
   save_every: number;
+  save_total_limit?: number;
   eval_samples: number;
 }
 

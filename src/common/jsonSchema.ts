@@ -30,6 +30,7 @@ export function toJsonSchema(spec: FieldSpec): JsonSchema {
       const s: JsonSchema = { ...common, type: 'string' };
       if (spec.enum) s.enum = [...spec.enum];
       else s.minLength = 1;
+      if (spec.maxLength !== undefined) s.maxLength = spec.maxLength;
       if (spec.default !== undefined) s.default = spec.default;
       return s;
     }

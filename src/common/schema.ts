@@ -35,6 +35,8 @@ export interface StringSpec extends Doc {
   kind: 'string';
   default?: string;
   enum?: readonly string[];
+  /** Longest accepted value, in characters. */
+  maxLength?: number;
   /** Paths are resolved relative to the config file; `except` lists literal values that are not paths. */
   path?: { type: 'file' | 'dir' | 'file-or-dir'; except?: readonly string[] };
 }
@@ -65,6 +67,11 @@ export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const
 export const FORMATS = ['auto', 'explicit', 'implicit', 'conversational', 'sharegpt'] as const;
 export const SCHEDULES = ['cosine', 'linear', 'constant'] as const;
 
+/** Upper bound of step and row counts: far beyond any local run, small enough that loops over it end. */
+export const MAX_COUNT = 10_000_000;
+/** Longest run name: `<name>-<timestamp>-<n>` must stay a valid file name (255 bytes). */
+export const MAX_NAME_LENGTH = 128;
+
 const posInt = (doc: string, dflt?: number, extra: Partial<NumberSpec> = {}): NumberSpec => ({
   kind: 'number', integer: true, min: 1, doc, ...(dflt === undefined ? {} : { default: dflt }), ...extra,
 });
@@ -73,8 +80,8 @@ export const configSpec: ObjectSpec = {
   kind: 'object',
   doc: 'An ORPO Lab experiment.',
   fields: {
-    name: { kind: 'string', required: true, example: 'my-experiment', doc: 'Run name; run directories are called `<name>-<timestamp>`.' },
-    seed: { kind: 'number', integer: true, min: 0, default: 42, doc: 'Seeds initialisation, shuffling, the eval split and dropout-free sampling.' },
+    name: { kind: 'string', required: true, maxLength: MAX_NAME_LENGTH, example: 'my-experiment', doc: 'Run name; run directories are called `<name>-<timestamp>`.' },
+    seed: { kind: 'number', integer: true, min: 0, max: 4294967295, default: 42, doc: 'Seeds initialisation, shuffling, the eval split and dropout-free sampling.' },
     method: {
       kind: 'string', enum: METHODS, default: 'orpo',
       doc: 'Training objective. `orpo`: NLL + λ·odds-ratio loss. `sft`: NLL on chosen only (rejected log-probs are still logged). `dpo`: sigmoid DPO against a frozen reference copy. `orpo-pr`: the paper\'s probability-ratio ablation.',
@@ -115,7 +122,7 @@ export const configSpec: ObjectSpec = {
       doc: '`bytes` (256 byte ids + specials), a path to a tokenizer.json, or `{train: VOCAB_SIZE}` to train a byte-level BPE on the training data.',
       variants: [
         { kind: 'string', path: { type: 'file', except: ['bytes'] }, doc: '`bytes` or a path to a tokenizer.json.' },
-        { kind: 'object', doc: 'Train a byte-level BPE tokenizer.', fields: { train: posInt('Vocabulary size of the trained tokenizer.', undefined, { min: 260, required: true, example: 8000 }) } },
+        { kind: 'object', doc: 'Train a byte-level BPE tokenizer.', fields: { train: posInt('Vocabulary size of the trained tokenizer.', undefined, { min: 260, max: 262144, required: true, example: 8000 }) } },
       ],
     },
     data: {
@@ -134,22 +141,22 @@ export const configSpec: ObjectSpec = {
           kind: 'string', enum: FORMATS, default: 'auto',
           doc: '`explicit` {prompt, chosen, rejected}; `implicit` {chosen, rejected} sharing a prompt (HH-RLHF); `conversational` TRL message lists; `sharegpt` LLaMA-Factory. `auto` detects it from the first row.',
         },
-        max_length: posInt('Maximum tokens of prompt + response.', 256),
-        max_prompt_length: posInt('Maximum prompt tokens; longer prompts are truncated from the left.', 128),
-        max_completion_length: posInt('Maximum tokens of each response (EOS included), truncated from the right before `max_length` applies (TRL DPOConfig.max_completion_length). Unset: no separate limit.'),
+        max_length: posInt('Maximum tokens of prompt + response.', 256, { max: 32768 }),
+        max_prompt_length: posInt('Maximum prompt tokens; longer prompts are truncated from the left.', 128, { max: 32768 }),
+        max_completion_length: posInt('Maximum tokens of each response (EOS included), truncated from the right before `max_length` applies (TRL DPOConfig.max_completion_length). Unset: no separate limit.', undefined, { max: 32768 }),
         skip_invalid: { kind: 'boolean', default: false, doc: 'Turn bad rows into counted warnings instead of errors.' },
-        limit: posInt('Use at most this many pairs from the training file (before the eval split).'),
+        limit: posInt('Use at most this many pairs from the training file (before the eval split).', undefined, { max: MAX_COUNT }),
       },
     },
     train: {
       kind: 'object', doc: 'Optimisation.',
       fields: {
         learning_rate: { kind: 'number', exclusiveMin: 0, warnAbove: 1e-2, default: 3e-4, doc: 'Peak AdamW learning rate.', notes: ['The paper fine-tunes with 5e-6 (Phi-2, Llama-2) to 8e-6; small scratch models train well near 3e-4.'] },
-        batch_size: posInt('Preference pairs per optimizer step (before accumulation).', 8),
-        grad_accum: posInt('Micro-batches accumulated per optimizer step.', 1),
-        max_steps: posInt('Optimizer steps. Give `max_steps` or `epochs`, not both.'),
-        epochs: { kind: 'number', exclusiveMin: 0, doc: 'Passes over the training pairs. Give `max_steps` or `epochs`, not both.' },
-        warmup_steps: { kind: 'number', integer: true, min: 0, default: 0, doc: 'Linear warmup steps; must be below max_steps.' },
+        batch_size: posInt('Preference pairs per optimizer step (before accumulation).', 8, { max: 4096 }),
+        grad_accum: posInt('Micro-batches accumulated per optimizer step.', 1, { max: 4096 }),
+        max_steps: posInt('Optimizer steps. Give `max_steps` or `epochs`, not both.', undefined, { max: MAX_COUNT }),
+        epochs: { kind: 'number', exclusiveMin: 0, max: 10000, doc: 'Passes over the training pairs. Give `max_steps` or `epochs`, not both.' },
+        warmup_steps: { kind: 'number', integer: true, min: 0, max: MAX_COUNT, default: 0, doc: 'Linear warmup steps; must be below max_steps.' },
         warmup_ratio: { kind: 'number', min: 0, max: 1, doc: 'Warmup as a fraction of all optimizer steps, ⌈ratio × steps⌉ (transformers\' warmup_ratio). Give `warmup_steps` or `warmup_ratio`, not both.' },
         schedule: { kind: 'string', enum: SCHEDULES, default: 'cosine', doc: 'Learning-rate schedule after warmup.' },
         weight_decay: { kind: 'number', min: 0, max: 1, default: 0, doc: 'Decoupled AdamW weight decay (not applied to biases or norms).' },
@@ -157,10 +164,11 @@ export const configSpec: ObjectSpec = {
         adam_beta2: { kind: 'number', min: 0, max: 0.99999, default: 0.999, doc: 'AdamW β2.' },
         adam_eps: { kind: 'number', exclusiveMin: 0, default: 1e-8, doc: 'AdamW ε.' },
         max_grad_norm: { kind: 'number', min: 0, default: 1, doc: 'Global gradient-norm clipping; 0 turns it off.' },
-        log_every: posInt('Log training metrics every N steps.', 1),
-        eval_every: posInt('Evaluate (metrics and distributions) every N steps, and at the end.', 50),
-        save_every: posInt('Checkpoint every N steps, and at the end.', 100),
-        eval_samples: { kind: 'number', integer: true, min: 0, default: 2, doc: 'Greedy samples generated for fixed eval prompts at each eval.' },
+        log_every: posInt('Log training metrics every N steps.', 1, { max: MAX_COUNT }),
+        eval_every: posInt('Evaluate (metrics and distributions) every N steps, and at the end.', 50, { max: MAX_COUNT }),
+        save_every: posInt('Checkpoint every N steps, and at the end.', 100, { max: MAX_COUNT }),
+        save_total_limit: posInt('Keep only the newest N checkpoints (older `checkpoint-*` directories are deleted); unset keeps all.', undefined, { max: 100000, ref: 'transformers TrainingArguments.save_total_limit' }),
+        eval_samples: { kind: 'number', integer: true, min: 0, max: 64, default: 2, doc: 'Greedy samples generated for fixed eval prompts at each eval.' },
       },
     },
     backend: {

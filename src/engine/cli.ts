@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HelpRequested, UsageError } from './args';
 import { closest } from '../server/service/suggest';
+import { holdStopSignals } from './commands/earlyStop';
 
 type Command = { args: string; what: string; run: (argv: string[]) => Promise<number> };
 
@@ -61,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const cmd = name === undefined ? undefined : commands[name];
+  if (name === 'train') holdStopSignals(); // a stop during start-up still ends with an event (earlyStop.ts)
   if (!cmd) {
     const near = name === undefined ? undefined : closest(name.replace(/^-+/, ''), Object.keys(commands));
     const what = name === undefined ? 'a command is required' : `unknown ${name.startsWith('-') ? 'option' : 'command'} "${name}"${near ? ` (did you mean ${near}?)` : ''}`;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { configNameOf, discoverRuns, formatNumber, keyMetricLines, lastMetrics, outputDirOf, readRun } from './runDiscovery';
+import { configNameOf, discoverRuns, formatNumber, keyMetricLines, lastMetrics, listCheckpoints, outputDirOf, readRun } from './runDiscovery';
 import { RunManager } from './runManager';
 import { engineLauncher } from './launcher';
 
@@ -92,4 +92,11 @@ void test('configNameOf reads the name, or nothing', () => {
   assert.equal(configNameOf('name: hh-tiny\nseed: 1\n'), 'hh-tiny');
   assert.equal(configNameOf('name: 12\n'), undefined);
   assert.equal(configNameOf('name: [oops'), undefined);
+});
+
+void test('listCheckpoints lists checkpoint-N and older step-N directories by step, ignoring temporaries', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'orpo-disc-'));
+  const dir = join(root, 'r');
+  for (const n of ['step-2', 'checkpoint-10', 'checkpoint-4', '.tmp-checkpoint-12-99', 'other']) mkdirSync(join(dir, 'checkpoints', n), { recursive: true });
+  assert.deepEqual((await listCheckpoints(dir)).map((c) => [c.step, c.path]), [[2, join(dir, 'checkpoints', 'step-2')], [4, join(dir, 'checkpoints', 'checkpoint-4')], [10, join(dir, 'checkpoints', 'checkpoint-10')]]);
 });

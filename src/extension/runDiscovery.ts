@@ -1,5 +1,5 @@
 // Run discovery: finds run directories (issue 2's layout: config.yaml, metrics.jsonl,
-// distributions.jsonl, checkpoints/step-N/) under the runs directories and reads what the Runs view
+// distributions.jsonl, checkpoints/checkpoint-N/) under the runs directories and reads what the Runs view
 // shows: status, progress, last metrics, checkpoints. No vscode import, so Node tests cover it.
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
@@ -80,7 +80,7 @@ export function lastMetrics(text: string): { train?: MetricsRow; eval?: MetricsR
 export async function listCheckpoints(dir: string): Promise<Checkpoint[]> {
   const names = await readdir(join(dir, 'checkpoints')).catch(() => [] as string[]);
   return names
-    .map((n) => ({ n, m: /^step-(\d+)$/.exec(n) }))
+    .map((n) => ({ n, m: /^(?:checkpoint|step)-(\d+)$/.exec(n) })) // checkpoint-N; step-N in runs written before
     .filter((x): x is { n: string; m: RegExpExecArray } => x.m !== null)
     .map(({ n, m }) => ({ step: Number(m[1]), path: join(dir, 'checkpoints', n) }))
     .sort((a, b) => a.step - b.step);

@@ -211,7 +211,7 @@ void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, 
     assert.match(stopped, /stopped \(checkpoint saved\) at step \d+/, `cancelling stops the run: ${stopped}`);
     const step = Number(/at step (\d+)/.exec(stopped)?.[1]);
     assert.ok(step > 0 && step < LONG_STEPS, `stopped early, at step ${step}`);
-    assert.ok(existsSync(join(longDir, 'checkpoints', `step-${step}`, 'trainer_state.json')), `a checkpoint at step ${step}`);
+    assert.ok(existsSync(join(longDir, 'checkpoints', `checkpoint-${step}`, 'trainer_state.json')), `a checkpoint at step ${step}`);
     lap('cancelled');
     await runsJourney(wb, runsDir, longDir, step);
     lap('journey');

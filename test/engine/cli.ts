@@ -1,5 +1,6 @@
 // Test support: runs the engine CLI from source (tsx) as a child process, as the extension does.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseEvent, type EngineEvent } from '../../src/common/events';
@@ -35,4 +36,18 @@ export function runCli(args: string[], onEvent?: (e: EngineEvent, child: ChildPr
     onEvent?.(p.value, child);
   });
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, events, bad, stderr })));
+}
+
+/** A tiny scratch-model config in DIR (cpu backend, 8 pairs of the shipped HH-RLHF slice); `train` adds train keys. */
+export function tinyConfig(dir: string, train: string): string {
+  const p = join(dir, 'tiny.orpo.yaml');
+  writeFileSync(p, `name: tiny
+seed: 5
+model: { layers: 1, d_model: 16, heads: 2, context: 64 }
+data: { train: ${join(root, 'examples/data/hh-rlhf-tiny.jsonl.gz')}, eval: 0.25, max_length: 64, max_prompt_length: 32, limit: 8 }
+train: { batch_size: 2, ${train}, eval_every: 1000, eval_samples: 0 }
+backend: cpu
+output_dir: runs
+`);
+  return p;
 }

@@ -63,7 +63,7 @@ test('a run writes its files; stdout carries only valid events', async () => {
   assert.deepEqual(r.bad, []);
   assert.equal(r.events[0]?.type, 'started');
   assert.equal(r.events.at(-1)?.type, 'finished');
-  for (const f of ['config.yaml', 'metrics.jsonl', 'distributions.jsonl', 'samples.jsonl', 'checkpoints/step-6/model.safetensors', 'checkpoints/step-6/trainer_state.json']) {
+  for (const f of ['config.yaml', 'metrics.jsonl', 'distributions.jsonl', 'samples.jsonl', 'checkpoints/checkpoint-6/model.safetensors', 'checkpoints/checkpoint-6/trainer_state.json']) {
     assert.ok(existsSync(join(out, f)), `${f} exists`);
   }
   const rows = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
@@ -109,7 +109,7 @@ test('SIGTERM stops the run cleanly with exit 0, also between evals and saves', 
   assert.equal(r.code, 0, r.stderr);
   const fin = r.events.at(-1);
   assert.ok(fin?.type === 'finished' && fin.reason === 'stopped' && fin.step < 400, JSON.stringify(fin));
-  assert.ok(existsSync(join(dir, 'run', 'checkpoints', `step-${fin.step}`, 'trainer_state.json')), 'checkpoint at the stop step');
+  assert.ok(existsSync(join(dir, 'run', 'checkpoints', `checkpoint-${fin.step}`, 'trainer_state.json')), 'checkpoint at the stop step');
 });
 
 test('fine-tuning starts from a Hugging Face directory (a checkpoint we saved) with its tokenizer', async () => {
@@ -117,7 +117,7 @@ test('fine-tuning starts from a Hugging Face directory (a checkpoint we saved) w
   const first = join(dir, 'first');
   const base = await runCli(['train', config(dir, '', 'max_steps: 2'), '--out', first]);
   assert.equal(base.code, 0, base.stderr);
-  const ckpt = join(first, 'checkpoints', 'step-2');
+  const ckpt = join(first, 'checkpoints', 'checkpoint-2');
   const p = join(dir, 'ft.orpo.yaml');
   writeFileSync(p, readFileSync(join(dir, 'tiny.orpo.yaml'), 'utf8').replace('model: { layers: 1, d_model: 16, heads: 2, context: 128 }', `model: { from: ${ckpt} }`));
   const ft = await runCli(['train', p, '--out', join(dir, 'ft'), '--max-steps', '2']);

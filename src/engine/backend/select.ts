@@ -7,7 +7,7 @@
 // loader (on Linux, Dawn is not even created for `auto` when no libvulkan.so.1 is installed).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Backend } from '../../common/config';
@@ -67,7 +67,12 @@ async function loadWebgpu(allowSoftware: boolean): Promise<BackendInfo> {
   } catch (e) {
     throw new BackendError(`backend webgpu: the "webgpu" package (Dawn) did not load: ${String(e)}`);
   }
-  if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'orpo-xdg-'));
+  if (!process.env.XDG_RUNTIME_DIR) {
+    // Dawn's GL path wants a runtime dir; ours is private to this process and removed when it exits.
+    const xdg = mkdtempSync(join(tmpdir(), 'orpo-xdg-'));
+    process.env.XDG_RUNTIME_DIR = xdg;
+    process.on('exit', () => rmSync(xdg, { recursive: true, force: true }));
+  }
   const flags = (process.env.ORPO_LAB_DAWN_FLAGS ?? '').split(',').filter(Boolean);
   Object.assign(globalThis, dawn.globals);
   let gpu = dawn.create(flags);

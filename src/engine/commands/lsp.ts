@@ -2,6 +2,7 @@
 // (Neovim, Helix, Emacs). Nothing but JSON-RPC may reach stdout while it runs.
 import { ProposedFeatures, createConnection } from 'vscode-languageserver/node';
 import { UsageError, flagBool, parseCommand, type CommandSpec } from '../args';
+import { exitOnFrameFault, guardFrames } from '../../server/frames';
 import { startServer } from '../../server/lsp';
 
 export const LSP_SPEC: CommandSpec = {
@@ -18,7 +19,8 @@ export async function main(argv: string[]): Promise<number> {
   if (!flagBool(args, 'stdio')) throw new UsageError('--stdio is required (the only transport)');
   // Keep stray console output off the protocol stream.
   console.log = console.info = (...a: unknown[]) => console.error(...a);
-  const code = await startServer(createConnection(ProposedFeatures.all, process.stdin, process.stdout));
+  // Every frame is checked first: a malformed one ends the process so the client restarts the server.
+  const code = await startServer(createConnection(ProposedFeatures.all, guardFrames(process.stdin, exitOnFrameFault('orpo-lab lsp')), process.stdout));
   // The client closed the session: end the process even if stdin is still open.
   setImmediate(() => process.exit(code));
   return code;

@@ -103,7 +103,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   const runs = args.positionals.map(loadRun);
   for (const r of runs) for (const p of r.problems) process.stderr.write(`warning: ${p}\n`);
-  writeFileSync(out, renderReport(runs, webviewDir));
+  try {
+    writeFileSync(out, renderReport(runs, webviewDir));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'its folder does not exist' : err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : err.code === 'EISDIR' ? 'it is a directory' : err.code === 'ENOSPC' ? 'no space left on device' : err.message;
+    process.stderr.write(`orpo-lab report: cannot write ${out}: ${why}\n`);
+    return 1;
+  }
   const rows = runs.reduce((n, r) => n + r.metrics.length, 0);
   process.stderr.write(`wrote ${out}: ${runs.length} run(s), ${rows} metric rows\n`);
   return 0;

@@ -18,7 +18,7 @@ import { SWEEP_INDEX, parseSweepIndex, statusCounts, type SweepEvent, type Sweep
 import { formatDiagnostic, validateConfigFile } from '../../server/service';
 import { UsageError } from '../args';
 import { latestCheckpoint } from '../train/checkpoint';
-import { newRunDir } from '../train/runDir';
+import { createRunDir } from '../train/runLock';
 import { SweepRunner, writeIndex } from './sweepRunner';
 
 export const USAGE = 'sweep CONFIG [--parallel N] [--max-steps N] [--backend NAME] | sweep --resume SWEEP_DIR [--parallel N]';
@@ -67,7 +67,7 @@ function prepare(configArg: string, parallel: number): { dir: string; index: Swe
   const raw = value as Obj;
   const configDir = dirname(configPath);
   const name = String(raw.name);
-  const dir = newRunDir(resolve(configDir, typeof raw.output_dir === 'string' ? raw.output_dir : 'runs'), name);
+  const dir = createRunDir(resolve(configDir, typeof raw.output_dir === 'string' ? raw.output_dir : 'runs'), name);
   mkdirSync(join(dir, 'configs'), { recursive: true });
   writeFileSync(join(dir, 'sweep.orpo.yaml'), text);
   const variants = expandGrid(sweep).map((v) => {

@@ -3,7 +3,7 @@
 // tokenizer, data and model, and runs the trainer. With --json (or stdout not a terminal) stdout carries
 // one JSON event per line and nothing else; on a terminal a progress line (human.ts). Logs go to stderr.
 // Exit codes: 0 completed or stopped, 2 invalid config or dataset, 1 anything else.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
@@ -12,13 +12,14 @@ import { formatEvent, parseControl, type EngineEvent } from '../../common/events
 import { selectBackend } from '../backend/select';
 import { DataError } from '../data/errors';
 import { loadDataset } from '../data/dataset';
-import { latestCheckpoint } from '../train/checkpoint';
-import { newRunDir, runFiles } from '../train/runDir';
+import { runFiles } from '../train/runDir';
 import { runTraining, totalSteps } from '../train/trainer';
 import { buildModel, buildTokenizer, makeSampler } from './setup';
 import { humanSink } from './human';
 import { preflightConfig, type Override } from './overrides';
 import { parseTrainArgs } from './trainArgs';
+import { takeHeldStop } from './earlyStop';
+import { checkResume, inCheckpoint, openRun, reportFailure, stoppedBeforeStart } from './trainRun';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -70,13 +71,9 @@ export async function main(argv: string[]): Promise<number> {
     delete cfg.train.epochs;
   }
   const configDir = dirname(configPath);
-  const resumeArg = opts.resume?.runDir;
-  const runDir = resumeArg ? resumeArg : resolve(opts.out ?? newRunDir(resolve(configDir, cfg.output_dir), cfg.name));
-  const resumeFrom = resumeArg ? (opts.resume?.checkpoint ?? latestCheckpoint(runDir)) : undefined;
-  if (resumeArg && !resumeFrom) {
-    process.stderr.write(`${resumeArg}: no complete checkpoint under ${runDir}/checkpoints to resume from\n`);
-    return EXIT_FAILURE;
-  }
+  const opened = openRun(cfg, configDir, { ...(opts.resume ? { resume: opts.resume.runDir, ...(opts.resume.checkpoint ? { checkpoint: opts.resume.checkpoint } : {}) } : {}), ...(opts.out ? { out: opts.out } : {}) }, emit, log);
+  if (typeof opened === 'number') return opened;
+  const { runDir, resumeFrom } = opened;
 
   let stop = false;
   const requestStop = (why: string) => {
@@ -86,6 +83,8 @@ export async function main(argv: string[]): Promise<number> {
   const onSignal = (sig: NodeJS.Signals) => requestStop(sig);
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  const held = takeHeldStop();
+  if (held) requestStop(`${held} during start-up`);
   const stdin = process.stdin.isTTY ? undefined : createInterface({ input: process.stdin });
   stdin?.on('line', (line) => {
     if (!line.trim()) return;
@@ -95,6 +94,7 @@ export async function main(argv: string[]): Promise<number> {
   });
 
   try {
+    if (stop && !resumeFrom) return stoppedBeforeStart(runDir, resumeFrom, emit, log);
     const backend = await selectBackend(cfg.backend, log);
     log(`backend ${backend.backend}: ${backend.device}`);
     const tokenizer = await buildTokenizer(cfg, configDir);
@@ -109,7 +109,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       throw e;
     }
-    for (const w of data.warnings) emit({ type: 'warning', message: w });
+    for (const w of [...data.notices, ...data.warnings]) emit({ type: 'warning', message: w });
+    for (const n of data.notices) log(`warning: ${n}`);
     if (data.warnings.length) log(`skipped ${data.warnings.length} invalid rows (data.skip_invalid)`);
     if (data.dropped) log(`dropped ${data.dropped} pairs whose response was empty after truncation`);
     if (data.train.length === 0) {
@@ -117,14 +118,18 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_INVALID;
     }
     log(`data: ${data.train.length} train / ${data.eval.length} eval pairs (${data.format})`);
-    const model = await buildModel(cfg, configDir, tokenizer, resumeFrom);
+    const total = totalSteps(cfg, data.train.length);
+    const startStep = resumeFrom ? checkResume(resumeFrom, cfg, configDir, total, log) : 0;
+    const model = await buildModel(cfg, configDir, tokenizer, resumeFrom).catch((e: unknown) => { throw resumeFrom ? inCheckpoint(e, resumeFrom) : e; });
     const ref = cfg.method === 'dpo' ? await buildModel(cfg, configDir, tokenizer, undefined) : undefined;
+    if (stop) {
+      model.dispose();
+      ref?.dispose();
+      return stoppedBeforeStart(runDir, resumeFrom, emit, log, startStep);
+    }
     const files = runFiles(runDir);
     const configYaml = stringify(selfContained(cfg, configDir));
-    mkdirSync(runDir, { recursive: true });
     writeFileSync(resolve(runDir, 'config.yaml'), configYaml);
-    const total = totalSteps(cfg, data.train.length);
-    const startStep = resumeFrom ? (JSON.parse(readFileSync(resolve(resumeFrom, 'trainer_state.json'), 'utf8')) as { step: number }).step : 0;
     emit({
       type: 'started', run_dir: runDir, config: configPath, name: cfg.name, method: cfg.method,
       backend: backend.backend, device: backend.device, total_steps: total, start_step: startStep, pid: process.pid, time: new Date().toISOString(),
@@ -137,12 +142,9 @@ export async function main(argv: string[]): Promise<number> {
     ref?.dispose();
     return result.type === 'finished' ? EXIT_OK : EXIT_FAILURE;
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    // The message is for the user; the stack only when asked for (ORPO_LAB_DEBUG=1).
-    log(process.env.ORPO_LAB_DEBUG && e instanceof Error ? (e.stack ?? message) : `error: ${message}`);
-    emit({ type: 'error', message });
-    return EXIT_FAILURE;
+    return reportFailure(e, emit, log);
   } finally {
+    opened.close();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     stdin?.close();

@@ -14,7 +14,7 @@ import { UsageError } from '../args';
 import { DataError } from '../data/errors';
 import { RunDirTail } from '../export/runTail';
 import { ExportError, TRANSFORMERS_VERSION, TRL_VERSION } from '../export/trlMapping';
-import { newRunDir } from '../train/runDir';
+import { createRunDir } from '../train/runLock';
 import { loadConfig, writeExport } from './export';
 import { EXIT_FAILURE, EXIT_INVALID, EXIT_OK } from './train';
 
@@ -74,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     emit({ type: 'error', message: missing });
     return EXIT_FAILURE;
   }
-  const runDir = resolve(v.out ?? newRunDir(resolve(dirname(configPath), cfg.output_dir), cfg.name));
+  const runDir = resolve(v.out ?? createRunDir(resolve(dirname(configPath), cfg.output_dir), cfg.name));
   const exportDir = join(runDir, 'trl-export');
   try {
     await writeExport(cfg, configPath, pre.text, exportDir);

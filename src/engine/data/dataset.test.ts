@@ -126,3 +126,21 @@ void test('splitEval: seeded, disjoint, at least one pair on each side', () => {
   assert.equal(splitEval([1, 2], 0.9, 9).train.length, 1);
   assert.throws(() => splitEval([1], 0.5, 9), /at least 2 pairs/);
 });
+
+void test('invalid UTF-8 in a data file is a warning naming the file and the lines', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { readPairs } = await import('./dataset');
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-utf8-'));
+  const row = (p: string) => Buffer.from(`{"prompt":"${p}","chosen":" yes","rejected":" no"}\n`);
+  // Line 2 holds a Latin-1 "é" (0xe9), not valid UTF-8; line 3 a valid "é" (0xc3 0xa9).
+  const latin1 = Buffer.concat([row('a'), Buffer.from('{"prompt":"caf'), Buffer.from([0xe9]), Buffer.from('","chosen":" yes","rejected":" no"}\n'), row('café'), row('b')]);
+  writeFileSync(join(dir, 'd.jsonl'), latin1);
+  const r = await readPairs(join(dir, 'd.jsonl'), 'data/d.jsonl', { format: 'auto', skipInvalid: false });
+  assert.equal(r.pairs.length, 4, 'the rows are still read');
+  assert.deepEqual(r.warnings, []);
+  assert.equal(r.notices.length, 1);
+  assert.match(r.notices[0] as string, /^data\/d\.jsonl:2: invalid UTF-8 .* in 1 row, at line 2; the file must be UTF-8/);
+  writeFileSync(join(dir, 'ok.jsonl'), Buffer.concat([row('café'), row('b')]));
+  assert.deepEqual((await readPairs(join(dir, 'ok.jsonl'), 'ok.jsonl', { format: 'auto', skipInvalid: false })).notices, []);
+});

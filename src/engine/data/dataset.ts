@@ -26,6 +26,8 @@ export interface ReadPairsResult {
   format: PairFormat;
   /** One message per skipped row, `file:line: field: what was expected`. */
   warnings: string[];
+  /** Problems that skip nothing (invalid UTF-8), `file:line: ...`. */
+  notices: string[];
 }
 
 /** Reads, validates and renders every pair of one file. `label` names the file in messages. */
@@ -35,8 +37,10 @@ export async function readPairs(path: string, label: string, opts: ReadPairsOpti
   let format: PairFormat | undefined;
   const limit = opts.limit ?? Infinity;
   const isJsonArray = fileKind(path)?.kind === 'json';
+  const badUtf8: number[] = [];
   for await (const row of readRows(path, label)) {
     if (pairs.length >= limit) break;
+    if (row.badUtf8) badUtf8.push(row.line);
     const ctx = { file: label, line: row.line, ...(isJsonArray ? { index: row.index } : {}) };
     try {
       if (row.error !== undefined) throw new DataError(label, row.line, ctx.index === undefined ? '' : `[${row.index}]`, row.error);
@@ -51,7 +55,10 @@ export async function readPairs(path: string, label: string, opts: ReadPairsOpti
     const why = warnings.length > 0 ? `; all ${warnings.length} rows were invalid (first: ${warnings[0]})` : '';
     throw new DataError(label, 0, '', `expected at least one valid preference pair, found none${why}`);
   }
-  return { pairs, format, warnings };
+  const notices = badUtf8.length === 0 ? [] : [
+    `${label}:${badUtf8[0]}: invalid UTF-8 (bytes replaced by U+FFFD) in ${badUtf8.length} row${badUtf8.length === 1 ? '' : 's'}, at line${badUtf8.length === 1 ? '' : 's'} ${badUtf8.slice(0, 5).join(', ')}${badUtf8.length > 5 ? ', ...' : ''}; the file must be UTF-8 (re-encode it, e.g. iconv -f latin1 -t utf-8)`,
+  ];
+  return { pairs, format, warnings, notices };
 }
 
 export interface LoadDatasetOptions {
@@ -73,6 +80,8 @@ export interface LoadedDataset {
   warnings: string[];
   /** Number of skipped rows (warnings.length). */
   skipped: number;
+  /** Problems that skip nothing (invalid UTF-8 in a file), `file:line: ...`. */
+  notices: string[];
   /** Pairs dropped because a response was empty after truncation (train and eval). */
   dropped: number;
   /** Prompt texts of the first eval pairs, for generation samples. */
@@ -115,6 +124,8 @@ export interface SplitPairs {
   eval: PreferencePair[];
   format: PairFormat;
   warnings: string[];
+  /** Rows kept but worth a word (invalid UTF-8), with file:line. */
+  notices: string[];
 }
 
 export async function readSplit(cfg: DataConfig, opts: LoadDatasetOptions): Promise<SplitPairs> {
@@ -126,6 +137,7 @@ export async function readSplit(cfg: DataConfig, opts: LoadDatasetOptions): Prom
     ...(cfg.limit === undefined ? {} : { limit: cfg.limit }),
   });
   const warnings = [...train.warnings];
+  const notices = [...train.notices];
   let trainPairs: PreferencePair[];
   let evalPairs: PreferencePair[];
   if (typeof cfg.eval === 'number') {
@@ -136,17 +148,18 @@ export async function readSplit(cfg: DataConfig, opts: LoadDatasetOptions): Prom
   } else {
     const ev = await readPairs(resolve(opts.configDir, cfg.eval), cfg.eval, { format: cfg.format, skipInvalid: opts.skipInvalid, chat });
     warnings.push(...ev.warnings);
+    notices.push(...ev.notices);
     trainPairs = train.pairs;
     evalPairs = ev.pairs;
   }
-  return { train: trainPairs, eval: evalPairs, format: train.format, warnings };
+  return { train: trainPairs, eval: evalPairs, format: train.format, warnings, notices };
 }
 
 /** The tokenization options of a data config (TRL's truncation rules, tokenize.ts). */
 export const tokenizeOptions = (cfg: DataConfig) => ({ maxLength: cfg.max_length, maxPromptLength: cfg.max_prompt_length, ...(cfg.max_completion_length === undefined ? {} : { maxCompletionLength: cfg.max_completion_length }) });
 
 export async function loadDataset(cfg: DataConfig, opts: LoadDatasetOptions): Promise<LoadedDataset> {
-  const { train: trainPairs, eval: evalPairs, format, warnings } = await readSplit(cfg, opts);
+  const { train: trainPairs, eval: evalPairs, format, warnings, notices } = await readSplit(cfg, opts);
   const lengths = tokenizeOptions(cfg);
   let dropped = 0;
   const evalPrompts: string[] = [];
@@ -175,6 +188,7 @@ export async function loadDataset(cfg: DataConfig, opts: LoadDatasetOptions): Pr
     format,
     warnings,
     skipped: warnings.length,
+    notices,
     dropped,
     evalPrompts,
     rows: { train: trainPairs.length, eval: evalPairs.length },

@@ -96,3 +96,23 @@ void test('bad message rows name the field path', () => {
   throwsData(() => normalizeRow('sharegpt', { ...sg, rejected: sg.chosen }, ctx(15)), 'c.json:15: rejected: expected a response different from chosen, got an identical one');
   throwsData(() => normalizeRow('sharegpt', { ...sg, system: 3 }, ctx(16)), 'c.json:16: system: expected a string, got a number');
 });
+
+void test('an unknown role such as "wizard" is refused with file:line and the field', () => {
+  const row = conv[0] as { prompt: Msg[]; chosen: Msg[]; rejected: Msg[] };
+  throwsData(() => normalizeRow('conversational', { ...row, chosen: [{ role: 'wizard', content: 'Abracadabra.' }] }, ctx(3)), 'c.json:3: chosen[0].role: expected a role of system, user, assistant, tool, got "wizard"');
+  throwsData(() => normalizeRow('conversational', { ...row, prompt: [{ role: 'Wizard', content: 'hi' }] }, ctx(4)), 'c.json:4: prompt[0].role: expected a role of system, user, assistant, tool, got "Wizard"');
+});
+
+void test('implicit prompt when one list is a prefix of the other: all but its last message, as TRL extract_prompt', () => {
+  const u: Msg = { role: 'user', content: 'Hi?' };
+  const a: Msg = { role: 'assistant', content: 'Hello.' };
+  const u2: Msg = { role: 'user', content: 'And?' };
+  const b: Msg = { role: 'assistant', content: 'Bye.' };
+  // TRL: no differing index among the first 2, so idx stays 1: prompt [u], chosen [a], rejected [a, u2, b].
+  const pair = normalizeRow('conversational', { chosen: [u, a], rejected: [u, a, u2, b] }, ctx(1));
+  assert.deepEqual(pair, {
+    prompt: chatml(u) + '<|im_start|>assistant\n',
+    chosen: 'Hello.<|im_end|>\n',
+    rejected: `Hello.<|im_end|>\n${chatml(u2)}${chatml(b)}`,
+  });
+});

@@ -10,6 +10,7 @@
 // The template is the tokenizer's chat template when it has one, else renderChat's default.
 import { renderChat, type ChatMessage, type RenderChatOptions } from '../tokenizer/chat';
 import type { PreferencePair } from './pair';
+import { roleProblem } from '../../common/roles';
 import { describeType } from './errors';
 import { commonPrefixLength } from './implicit';
 import {
@@ -31,7 +32,10 @@ function messageList(ctx: RowContext, row: Record<string, unknown>, key: string,
   return list.map((m, i) => {
     const path = `${key}[${i}]`;
     const msg = requireObject(ctx, m, path, 'a {role, content} message');
-    return { role: requireString(ctx, msg, 'role', `${path}.role`), content: requireString(ctx, msg, 'content', `${path}.content`) };
+    const role = requireString(ctx, msg, 'role', `${path}.role`);
+    const bad = roleProblem(role);
+    if (bad) throw fail(ctx, `${path}.role`, bad);
+    return { role, content: requireString(ctx, msg, 'content', `${path}.content`) };
   });
 }
 
@@ -77,9 +81,12 @@ export function normalizeConversational(value: unknown, ctx: RowContext, chat: C
   let rejected = messageList(ctx, row, 'rejected', false);
   let prompt: ChatMessage[];
   if (row.prompt === undefined) {
-    // Implicit prompt: the longest common run of leading messages.
+    // Implicit prompt, as trl.data_utils.extract_prompt: the messages before the first that differs;
+    // when the shorter list is a prefix of the other, all of it but its last message.
+    const n = Math.min(chosen.length, rejected.length);
     let k = 0;
-    while (k < chosen.length && sameMessage(chosen[k], rejected[k])) k++;
+    while (k < n && sameMessage(chosen[k], rejected[k])) k++;
+    if (k === n) k = n - 1;
     prompt = chosen.slice(0, k);
     chosen = chosen.slice(k);
     rejected = rejected.slice(k);

@@ -16,6 +16,8 @@ export interface RawRow {
   /** 0-based row number: the array index in a .json file, the non-blank line count in .jsonl. */
   index: number;
   error?: string;
+  /** The row's text holds U+FFFD: bytes that were not valid UTF-8 were replaced when decoding. */
+  badUtf8?: true;
 }
 
 export type FileKind = 'jsonl' | 'json';
@@ -72,10 +74,11 @@ async function* guard(chunks: AsyncIterable<string>, label: string): AsyncGenera
 }
 
 function parseRow(text: string, line: number, index: number, what: string): RawRow {
+  const bad = text.includes('\ufffd') ? { badUtf8: true as const } : {};
   try {
-    return { value: JSON.parse(text) as unknown, line, index };
+    return { value: JSON.parse(text) as unknown, line, index, ...bad };
   } catch (e) {
-    return { value: undefined, line, index, error: `invalid JSON: ${(e as Error).message}; expected ${what}` };
+    return { value: undefined, line, index, error: `invalid JSON: ${(e as Error).message}; expected ${what}`, ...bad };
   }
 }
 

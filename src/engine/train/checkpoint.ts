@@ -1,15 +1,20 @@
-// Checkpoints: DIR/checkpoints/step-N/ holds the model as a Hugging Face directory (config.json,
-// model.safetensors, tokenizer files), the AdamW moments (optimizer.safetensors), the trainer state
-// (step, data position, elapsed time) and the experiment config. Each is written into a temporary
-// directory that is renamed into place only when complete, so a crash never leaves half a checkpoint.
+// Checkpoints: DIR/checkpoints/checkpoint-N/ (the name transformers' trainer_utils.get_last_checkpoint
+// finds; runs written before use step-N, which still resume) holds the model as a Hugging Face directory
+// (config.json, model.safetensors, tokenizer files), the AdamW moments (optimizer.safetensors), the
+// trainer state (step, data position, elapsed time), the experiment config, and last manifest.json: the
+// sha256 of every other file, checked on resume (checkpointCheck.ts). Each is written into a temporary
+// directory that is renamed into place only when complete, so a crash never leaves half a checkpoint;
+// orphan temporaries of a crashed or full-disk run are removed when a run starts or resumes.
+// `train.save_total_limit` keeps the newest N, as transformers' Trainer does.
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { readSafetensors, writeSafetensors } from '../hf/safetensors';
 import { saveModelDir } from '../hf/save';
 import type { LoaderState } from '../data/loader';
 import type { CausalLM } from '../model/types';
 import type { Tokenizer } from '../tokenizer/types';
+import { checkOptimizerEntry, writeManifest, CheckpointError } from './checkpointCheck';
 import type { AdamW } from './optimizer';
 
 export interface TrainerState {
@@ -22,51 +27,125 @@ export interface TrainerState {
   total_steps: number;
 }
 
-const STEP_DIR = /^step-(\d+)$/;
+/** `checkpoint-N` (transformers' PREFIX_CHECKPOINT_DIR) and the older `step-N`. */
+const CHECKPOINT_DIR = /^(?:checkpoint|step)-(\d+)$/;
+/** Temporaries: ours (`.tmp-checkpoint-N-PID`, older `.tmp-step-N-PID`) and saveModelDir's (`..tmp-…tmp-PID-T`). */
+const TEMP_DIR = /^\..*tmp-/;
+
+export const checkpointName = (step: number): string => `checkpoint-${step}`;
+
+/** Complete checkpoints of a run (a trainer_state.json inside), oldest first. */
+export function listCheckpoints(runDir: string): { step: number; path: string }[] {
+  const dir = join(runDir, 'checkpoints');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((n) => ({ n, m: CHECKPOINT_DIR.exec(n) }))
+    .filter((x): x is { n: string; m: RegExpExecArray } => x.m !== null && existsSync(join(dir, x.n, 'trainer_state.json')))
+    .map(({ n, m }) => ({ step: Number(m[1]), path: join(dir, n) }))
+    .sort((a, b) => a.step - b.step || (a.path < b.path ? -1 : 1));
+}
 
 /** The newest complete checkpoint of a run, or undefined. */
 export function latestCheckpoint(runDir: string): string | undefined {
+  return listCheckpoints(runDir).at(-1)?.path;
+}
+
+/** Removes orphan temporary checkpoint directories (call while holding the run lock). Returns their names. */
+export function cleanOrphanTemps(runDir: string): string[] {
   const dir = join(runDir, 'checkpoints');
-  if (!existsSync(dir)) return undefined;
-  const steps = readdirSync(dir)
-    .map((n) => STEP_DIR.exec(n))
-    .filter((m): m is RegExpExecArray => m !== null && existsSync(join(dir, m[0], 'trainer_state.json')))
-    .map((m) => Number(m[1]))
-    .sort((a, b) => b - a);
-  return steps.length ? join(dir, `step-${steps[0]}`) : undefined;
+  if (!existsSync(dir)) return [];
+  const gone = readdirSync(dir).filter((n) => TEMP_DIR.test(n));
+  for (const n of gone) rmSync(join(dir, n), { recursive: true, force: true });
+  return gone;
+}
+
+/** Keeps the newest `limit` checkpoints (and always `keep`); returns the removed paths. */
+export function pruneCheckpoints(runDir: string, limit: number | undefined, keep: string): string[] {
+  if (limit === undefined) return [];
+  const all = listCheckpoints(runDir);
+  const old = all.slice(0, Math.max(0, all.length - limit)).filter((c) => c.path !== keep);
+  for (const c of old) rmSync(c.path, { recursive: true, force: true });
+  return old.map((c) => c.path);
+}
+
+/** The file most recently created under `dir` (the one a failed write was writing). */
+function newestFile(dir: string): string | undefined {
+  let best: { path: string; t: number } | undefined;
+  const walk = (d: string) => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      const s = statSync(p);
+      if (s.isDirectory()) walk(p);
+      else if (!best || s.mtimeMs >= best.t) best = { path: p, t: s.mtimeMs };
+    }
+  };
+  try {
+    walk(dir);
+  } catch {
+    return best?.path;
+  }
+  return best?.path;
+}
+
+/** A failed checkpoint write, naming the file; the partial checkpoint has been removed. */
+export class CheckpointWriteError extends Error {
+  constructor(readonly file: string, readonly code: string | undefined, cause: string) {
+    super(`${file}: ${code === 'ENOSPC' ? 'no space left on device' : cause} while writing a checkpoint; the partial checkpoint was removed`);
+  }
 }
 
 export async function saveCheckpoint(
   runDir: string, model: CausalLM, tokenizer: Tokenizer, opt: AdamW, state: TrainerState, configYaml: string,
 ): Promise<string> {
-  const final = join(runDir, 'checkpoints', `step-${state.step}`);
-  const tmp = join(runDir, 'checkpoints', `.tmp-step-${state.step}-${process.pid}`);
+  const ckdir = join(runDir, 'checkpoints');
+  const final = join(ckdir, checkpointName(state.step));
+  const tmp = join(ckdir, `.tmp-checkpoint-${state.step}-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
-  await saveModelDir(model, tokenizer, tmp); // creates tmp
-
-  const moments = [...opt.m.keys()].flatMap((name) => [
-    { name: `${name}.exp_avg`, shape: (opt.m.get(name) as tf.Variable).shape, data: () => (opt.m.get(name) as tf.Variable).data() as Promise<Float32Array> },
-    { name: `${name}.exp_avg_sq`, shape: (opt.v.get(name) as tf.Variable).shape, data: () => (opt.v.get(name) as tf.Variable).data() as Promise<Float32Array> },
-  ]);
-  await writeSafetensors(join(tmp, 'optimizer.safetensors'), moments, { format: 'orpo-lab-adamw' });
-  writeFileSync(join(tmp, 'orpo.yaml'), configYaml);
-  writeFileSync(join(tmp, 'trainer_state.json'), JSON.stringify(state, null, 1));
-  rmSync(final, { recursive: true, force: true });
+  try {
+    await saveModelDir(model, tokenizer, tmp); // creates tmp
+    const moments = [...opt.m.keys()].flatMap((name) => [
+      { name: `${name}.exp_avg`, shape: (opt.m.get(name) as tf.Variable).shape, data: () => (opt.m.get(name) as tf.Variable).data() as Promise<Float32Array> },
+      { name: `${name}.exp_avg_sq`, shape: (opt.v.get(name) as tf.Variable).shape, data: () => (opt.v.get(name) as tf.Variable).data() as Promise<Float32Array> },
+    ]);
+    await writeSafetensors(join(tmp, 'optimizer.safetensors'), moments, { format: 'orpo-lab-adamw' });
+    writeFileSync(join(tmp, 'orpo.yaml'), configYaml);
+    writeFileSync(join(tmp, 'trainer_state.json'), JSON.stringify(state, null, 1));
+    writeManifest(tmp);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const file = (typeof err.path === 'string' ? err.path : undefined) ?? newestFile(tmp) ?? newestFile(ckdir) ?? tmp;
+    rmSync(tmp, { recursive: true, force: true });
+    for (const n of existsSync(ckdir) ? readdirSync(ckdir) : []) if (TEMP_DIR.test(n) && n.includes(String(process.pid))) rmSync(join(ckdir, n), { recursive: true, force: true });
+    throw new CheckpointWriteError(join(final, basename(file)), err.code, err.message);
+  }
+  for (const old of [final, join(ckdir, `step-${state.step}`)]) rmSync(old, { recursive: true, force: true });
   renameSync(tmp, final);
   return final;
 }
 
-/** Restores the optimizer moments in place and returns the trainer state (the model loads from `dir`). */
-export async function loadCheckpoint(dir: string, opt: AdamW): Promise<TrainerState> {
-  for await (const [name, t] of readSafetensors(join(dir, 'optimizer.safetensors'))) {
-    const [param, kind] = name.endsWith('.exp_avg_sq') ? [name.slice(0, -11), 'v'] : [name.slice(0, -8), 'm'];
-    const target = (kind === 'v' ? opt.v : opt.m).get(param);
-    if (!target) throw new Error(`${dir}/optimizer.safetensors: unknown parameter "${param}"`);
-    const x = tf.tensor(t.data, t.shape);
-    target.assign(x);
-    x.dispose();
+/** Restores the optimizer moments in place, each checked against its parameter; every one must be there. */
+export async function loadOptimizer(dir: string, opt: AdamW, state: TrainerState): Promise<void> {
+  const file = join(dir, 'optimizer.safetensors');
+  const seen = new Set<string>();
+  const staged: [tf.Variable, tf.Tensor][] = [];
+  try {
+    for await (const [name, t] of readSafetensors(file)) {
+      const { param, kind } = checkOptimizerEntry(file, name, t, opt);
+      const target = (kind === 'v' ? opt.v : opt.m).get(param) as tf.Variable;
+      seen.add(name);
+      staged.push([target, tf.tensor(t.data, t.shape)]);
+    }
+    for (const p of opt.m.keys()) {
+      for (const suffix of ['exp_avg', 'exp_avg_sq']) {
+        if (!seen.has(`${p}.${suffix}`)) throw new CheckpointError(file, `missing tensor "${p}.${suffix}" (every trained parameter needs both AdamW moments)`);
+      }
+    }
+    for (const [target, x] of staged) target.assign(x);
+  } catch (e) {
+    if (e instanceof CheckpointError) throw e;
+    throw new CheckpointError(file, (e as Error).message);
+  } finally {
+    for (const [, x] of staged) x.dispose();
   }
-  const state = JSON.parse(readFileSync(join(dir, 'trainer_state.json'), 'utf8')) as TrainerState;
   opt.t = state.optimizer_t;
-  return state;
 }

@@ -1,9 +1,9 @@
 // A run directory and its files, as the rest of ORPO Lab reads them (issue 2, "What a run writes"):
 // config.yaml (the resolved config), metrics.jsonl, distributions.jsonl, samples.jsonl and
-// checkpoints/. JSONL files are appended one line at a time with a synchronous write, so every row is
+// checkpoints/ (the directory itself is created by runLock.ts). JSONL files are appended one line at a time with a synchronous write, so every row is
 // on disk before the next step starts and nothing is lost when the process dies.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 
 const finite = (_k: string, v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
 
@@ -11,24 +11,41 @@ export class JsonlFile {
   constructor(readonly path: string) {}
 
   append(row: object): void {
-    appendFileSync(this.path, JSON.stringify(row, finite) + '\n');
+    try {
+      appendFileSync(this.path, JSON.stringify(row, finite) + '\n');
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw Object.assign(new Error(`${this.path}: ${err.code === 'ENOSPC' ? 'no space left on device' : err.message} while appending a row`), { code: err.code });
+    }
   }
 
-  /** Keeps only rows whose `step` is at most `step` (resuming from a checkpoint at that step). */
-  truncateAfter(step: number): void {
-    if (!existsSync(this.path)) return;
-    const kept = readFileSync(this.path, 'utf8').split('\n').filter((line) => {
-      if (!line.trim()) return false;
+  /**
+   * Keeps only rows whose `step` is at most `step` (resuming from a checkpoint at that step). The rows
+   * removed (written after the checkpoint, or torn by a kill) are kept in `<file>.before-resume-<step>`
+   * (`-2`, `-3`, ... when that exists); returns how many there were and where they went.
+   */
+  truncateAfter(step: number): { dropped: number; backup?: string } {
+    if (!existsSync(this.path)) return { dropped: 0 };
+    const kept: string[] = [];
+    const dropped: string[] = [];
+    for (const line of readFileSync(this.path, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      let s: unknown;
       try {
-        const s = (JSON.parse(line) as { step?: unknown }).step;
-        return typeof s === 'number' && s <= step;
+        s = (JSON.parse(line) as { step?: unknown }).step;
       } catch {
-        return false; // a torn last line from a killed run
+        s = undefined; // a torn last line from a killed run
       }
-    });
+      (typeof s === 'number' && s <= step ? kept : dropped).push(line);
+    }
+    if (dropped.length === 0) return { dropped: 0 };
+    let backup = `${this.path}.before-resume-${step}`;
+    for (let i = 2; existsSync(backup); i++) backup = `${this.path}.before-resume-${step}-${i}`;
+    writeFileSync(backup, dropped.map((l) => l + '\n').join(''));
     const tmp = this.path + '.tmp';
     writeFileSync(tmp, kept.map((l) => l + '\n').join(''));
     renameSync(tmp, this.path);
+    return { dropped: dropped.length, backup };
   }
 }
 
@@ -49,14 +66,4 @@ export function runFiles(dir: string): RunFiles {
     samples: new JsonlFile(join(dir, 'samples.jsonl')),
     checkpoints: join(dir, 'checkpoints'),
   };
-}
-
-/** `<base>/<name>-<YYYYMMDD-HHMMSS>`, with a numeric suffix if that exists already. */
-export function newRunDir(base: string, name: string, now = new Date()): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
-  const safe = basename(name).replace(/[^A-Za-z0-9._-]+/g, '-') || 'run';
-  let dir = join(base, `${safe}-${stamp}`);
-  for (let i = 2; existsSync(dir); i++) dir = join(base, `${safe}-${stamp}-${i}`);
-  return dir;
 }

@@ -13,6 +13,7 @@ import { collate } from '../data/batch';
 import { tokenizePair, type TokenizedPair } from '../data/tokenize';
 import { loadModelDir } from '../hf/load';
 import { createScratchGpt2 } from '../model/gpt';
+import type { CausalLM } from '../model/types';
 import { useCpu } from '../testing/tf';
 import { ByteTokenizer } from '../tokenizer/bytes';
 import { AdamW } from './optimizer';
@@ -38,16 +39,18 @@ function config(over: Record<string, unknown> = {}, train: Record<string, unknow
   });
 }
 
-async function train(cfg: ExperimentConfig, dir: string, opts: { stopAfter?: number; resume?: boolean; trainPairs?: TokenizedPair[] } = {}) {
+type TrainOpts = { stopAfter?: number; resume?: boolean; trainPairs?: TokenizedPair[]; stop?: () => boolean; wrap?: (m: CausalLM) => CausalLM };
+async function train(cfg: ExperimentConfig, dir: string, opts: TrainOpts = {}) {
   const events: EngineEvent[] = [];
   const resumeFrom = opts.resume ? latestCheckpoint(dir) : undefined;
-  const model = resumeFrom ? (await loadModelDir(resumeFrom)).model : createScratchGpt2(cfg.model, tok.vocabSize, tok.eosId, cfg.seed);
+  const plain = resumeFrom ? (await loadModelDir(resumeFrom)).model : createScratchGpt2(cfg.model, tok.vocabSize, tok.eosId, cfg.seed);
+  const model = opts.wrap ? opts.wrap(plain) : plain;
   let steps = 0;
   const result = await runTraining({
     cfg, configYaml: 'name: t\n', model, tokenizer: tok, train: opts.trainPairs ?? pairs, eval: pairs.slice(0, 2), files: runFiles(dir),
     totalSteps: cfg.train.max_steps as number, resumeFrom,
     emit: (e) => { events.push(e); if (e.type === 'metrics' && e.split === 'train') steps++; },
-    log: () => {}, stopRequested: () => opts.stopAfter !== undefined && steps >= opts.stopAfter,
+    log: () => {}, stopRequested: opts.stop ?? (() => opts.stopAfter !== undefined && steps >= opts.stopAfter),
   });
   return { events, result, model };
 }
@@ -92,7 +95,7 @@ test('a checkpoint round trip gives identical logits', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'orpo-ckpt-'));
   const { model } = await train(config({}, { max_steps: 2, save_every: 2 }), dir);
   const ckpt = latestCheckpoint(dir) as string;
-  assert.match(ckpt, /step-2$/);
+  assert.match(ckpt, /checkpoint-2$/);
   const loaded = (await loadModelDir(ckpt)).model;
   const ids = tf.tensor2d([[1, 2, 3, 4, 5, 6], [9, 8, 7, 6, 5, 4]], undefined, 'int32');
   assert.deepEqual(loaded.forward(ids).dataSync(), model.forward(ids).dataSync());
@@ -137,11 +140,69 @@ test('a non-finite loss stops the run with an error event and keeps the last goo
   assert.equal(result.type, 'error');
   const err = events.at(-1);
   assert.ok(err?.type === 'error' && /non-finite|became/.test(err.message), JSON.stringify(err));
-  assert.ok(err.type === 'error' && err.checkpoint?.endsWith('step-1'), `last good checkpoint: ${err.type === 'error' ? err.checkpoint : ''}`);
+  assert.ok(err.type === 'error' && err.checkpoint?.endsWith('checkpoint-1'), `last good checkpoint: ${err.type === 'error' ? err.checkpoint : ''}`);
   assert.equal(events.some((e) => e.type === 'finished'), false);
   const good = (await loadModelDir(err.checkpoint as string)).model;
   const logits = tf.tidy(() => good.forward(tf.tensor2d([[1, 2, 3]], undefined, 'int32')).dataSync());
   assert.ok(logits.every(Number.isFinite), 'the kept checkpoint is finite');
   good.dispose();
+  model.dispose();
+});
+
+test('a stop between micro-batches ends the run at the last whole step, with the data position of that step', async () => {
+  await useCpu();
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-accum-'));
+  // batch 1 × grad_accum 3: calls 1-3 are step 1 (its top, then before micro-batches 2 and 3); call 5
+  // comes after step 2's first micro-batch.
+  let calls = 0;
+  const cfg = config({}, { max_steps: 5, batch_size: 1, grad_accum: 3, save_every: 100 });
+  const { events, result, model } = await train(cfg, dir, { stop: () => ++calls >= 5 });
+  assert.ok(result.type === 'finished' && result.reason === 'stopped' && result.step === 1, JSON.stringify(result));
+  assert.equal(calls, 5, 'stop was checked between micro-batches, not only between steps');
+  const state = JSON.parse(readFileSync(join(dir, 'checkpoints', 'checkpoint-1', 'trainer_state.json'), 'utf8')) as { loader: { epoch: number; position: number } };
+  assert.deepEqual(state.loader, { epoch: 0, position: 3 }, 'the abandoned micro-batch is served again on resume');
+  assert.equal(events.filter((e) => e.type === 'metrics' && e.split === 'train').length, 1);
+  model.dispose();
+});
+
+/** A module whose only function reads past its 64 KiB memory: calling it raises a real WebAssembly.RuntimeError. */
+const OUT_OF_BOUNDS = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, 0x03, 0x02, 0x01, 0x00,
+  0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00,
+  0x0a, 0x0b, 0x01, 0x09, 0x00, 0x41, 0xa0, 0x8d, 0x06, 0x28, 0x02, 0x00, 0x0b,
+]);
+
+test('a wasm memory fault stops the run with words, writes no checkpoint after it and trains no further', async () => {
+  await useCpu();
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-oom-'));
+  const trap = new WebAssembly.Instance(new WebAssembly.Module(OUT_OF_BOUNDS)).exports.f as () => number;
+  assert.throws(() => trap(), /memory access out of bounds/, 'the fixture traps for real');
+  let forwards = 0;
+  // The fault comes in step 2's forward pass, as a heap exhausted mid-step would.
+  const wrap = (m: CausalLM): CausalLM => new Proxy(m, {
+    get: (t, k, r) => (k === 'forward' ? (ids: tf.Tensor2D) => { if (++forwards === 2) trap(); return t.forward(ids); } : Reflect.get(t, k, r) as unknown),
+  });
+  const cfg = config({}, { max_steps: 4, save_every: 1 });
+  const { events, result, model } = await train(cfg, dir, { wrap });
+  assert.equal(result.type, 'error');
+  const err = events.at(-1);
+  assert.ok(err?.type === 'error', JSON.stringify(err));
+  assert.match(err.message, /^out of memory at step 2: .*memory access out of bounds.*no checkpoint was written after it\. The last good checkpoint is .*checkpoint-1\. Lower train\.batch_size/);
+  assert.ok(err.checkpoint?.endsWith('checkpoint-1'));
+  assert.deepEqual(events.filter((e) => e.type === 'checkpoint').map((e) => (e as { step: number }).step), [1]);
+  assert.equal(latestCheckpoint(dir), err.checkpoint);
+  assert.equal(forwards, 2, 'nothing ran after the fault');
+  assert.equal(events.some((e) => e.type === 'finished'), false);
+  model.dispose();
+});
+
+test('train.save_total_limit keeps the newest checkpoints, named checkpoint-N, each with a manifest', async () => {
+  await useCpu();
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-limit-'));
+  const { result, model } = await train(config({}, { max_steps: 4, save_every: 1, save_total_limit: 2 }), dir);
+  assert.equal(result.type, 'finished');
+  const { readdirSync, existsSync } = await import('node:fs');
+  assert.deepEqual(readdirSync(join(dir, 'checkpoints')).sort(), ['checkpoint-3', 'checkpoint-4']);
+  assert.ok(existsSync(join(dir, 'checkpoints', 'checkpoint-4', 'manifest.json')));
   model.dispose();
 });

@@ -12,8 +12,10 @@ import type { TokenizedPair } from '../data/tokenize';
 import { METRIC_ORDER, type LossSettings } from '../loss/preference';
 import type { CausalLM } from '../model/types';
 import type { Tokenizer } from '../tokenizer/types';
-import { loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint';
+import { CheckpointWriteError, loadOptimizer, pruneCheckpoints, saveCheckpoint, type TrainerState } from './checkpoint';
+import { readTrainerState } from './checkpointCheck';
 import { evaluate } from './evaluate';
+import { isMemoryFault, memoryFaultMessage } from './fatal';
 import { AdamW } from './optimizer';
 import type { RunFiles } from './runDir';
 import { lrFactor, warmupSteps } from './schedule';
@@ -61,14 +63,21 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
   let elapsedBefore = 0;
   let lastCheckpoint: string | undefined;
   let savedAt = -1;
+  let memoryFault = false;
   if (o.resumeFrom) {
-    const st = await loadCheckpoint(o.resumeFrom, opt);
+    const st = readTrainerState(o.resumeFrom, o.totalSteps);
+    await loadOptimizer(o.resumeFrom, opt, st);
     step = st.step;
     elapsedBefore = st.elapsed_s;
     loader.restore(st.loader);
-    lastCheckpoint = o.resumeFrom;
     savedAt = step;
-    for (const f of [files.metrics, files.distributions, files.samples]) f.truncateAfter(step);
+    for (const f of [files.metrics, files.distributions, files.samples]) {
+      const { dropped, backup } = f.truncateAfter(step);
+      if (!dropped) continue;
+      const message = `${f.path}: removed ${dropped} row${dropped === 1 ? '' : 's'} written after checkpoint step ${step} (they are redone from the checkpoint); a copy is in ${backup}`;
+      o.log(message);
+      o.emit({ type: 'warning', message });
+    }
     o.log(`resumed from ${o.resumeFrom} at step ${step}`);
   }
   const started = performance.now();
@@ -89,9 +98,12 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
     lastCheckpoint = await saveCheckpoint(files.dir, model, o.tokenizer, opt, state, o.configYaml);
     savedAt = step;
     o.emit({ type: 'checkpoint', step, path: lastCheckpoint });
+    for (const gone of pruneCheckpoints(files.dir, tc.save_total_limit, lastCheckpoint)) o.log(`removed ${gone} (train.save_total_limit ${tc.save_total_limit})`);
   };
+  const lastGood = () => (lastCheckpoint ? ` The last good checkpoint is ${lastCheckpoint}.` : ' No checkpoint was written yet.');
   const fail = (message: string): ErrorEvent => {
     const e: ErrorEvent = { type: 'error', message, step, ...(lastCheckpoint ? { checkpoint: lastCheckpoint } : {}) };
+    o.log(`error: ${message}`);
     o.emit(e);
     return e;
   };
@@ -115,6 +127,12 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
   };
 
   try {
+    if (o.resumeFrom) {
+      if (!(await finiteParams())) {
+        return fail(`${o.resumeFrom}/model.safetensors: the checkpoint's weights are not finite (NaN or Infinity), so it cannot be resumed; resume from an earlier checkpoint or start a new run.`);
+      }
+      lastCheckpoint = o.resumeFrom;
+    }
     while (step < o.totalSteps) {
       // Yield to the event loop once a step: on CPU backends every await above resolves as a microtask,
       // and stdin stop lines and signals are only handled between macrotasks.
@@ -124,7 +142,14 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
       let tokens = 0;
       let acc: Map<string, tf.Tensor> | undefined;
       let metricSum: tf.Tensor1D | undefined;
+      const atStepStart = loader.state();
+      let abandoned = false;
       for (let k = 0; k < tc.grad_accum; k++) {
+        if (k > 0) {
+          // A stop between micro-batches abandons the partial step: the checkpoint is the last whole step.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (o.stopRequested()) { abandoned = true; break; }
+        }
         const next = loader.next();
         const bt = toTensors(collate(next.batch, { padId }));
         tokens += bt.tokens;
@@ -137,6 +162,11 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
         const prevM = metricSum;
         metricSum = prevM ? (tf.add(prevM, g.metrics) as tf.Tensor1D) : g.metrics;
         if (prevM) tf.dispose([prevM, g.metrics]);
+      }
+      if (abandoned) {
+        tf.dispose([...(acc?.values() ?? []), ...(metricSum ? [metricSum] : [])]);
+        loader.restore(atStepStart);
+        break;
       }
       const grads = acc as Map<string, tf.Tensor>;
       if (tc.grad_accum > 1) for (const [n, t] of grads) { grads.set(n, tf.div(t, tc.grad_accum)); t.dispose(); }
@@ -158,7 +188,7 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
         Object.assign(row, { learning_rate: lr, grad_norm: gn, tokens_per_second: tokens / seconds });
         if (!Number.isFinite(row.loss) || !Number.isFinite(gn)) {
           tf.dispose([norm, metricSum as tf.Tensor]);
-          return fail(`the loss became ${row.loss} (grad_norm ${gn}) at step ${step}; training stopped. Lower train.learning_rate or raise train.warmup_steps.${lastCheckpoint ? ` The last good checkpoint is ${lastCheckpoint}.` : ''}`);
+          return fail(`the loss became ${row.loss} (grad_norm ${gn}) at step ${step}; training stopped. Lower train.learning_rate or raise train.warmup_steps.${lastGood()}`);
         }
         if (mustLog) {
           files.metrics.append(row);
@@ -168,18 +198,30 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
       }
       tf.dispose([norm, metricSum as tf.Tensor]);
       if (mustSave && !(await finiteParams())) {
-        return fail(`the parameters became non-finite after step ${step}; training stopped. Lower train.learning_rate or raise train.warmup_steps.${lastCheckpoint ? ` The last good checkpoint is ${lastCheckpoint}.` : ''}`);
+        return fail(`the parameters became non-finite after step ${step}; training stopped. Lower train.learning_rate or raise train.warmup_steps.${lastGood()}`);
       }
       if (step % tc.eval_every === 0 || last) await runEval();
       if (mustSave) await save();
     }
     const stopped = step < o.totalSteps;
-    if (stopped && savedAt !== step) await save();
+    if (stopped && savedAt !== step && step > 0) {
+      if (!(await finiteParams())) return fail(`the parameters became non-finite by step ${step}; the run stopped without a checkpoint.${lastGood()}`);
+      await save();
+    }
     const done: FinishedEvent = { type: 'finished', reason: stopped ? 'stopped' : 'completed', step, run_dir: files.dir, wall_s: elapsed(), summary };
     o.emit(done);
     return done;
+  } catch (e) {
+    if (isMemoryFault(e)) {
+      memoryFault = true;
+      return fail(memoryFaultMessage(e, step + 1, lastCheckpoint));
+    }
+    // A full disk or any other fault: said in words, with the step and the last good checkpoint.
+    if (e instanceof CheckpointWriteError || (e as NodeJS.ErrnoException).code === 'ENOSPC') return fail(`${(e as Error).message}.${lastGood()}`);
+    throw e;
   } finally {
-    opt.dispose();
+    // After a memory fault the backend is unusable: touch nothing more.
+    if (!memoryFault) opt.dispose();
   }
 }
 

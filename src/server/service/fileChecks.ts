@@ -5,6 +5,7 @@
 // say when data is cut or thin: how many pairs exceed max_length (byte tokenizer, measured as the
 // engine truncates) and an eval split under MIN_EVAL_PAIRS pairs.
 import * as path from 'node:path';
+import { outputDirProblem } from '../../common/paths';
 import { FORMATS, HF_ARCHITECTURES } from '../../common/schema';
 import { valueRange, type ParsedConfig } from './document';
 import { pickFileFix, setValueFix } from './fixes';
@@ -171,9 +172,11 @@ export function fileDiagnostics(p: ParsedConfig, fs: FileProbe, configPath: stri
     if (!head.startsWith('{')) diag(out, p, ['tokenizer'], `tokenizer: ${tok} is not a tokenizer.json (a JSON object was expected)`, 'file');
   }
   checkModel(out, p, fs, configPath);
-  if (typeof root.output_dir === 'string') {
-    const kind = fs.stat(resolveFrom(configPath, root.output_dir)).kind;
-    if (kind === 'file' || kind === 'other') diag(out, p, ['output_dir'], `output_dir: ${resolveFrom(configPath, root.output_dir)} exists and is not a directory`, 'file');
+  const sysOut = outputDirProblem(resolveFrom(configPath, typeof root.output_dir === 'string' ? root.output_dir : 'runs'));
+  if (sysOut) diag(out, p, ['output_dir'], `output_dir: ${sysOut}`, 'file');
+  else if (typeof root.output_dir === 'string') {
+    const abs = resolveFrom(configPath, root.output_dir);
+    if (['file', 'other'].includes(fs.stat(abs).kind)) diag(out, p, ['output_dir'], `output_dir: ${abs} exists and is not a directory`, 'file');
   }
   checkBackend(out, p, fs, configPath);
   return out;

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
+import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { countPairs, createProbe, memoryFileAccess, sniffFile, sniffText, validateDocument, getHover } from './index';
 
@@ -76,4 +77,26 @@ void test('hover on data.train shows the detected format and pair count', () => 
   assert.ok(h);
   assert.match(h.contents.value, /Format: `sharegpt` \(detected\)/);
   assert.match(h.contents.value, /Pairs: 3/);
+});
+
+void test('a UTF-8 BOM before the first row is accepted, as the engine\'s reader accepts it (.jsonl and .json)', () => {
+  const row = '{"prompt":"Hi","chosen":" Hello!","rejected":" Go away."}';
+  const jsonl = sniffText(`\ufeff${row}\n${row}\n`, 'jsonl', 'auto', true);
+  assert.deepEqual([jsonl.format, jsonl.rows, jsonl.problem, jsonl.fatal], ['explicit', 2, undefined, undefined]);
+  const json = sniffText(`\ufeff[${row}]`, 'json', 'auto', true);
+  assert.deepEqual([json.format, json.rows, json.problem, json.fatal], ['explicit', 1, undefined, undefined]);
+  const probe = createProbe(memoryFileAccess({ '/p/bom.jsonl': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${row}\n`)]) }));
+  assert.equal(sniffFile(probe, '/p/bom.jsonl', 'auto').problem, undefined);
+});
+
+void test('conversational rows without "prompt" (TRL implicit prompt) pass the pre-flight; a "wizard" role is refused with its line', () => {
+  const implicit = fs.readFileSync(path.join(path.resolve(__dirname, '../../../test/fixtures/data'), 'conversational-implicit.jsonl'), 'utf8');
+  const ok = sniffText(implicit, 'jsonl', 'auto', true);
+  assert.deepEqual([ok.format, ok.problem, ok.fatal], ['conversational', undefined, undefined]);
+  assert.ok(ok.rows > 1);
+  const rows = implicit.trim().split('\n');
+  rows[1] = JSON.stringify({ ...(JSON.parse(rows[1] as string) as object), rejected: [{ role: 'wizard', content: 'Abracadabra.' }] });
+  const bad = sniffText(rows.join('\n') + '\n', 'jsonl', 'auto', true);
+  assert.equal(bad.problem?.line, 2);
+  assert.match(bad.problem?.message ?? '', /"rejected"\[0\]\.role: expected a role of system, user, assistant, tool, got "wizard"/);
 });

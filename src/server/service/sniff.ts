@@ -4,6 +4,7 @@
 // conversational preference datasets, LLaMA-Factory's sharegpt); the engine's own reader lives in
 // src/engine/data and is deliberately not imported here (the server never imports engine code). Format
 // detection is the engine's too: src/common/pairFormats.ts.
+import { roleProblem } from '../../common/roles';
 import * as zlib from 'node:zlib';
 import * as path from 'node:path';
 import { DETECT_HINT, detectFormat, type PairFormat } from '../../common/pairFormats';
@@ -33,6 +34,8 @@ function checkMessages(v: unknown, field: string, keys: [string, string]): strin
   if (!Array.isArray(v)) return `"${field}" must be a list of {${keys[0]}, ${keys[1]}} messages`;
   for (const [i, m] of v.entries()) {
     if (!isRow(m) || typeof m[keys[0]] !== 'string' || typeof m[keys[1]] !== 'string') return `"${field}"[${i}] must be {${keys[0]}: string, ${keys[1]}: string}`;
+    const bad = keys[0] === 'role' ? roleProblem(m.role as string) : undefined;
+    if (bad) return `"${field}"[${i}].role: ${bad}`;
   }
   return undefined;
 }
@@ -51,7 +54,7 @@ function responseText(v: unknown, format: PairFormat): string {
 /** The problem with one row in a given format, or undefined when it is a valid pair. */
 export function checkRow(row: unknown, format: PairFormat): string | undefined {
   if (!isRow(row)) return `a row must be a JSON object, got ${Array.isArray(row) ? 'an array' : row === null ? 'null' : typeof row}`;
-  const need = format === 'explicit' ? ['prompt', 'chosen', 'rejected'] : format === 'implicit' ? ['chosen', 'rejected'] : format === 'conversational' ? ['prompt', 'chosen', 'rejected'] : ['conversations', 'chosen', 'rejected'];
+  const need = format === 'explicit' ? ['prompt', 'chosen', 'rejected'] : format === 'implicit' ? ['chosen', 'rejected'] : format === 'conversational' ? ['chosen', 'rejected'] : ['conversations', 'chosen', 'rejected'];
   for (const f of need) if (!(f in row)) return `missing field "${f}" (format ${format})`;
   let bad: string | undefined;
   switch (format) {
@@ -60,7 +63,8 @@ export function checkRow(row: unknown, format: PairFormat): string | undefined {
       for (const f of need) if (typeof row[f] !== 'string') return `field "${f}" must be a string, got ${Array.isArray(row[f]) ? 'a list' : row[f] === null ? 'null' : typeof row[f]} (format ${format})`;
       break;
     case 'conversational':
-      bad = checkMessages(row.prompt, 'prompt', ['role', 'content']) ?? checkMessages(row.chosen, 'chosen', ['role', 'content']) ?? checkMessages(row.rejected, 'rejected', ['role', 'content']);
+      // Without `prompt`, TRL takes the shared leading messages of chosen and rejected as the prompt.
+      bad = (row.prompt === undefined ? undefined : checkMessages(row.prompt, 'prompt', ['role', 'content'])) ?? checkMessages(row.chosen, 'chosen', ['role', 'content']) ?? checkMessages(row.rejected, 'rejected', ['role', 'content']);
       break;
     case 'sharegpt':
       bad = checkMessages(row.conversations, 'conversations', ['from', 'value']) ?? checkMessage(row.chosen, 'chosen') ?? checkMessage(row.rejected, 'rejected');
@@ -112,6 +116,7 @@ function* arrayElements(text: string, complete: boolean): Generator<{ src: strin
 /** Sniffs dataset text (a prefix when `complete` is false). `format` is the configured one, or 'auto'. */
 export function sniffText(text: string, kind: 'jsonl' | 'json', format: PairFormat | 'auto', complete: boolean): SniffResult {
   const res: SniffResult = { rows: 0 };
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 BOM, which the engine's reader skips too
   if (text.trim() === '') return { rows: 0, fatal: 'the dataset is empty' };
   const visit = (parse: () => unknown, line: number): boolean => {
     res.rows++;

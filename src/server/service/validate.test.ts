@@ -48,7 +48,7 @@ void test('Red Hat YAML coexistence: syntax problems can be left to the other ex
 });
 
 void test('wrong types, integers and non-finite numbers', () => {
-  assert.match(one(BASE + 'train:\n  batch_size: eight\n', 'type', 'eight').message, /train\.batch_size must be an integer ≥ 1, got "eight"/);
+  assert.match(one(BASE + 'train:\n  batch_size: eight\n', 'type', 'eight').message, /train\.batch_size must be an integer ≥ 1 and ≤ 4096, got "eight"/);
   one(BASE + 'train:\n  batch_size: 8.5\n', 'type', '8.5');
   one(BASE + 'nll_on_prompt: yes\n', 'type', 'yes');
   one(BASE + 'model: 5\n', 'type', '5');
