@@ -8,7 +8,7 @@ type Command = { summary: string; run: (argv: string[]) => Promise<number> };
 const commands: Record<string, Command> = {
   train: { summary: 'train CONFIG [--out DIR] [--max-steps N] [--backend NAME] [--resume RUN_DIR]', run: async (a) => (await import('./commands/train')).main(a) },
   validate: { summary: 'validate CONFIG                 print problems as file:line:col: severity: message', run: async (a) => (await import('./commands/validate')).main(a) },
-  bench: { summary: 'bench [--d-model 256 --layers 4 --heads 4 --vocab 8000 --seq 128 --pairs 4 --steps 5] [--backend NAME] [--json]', run: async (a) => (await import('./commands/bench')).main(a) },
+  bench: { summary: 'bench [--d-model 256 --layers 4 --heads 4 --vocab 8000 --seq 128 --pairs 4 --steps 5] [--backend NAME] [--counts] [--json]', run: async (a) => (await import('./commands/bench')).main(a) },
   lsp: { summary: 'lsp --stdio                     the config language server, for any LSP editor', run: async (a) => (await import('./commands/lsp')).main(a) },
   report: { summary: 'report RUN_DIR [RUN_DIR...] --out report.html', run: async (a) => (await import('./commands/report')).main(a) },
   generate: { summary: 'generate MODEL_DIR --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-p P]', run: async (a) => (await import('./commands/generate')).main(a) },

@@ -50,6 +50,8 @@ async function loadWebgpu(allowSoftware: boolean): Promise<BackendInfo> {
   if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'orpo-xdg-'));
   const flags = (process.env.ORPO_LAB_DAWN_FLAGS ?? '').split(',').filter(Boolean);
   Object.assign(globalThis, dawn.globals);
+  // `orpo-lab bench --counts`: count dispatches, submits, uploads, reads and compiles (issue 11, §4).
+  if (process.env.ORPO_LAB_WEBGPU_COUNTS === '1') (await import('./webgpu/counts')).installCounting(dawn.globals);
   let gpu = dawn.create(flags);
   let adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   let compat = false;
@@ -76,7 +78,8 @@ async function loadWebgpu(allowSoftware: boolean): Promise<BackendInfo> {
   require('@tensorflow/tfjs-backend-webgpu');
   if (!(await tf.setBackend('webgpu'))) throw new BackendError(`backend webgpu: tfjs could not initialise on ${name}.`);
   await tf.ready();
-  return { backend: 'webgpu', device: `${name}${compat ? ' (OpenGL ES compatibility)' : ''}` };
+  const off = (await import('./webgpu/kernels')).registerWebgpuKernels();
+  return { backend: 'webgpu', device: `${name}${compat ? ' (OpenGL ES compatibility)' : ''}${off ? `; WGSL kernels off: ${off}` : ' + WGSL kernels'}` };
 }
 
 /** Where the .wasm binaries are: beside the bundle (dist/engine), or in node_modules when run from source. */

@@ -7,6 +7,7 @@ import type { Backend, Method } from '../../common/config';
 import { flagInt, flagString, parseArgs, UsageError } from '../args';
 import { nativeKernels } from '../backend/native/kernels';
 import { selectBackend } from '../backend/select';
+import { countingOn, diffCounts, gpuCounts, type GpuCounts } from '../backend/webgpu/counts';
 import { collate } from '../data/batch';
 import { Rng } from '../data/rng';
 import type { TokenizedPair } from '../data/tokenize';
@@ -32,7 +33,15 @@ function syntheticPairs(s: BenchShape): TokenizedPair[] {
   return Array.from({ length: s.pairs }, () => ({ prompt: ids(half), chosen: ids(s.T - half), rejected: ids(s.T - half) }));
 }
 
-export async function benchSteps(s: BenchShape, log: (l: string) => void): Promise<{ stepMs: number[]; peakBytes: number; peakLive: number; peakRss: number; params: number }> {
+export interface BenchResult {
+  stepMs: number[]; peakBytes: number; peakLive: number; peakRss: number; params: number;
+  /** WebGPU counts per step (warm-up first), when counting is on. */
+  counts: GpuCounts[];
+  /** Bytes of the batch tensors a step uploads (ids, targets and masks). */
+  batchBytes: number;
+}
+
+export async function benchSteps(s: BenchShape, log: (l: string) => void): Promise<BenchResult> {
   const m = { from: 'scratch', layers: s.L, d_model: s.d, heads: s.H, context: s.T };
   const model = createScratchGpt2(m, s.V, s.V - 1, 1);
   const ref = s.method === 'dpo' ? createScratchGpt2(m, s.V, s.V - 1, 1) : undefined;
@@ -51,9 +60,13 @@ export async function benchSteps(s: BenchShape, log: (l: string) => void): Promi
   let peakBytes = 0;
   let peakRss = 0;
   const stepMs: number[] = [];
+  const counts: GpuCounts[] = [];
+  let batchBytes = 0;
   for (let i = 0; i < s.steps + 1; i++) {
+    const c0 = gpuCounts();
     const t0 = performance.now();
     const bt = toTensors(batch);
+    batchBytes = [bt.ids, bt.targets, bt.respMask, bt.seqMask, bt.attnMask].reduce((a, t) => a + 4 * t.size, 0);
     const refSums = ref ? referenceSums(ref, bt) : undefined;
     const g = gradients(model, bt, { ...settings, refSums });
     peakBytes = Math.max(peakBytes, backendBytes());
@@ -64,6 +77,7 @@ export async function benchSteps(s: BenchShape, log: (l: string) => void): Promi
     refSums?.dispose();
     disposeBatch(bt);
     const ms = performance.now() - t0;
+    if (countingOn()) counts.push(diffCounts(c0, gpuCounts()));
     peakBytes = Math.max(peakBytes, backendBytes());
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     if (i === 0) log(`warm-up step: ${ms.toFixed(0)} ms (loss ${loss.toFixed(4)})`);
@@ -76,11 +90,13 @@ export async function benchSteps(s: BenchShape, log: (l: string) => void): Promi
   opt.dispose();
   model.dispose();
   ref?.dispose();
-  return { stepMs, peakBytes, peakLive, peakRss, params };
+  return { stepMs, peakBytes, peakLive, peakRss, params, counts, batchBytes };
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, ['json']);
+  const a = parseArgs(argv, ['json', 'counts']);
+  // --counts: WebGPU dispatches, submits, staging buffers, uploads, reads and compiles per step.
+  if (a.flags.has('counts')) process.env.ORPO_LAB_WEBGPU_COUNTS = '1';
   const backend = (flagString(a, 'backend') ?? 'auto') as Backend;
   if (!(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}`);
   const method = (flagString(a, 'method') ?? 'orpo') as Method;
@@ -106,8 +122,15 @@ export async function main(argv: string[]): Promise<number> {
     params: r.params, step_ms: Math.round(median * 10) / 10, step_ms_all: r.stepMs.map((x) => Math.round(x)),
     tokens_per_second: Math.round((tokens / median) * 1000 * 10) / 10,
     peak_backend_bytes: r.peakBytes, peak_live_tensor_bytes: r.peakLive, peak_rss_bytes: r.peakRss,
+    ...(r.counts.length ? { counts: countsSummary(r.counts), batch_bytes: r.batchBytes } : {}),
   };
+  if (out.counts) log(`counts per step after warm-up: ${JSON.stringify(out.counts.step)}; compiles after warm-up ${out.counts.compiles_after_warmup}; batch ${r.batchBytes} B`);
   if (a.flags.has('json')) process.stdout.write(JSON.stringify(out) + '\n');
   else process.stdout.write(`${out.backend}: ${out.step_ms} ms/step, ${out.tokens_per_second} tokens/s, peak backend memory ${(out.peak_backend_bytes / 2 ** 20).toFixed(1)} MiB, rss ${(out.peak_rss_bytes / 2 ** 20).toFixed(0)} MiB\n`);
   return 0;
+}
+
+/** The warm-up step's counts, the last step's, and pipeline compiles in every step after the warm-up. */
+function countsSummary(c: GpuCounts[]): { warmup: GpuCounts; step: GpuCounts; compiles_after_warmup: number } {
+  return { warmup: c[0] as GpuCounts, step: c.at(-1) as GpuCounts, compiles_after_warmup: c.slice(1).reduce((a, x) => a + x.compiles, 0) };
 }

@@ -22,6 +22,13 @@ export const FUSED = {
   layerNorm: 'OrpoLayerNorm',
   /** inputs x, w, mean, rstd, dy → [dx [N, C], dw [C], db [C]]. */
   layerNormGrad: 'OrpoLayerNormGrad',
+  // --- WebGPU (backend/webgpu, issue 11) ---
+  /**
+   * Multi-tensor AdamW + global-norm clipping, updating in place. Inputs fp, fg, fm, fv (flat [n]
+   * scratch), parts [256], p0.., g0.., m0.., v0.. (the first `decayed` parameters decay); attrs k,
+   * decayed, lr, b1, b2, eps, bc1, bc2, wd, maxNorm → the pre-clipping gradient norm, a scalar.
+   */
+  adamwMulti: 'OrpoAdamWMulti',
 } as const;
 
 /** Whether the active backend has the fused kernel `name`. */

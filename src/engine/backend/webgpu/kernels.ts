@@ -1,0 +1,25 @@
+// Our WGSL kernels registered into tfjs-backend-webgpu under the fused-kernel names of
+// ops/fused.ts, as backend/native does for wasm, so model, loss and optimizer code call them on
+// every backend. ORPO_LAB_WGSL=0 leaves tfjs-webgpu's own kernels alone (for comparisons).
+import * as tf from '@tensorflow/tfjs-core';
+import { FUSED } from '../../ops/fused';
+import { adamwMulti } from './adamw';
+import type { WebgpuBackend } from './raw';
+
+type Body = (b: WebgpuBackend, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, number>) => tf.TensorInfo | tf.TensorInfo[];
+
+function webgpuKernel(name: string, body: Body): void {
+  tf.registerKernel({
+    kernelName: name,
+    backendName: 'webgpu',
+    kernelFunc: ({ inputs, backend, attrs }) => body(backend as unknown as WebgpuBackend, inputs as Record<string, tf.TensorInfo>, attrs as unknown as Record<string, number>),
+  });
+}
+
+/** Registers the WGSL kernels; returns why not when turned off. */
+export function registerWebgpuKernels(): string | undefined {
+  if (process.env.ORPO_LAB_WGSL === '0') return 'turned off by ORPO_LAB_WGSL=0';
+  if (tf.getKernel(FUSED.adamwMulti, 'webgpu')) return undefined;
+  webgpuKernel(FUSED.adamwMulti, adamwMulti);
+  return undefined;
+}
