@@ -40,7 +40,13 @@ async function loadTensorflow(): Promise<BackendInfo> {
 }
 
 /** WebGPU through Dawn. `allowSoftware` admits llvmpipe & co. (only when webgpu is asked for by name). */
+let webgpuInfo: BackendInfo | undefined;
 async function loadWebgpu(allowSoftware: boolean): Promise<BackendInfo> {
+  // Once is enough: a second Dawn instance in one process can abort it (std::system_error).
+  if (webgpuInfo && tf.findBackend('webgpu') && (allowSoftware || !SOFTWARE_ADAPTER.test(webgpuInfo.device))) {
+    await tf.setBackend('webgpu');
+    return webgpuInfo;
+  }
   let dawn: { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
   try {
     dawn = (await import('webgpu')) as unknown as typeof dawn; // an ES module: import(), not require()
@@ -79,7 +85,8 @@ async function loadWebgpu(allowSoftware: boolean): Promise<BackendInfo> {
   if (!(await tf.setBackend('webgpu'))) throw new BackendError(`backend webgpu: tfjs could not initialise on ${name}.`);
   await tf.ready();
   const off = (await import('./webgpu/kernels')).registerWebgpuKernels();
-  return { backend: 'webgpu', device: `${name}${compat ? ' (OpenGL ES compatibility)' : ''}${off ? `; WGSL kernels off: ${off}` : ' + WGSL kernels'}` };
+  webgpuInfo = { backend: 'webgpu', device: `${name}${compat ? ' (OpenGL ES compatibility)' : ''}${off ? `; WGSL kernels off: ${off}` : ' + WGSL kernels'}` };
+  return webgpuInfo;
 }
 
 /** Where the .wasm binaries are: beside the bundle (dist/engine), or in node_modules when run from source. */

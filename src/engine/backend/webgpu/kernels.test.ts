@@ -1,11 +1,16 @@
 // Our WGSL kernels on tfjs-webgpu (Dawn on Mesa llvmpipe, OpenGL ES compatibility: CI has no GPU)
 // against independent float64 computations written here: the multi-tensor AdamW with global-norm
-// clipping over several steps (with a moment replaced between steps, as a checkpoint resume does).
+// clipping over several steps (with a moment replaced between steps, as a checkpoint resume does);
+// LayerNorm, the log-softmax label pick and GELU, each forward and through tfjs's gradient machinery.
+// Reads are async: tfjs-webgpu's dataSync needs OffscreenCanvas, which Node lacks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
+import { pickLogSoftmax } from '../../loss/logps';
 import { FUSED, hasFused } from '../../ops/fused';
+import { geluTanh, layerNorm } from '../../ops/nn';
 import { closeAll as close, randomArrays } from '../../testing/arrays';
+import { geluRef, layerNormRef, pickRef } from '../../testing/references';
 import { AdamW } from '../../train/optimizer';
 import { selectBackend } from '../select';
 
@@ -14,7 +19,7 @@ const randArr = randomArrays(5);
 test('selectBackend(webgpu) registers the WGSL kernels', async () => {
   const info = await selectBackend('webgpu');
   assert.match(info.device, /\+ WGSL kernels/);
-  assert.ok(hasFused(FUSED.adamwMulti));
+  for (const k of [FUSED.adamwMulti, FUSED.layerNorm, FUSED.layerNormGrad, FUSED.logSoftmaxPick, FUSED.logSoftmaxPickGrad, FUSED.gelu, FUSED.geluGrad]) assert.ok(hasFused(k), k);
 });
 
 test('multi-tensor AdamW with global-norm clipping equals a float64 torch.optim.AdamW + clip_grad_norm_', async () => {
@@ -64,4 +69,49 @@ test('multi-tensor AdamW with global-norm clipping equals a float64 torch.optim.
   }
   opt.dispose();
   for (const p of params.values()) p.dispose();
+});
+
+const read = async (t: tf.Tensor): Promise<Float32Array> => {
+  const d = (await t.data()) as Float32Array;
+  t.dispose();
+  return d;
+};
+
+test('WGSL LayerNorm and its gradients (x, weight, bias) equal float64 references, rows wider than a workgroup', async () => {
+  await selectBackend('webgpu');
+  for (const [N, C] of [[5, 19], [3, 300]] as const) {
+    const eps = 1e-5;
+    const x = randArr(N * C, 3), w = randArr(C), b = randArr(C), dy = randArr(N * C);
+    const r = layerNormRef(x, w, b, dy, N, C, eps);
+    const [xt, wt, bt, dyt] = [tf.tensor2d(x, [N, C]), tf.tensor1d(w), tf.tensor1d(b), tf.tensor2d(dy, [N, C])];
+    close(await read(layerNorm(xt, wt, bt, eps)), r.y, 1e-5, `y ${C}`);
+    const g = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(layerNorm(a as tf.Tensor2D, c as tf.Tensor1D, d as tf.Tensor1D, eps), dyt)))([xt, wt, bt]);
+    close(await read(g[0] as tf.Tensor), r.dx, 1e-4, `dx ${C}`);
+    close(await read(g[1] as tf.Tensor), r.dw, 1e-5, `dw ${C}`);
+    close(await read(g[2] as tf.Tensor), r.db, 1e-5, `db ${C}`);
+    tf.dispose([xt, wt, bt, dyt]);
+  }
+});
+
+test('WGSL log-softmax label pick and its gradient equal float64 references', async () => {
+  await selectBackend('webgpu');
+  const [N, V] = [6, 537];
+  const x = randArr(N * V, 8);
+  const t = Int32Array.from({ length: N }, (_, i) => (i * 101) % V);
+  const dy = randArr(N);
+  const r = pickRef(x, t, dy, N, V);
+  const [xt, tt, dyt] = [tf.tensor2d(x, [N, V]), tf.tensor1d(t, 'int32'), tf.tensor1d(dy)];
+  close(await read(pickLogSoftmax(xt, tt)), r.y, 1e-5, 'log-prob');
+  close(await read(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(pickLogSoftmax(v as tf.Tensor2D, tt), dyt)))(xt)), r.dx, 1e-5, 'gradient');
+  tf.dispose([xt, tt, dyt]);
+});
+
+test('WGSL GELU (tanh) and its gradient equal float64 references, saturating at both ends', async () => {
+  await selectBackend('webgpu');
+  const x = Float32Array.from([...randArr(611, 6), -30, -9, 0, 9, 30]);
+  const r = geluRef(x);
+  const xt = tf.tensor1d(x);
+  close(await read(geluTanh(xt)), r.y, 1e-5, 'gelu');
+  close(await read(tf.grad((v: tf.Tensor) => tf.sum(geluTanh(v)))(xt)), r.d, 1e-5, 'gelu gradient');
+  xt.dispose();
 });

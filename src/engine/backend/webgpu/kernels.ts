@@ -4,6 +4,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FUSED } from '../../ops/fused';
 import { adamwMulti } from './adamw';
+import { gelu, geluGrad } from './gelu';
+import { layerNorm, layerNormGrad } from './norm';
+import { logSoftmaxPick, logSoftmaxPickGrad } from './pick';
 import type { WebgpuBackend } from './raw';
 
 type Body = (b: WebgpuBackend, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, number>) => tf.TensorInfo | tf.TensorInfo[];
@@ -21,5 +24,11 @@ export function registerWebgpuKernels(): string | undefined {
   if (process.env.ORPO_LAB_WGSL === '0') return 'turned off by ORPO_LAB_WGSL=0';
   if (tf.getKernel(FUSED.adamwMulti, 'webgpu')) return undefined;
   webgpuKernel(FUSED.adamwMulti, adamwMulti);
+  webgpuKernel(FUSED.layerNorm, layerNorm);
+  webgpuKernel(FUSED.layerNormGrad, layerNormGrad);
+  webgpuKernel(FUSED.logSoftmaxPick, logSoftmaxPick);
+  webgpuKernel(FUSED.logSoftmaxPickGrad, logSoftmaxPickGrad);
+  webgpuKernel(FUSED.gelu, gelu);
+  webgpuKernel(FUSED.geluGrad, geluGrad);
   return undefined;
 }
