@@ -85,6 +85,7 @@ async function loadWebgpu(allowSoftware: boolean): Promise<BackendInfo> {
   if (!(await tf.setBackend('webgpu'))) throw new BackendError(`backend webgpu: tfjs could not initialise on ${name}.`);
   await tf.ready();
   const off = (await import('./webgpu/kernels')).registerWebgpuKernels();
+  setExplicitTranspose(false); // GPU products take the transpose flags at full speed: no Transpose kernels
   webgpuInfo = { backend: 'webgpu', device: `${name}${compat ? ' (OpenGL ES compatibility)' : ''}${off ? `; WGSL kernels off: ${off}` : ' + WGSL kernels'}` };
   return webgpuInfo;
 }

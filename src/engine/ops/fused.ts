@@ -29,6 +29,10 @@ export const FUSED = {
    * decayed, lr, b1, b2, eps, bc1, bc2, wd, maxNorm → the pre-clipping gradient norm, a scalar.
    */
   adamwMulti: 'OrpoAdamWMulti',
+  /** input qkv [B, T, 3d] (packed projections); attr H → [y [B·T, d] (causal attention, heads merged), lse [B·H·T]]. */
+  attention: 'OrpoCausalAttention',
+  /** inputs qkv, y, lse, dy [B·T, d]; attr H → dqkv [B, T, 3d]. */
+  attentionGrad: 'OrpoCausalAttentionGrad',
 } as const;
 
 /** Whether the active backend has the fused kernel `name`. */

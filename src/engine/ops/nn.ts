@@ -85,6 +85,33 @@ export function attention(q: tf.Tensor3D, kT: tf.Tensor3D, v: tf.Tensor3D, mask:
   return matmul(p, v); // [Z, T, hd]
 }
 
+/**
+ * Causal self-attention from packed projections: qkv [B, T, 3d] (q, k, v side by side, heads
+ * contiguous in each) → [B·T, d], heads merged. Through the backend's fused kernel where it has one
+ * (WebGPU: no [B, H, T, T] tensor is kept), else split, attention and merge as composites.
+ */
+export function causalSelfAttention(qkv: tf.Tensor3D, H: number): tf.Tensor2D {
+  const [B, T, d3] = qkv.shape;
+  if (hasFused(FUSED.attention) && d3 / 3 / H <= 128) return fusedAttention(qkv, H);
+  const [q, k, v] = tf.split(qkv, 3, 2) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D]; // 3 × [B, T, d]
+  return mergeHeads(attention(splitHeads(q, H), splitHeadsT(k, H), splitHeads(v, H), causalMask(T)), B, H); // [B*T, d]
+}
+
+function fusedAttention(qkv: tf.Tensor3D, H: number): tf.Tensor2D {
+  const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [y, lse] = runFused(FUSED.attention, { qkv: x }, { H }) as [tf.Tensor2D, tf.Tensor1D]; // [B*T, d], [B*H*T]
+    save([x, y, lse]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sx, sy, sl] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+        return [runFused(FUSED.attentionGrad, { qkv: sx, y: sy, lse: sl, dy: dy as tf.Tensor }, { H }) as tf.Tensor3D]; // [B, T, 3d]
+      },
+    };
+  }) as unknown as CustomGradientFunc<tf.Tensor>);
+  return f(qkv) as tf.Tensor2D;
+}
+
 /** Splits heads: x [B, T, H*hd] → [B*H, T, hd]. */
 export function splitHeads(x: tf.Tensor3D, H: number): tf.Tensor3D {
   const [B, T, D] = x.shape;

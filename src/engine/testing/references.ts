@@ -46,3 +46,38 @@ export function layerNormRef(x: Float32Array, w: Float32Array, b: Float32Array, 
   }
   return { y, dx, dw, db };
 }
+
+/**
+ * Causal attention from packed qkv [B, T, 3d] with H heads → y [B·T, d], and the gradient of Σ dy·y
+ * with respect to qkv (float64, materialising the probabilities).
+ */
+export function attentionRef(qkv: Float32Array, dy: Float32Array, B: number, T: number, H: number, hd: number): { y: Float64Array; dqkv: Float64Array } {
+  const d = H * hd, y = new Float64Array(B * T * d), g = new Float64Array(B * T * 3 * d);
+  const at = (b: number, t: number, part: number, h: number, c: number) => ((b * T + t) * 3 + part) * d + h * hd + c;
+  const sc = 1 / Math.sqrt(hd);
+  const add = (a: Float64Array, i: number, v: number) => { a[i] = (a[i] as number) + v; };
+  for (let b = 0; b < B; b++) for (let h = 0; h < H; h++) {
+    const P = Array.from({ length: T }, () => new Float64Array(T));
+    for (let i = 0; i < T; i++) {
+      const s = Array.from({ length: i + 1 }, (_, j) => { let v = 0; for (let c = 0; c < hd; c++) v += (qkv[at(b, i, 0, h, c)] as number) * (qkv[at(b, j, 1, h, c)] as number); return v * sc; });
+      const m = Math.max(...s), z = s.reduce((a, v) => a + Math.exp(v - m), 0);
+      s.forEach((v, j) => { (P[i] as Float64Array)[j] = Math.exp(v - m) / z; });
+      for (let c = 0; c < hd; c++) for (let j = 0; j <= i; j++) add(y, (b * T + i) * d + h * hd + c, ((P[i] as Float64Array)[j] as number) * (qkv[at(b, j, 2, h, c)] as number));
+    }
+    for (let i = 0; i < T; i++) {
+      const dyi = (c: number) => dy[(b * T + i) * d + h * hd + c] as number;
+      const dP = Array.from({ length: i + 1 }, (_, j) => { let v = 0; for (let c = 0; c < hd; c++) v += dyi(c) * (qkv[at(b, j, 2, h, c)] as number); return v; });
+      const Pi = P[i] as Float64Array;
+      const D = dP.reduce((a, v, j) => a + v * (Pi[j] as number), 0);
+      for (let j = 0; j <= i; j++) {
+        const ds = (Pi[j] as number) * ((dP[j] as number) - D) * sc;
+        for (let c = 0; c < hd; c++) {
+          add(g, at(b, i, 0, h, c), ds * (qkv[at(b, j, 1, h, c)] as number));
+          add(g, at(b, j, 1, h, c), ds * (qkv[at(b, i, 0, h, c)] as number));
+          add(g, at(b, j, 2, h, c), (Pi[j] as number) * dyi(c));
+        }
+      }
+    }
+  }
+  return { y, dqkv: g };
+}

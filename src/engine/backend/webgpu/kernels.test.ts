@@ -1,16 +1,17 @@
 // Our WGSL kernels on tfjs-webgpu (Dawn on Mesa llvmpipe, OpenGL ES compatibility: CI has no GPU)
 // against independent float64 computations written here: the multi-tensor AdamW with global-norm
 // clipping over several steps (with a moment replaced between steps, as a checkpoint resume does);
-// LayerNorm, the log-softmax label pick and GELU, each forward and through tfjs's gradient machinery.
+// LayerNorm, the log-softmax label pick, GELU and the fused causal attention, each forward and
+// through tfjs's gradient machinery.
 // Reads are async: tfjs-webgpu's dataSync needs OffscreenCanvas, which Node lacks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { pickLogSoftmax } from '../../loss/logps';
 import { FUSED, hasFused } from '../../ops/fused';
-import { geluTanh, layerNorm } from '../../ops/nn';
+import { causalSelfAttention, geluTanh, layerNorm } from '../../ops/nn';
 import { closeAll as close, randomArrays } from '../../testing/arrays';
-import { geluRef, layerNormRef, pickRef } from '../../testing/references';
+import { attentionRef, geluRef, layerNormRef, pickRef } from '../../testing/references';
 import { AdamW } from '../../train/optimizer';
 import { selectBackend } from '../select';
 
@@ -19,7 +20,7 @@ const randArr = randomArrays(5);
 test('selectBackend(webgpu) registers the WGSL kernels', async () => {
   const info = await selectBackend('webgpu');
   assert.match(info.device, /\+ WGSL kernels/);
-  for (const k of [FUSED.adamwMulti, FUSED.layerNorm, FUSED.layerNormGrad, FUSED.logSoftmaxPick, FUSED.logSoftmaxPickGrad, FUSED.gelu, FUSED.geluGrad]) assert.ok(hasFused(k), k);
+  for (const k of [FUSED.adamwMulti, FUSED.layerNorm, FUSED.layerNormGrad, FUSED.logSoftmaxPick, FUSED.logSoftmaxPickGrad, FUSED.gelu, FUSED.geluGrad, FUSED.attention, FUSED.attentionGrad]) assert.ok(hasFused(k), k);
 });
 
 test('multi-tensor AdamW with global-norm clipping equals a float64 torch.optim.AdamW + clip_grad_norm_', async () => {
@@ -114,4 +115,15 @@ test('WGSL GELU (tanh) and its gradient equal float64 references, saturating at 
   close(await read(geluTanh(xt)), r.y, 1e-5, 'gelu');
   close(await read(tf.grad((v: tf.Tensor) => tf.sum(geluTanh(v)))(xt)), r.d, 1e-5, 'gelu gradient');
   xt.dispose();
+});
+
+test('WGSL fused causal attention and its gradient equal a float64 softmax(QKᵀ/√hd + mask)·V', async () => {
+  await selectBackend('webgpu');
+  const [B, T, H, hd] = [2, 7, 3, 5];
+  const qkv = randArr(B * T * 3 * H * hd, 2), dy = randArr(B * T * H * hd);
+  const r = attentionRef(qkv, dy, B, T, H, hd);
+  const [xt, dyt] = [tf.tensor3d(qkv, [B, T, 3 * H * hd]), tf.tensor2d(dy, [B * T, H * hd])];
+  close(await read(causalSelfAttention(xt, H)), r.y, 1e-5, 'y');
+  close(await read(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(causalSelfAttention(v as tf.Tensor3D, H), dyt)))(xt)), r.dqkv, 1e-4, 'dqkv');
+  tf.dispose([xt, dyt]);
 });

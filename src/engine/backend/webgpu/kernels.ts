@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FUSED } from '../../ops/fused';
 import { adamwMulti } from './adamw';
+import { attention, attentionGrad } from './attention';
 import { gelu, geluGrad } from './gelu';
 import { layerNorm, layerNormGrad } from './norm';
 import { logSoftmaxPick, logSoftmaxPickGrad } from './pick';
@@ -30,5 +31,7 @@ export function registerWebgpuKernels(): string | undefined {
   webgpuKernel(FUSED.logSoftmaxPickGrad, logSoftmaxPickGrad);
   webgpuKernel(FUSED.gelu, gelu);
   webgpuKernel(FUSED.geluGrad, geluGrad);
+  webgpuKernel(FUSED.attention, attention);
+  webgpuKernel(FUSED.attentionGrad, attentionGrad);
   return undefined;
 }
