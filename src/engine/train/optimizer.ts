@@ -87,7 +87,8 @@ export class AdamW {
     if (this.flat?.key !== key) {
       if (this.flat) tf.dispose(Object.values(this.flat.t));
       const n = order.reduce((a, x) => a + (this.params.get(x) as tf.Variable).size, 0);
-      this.flat = { key, t: { fp: tf.zeros([n]), fg: tf.zeros([n]), fm: tf.zeros([n]), fv: tf.zeros([n]), parts: tf.zeros([256]) } };
+      const z = (k: number) => tf.fill([k], 0); // filled on the device: no upload
+      this.flat = { key, t: { fp: z(n), fg: z(n), fm: z(n), fv: z(n), parts: z(256) } };
     }
     const inputs: Record<string, tf.Tensor> = { ...this.flat.t };
     order.forEach((x, i) => {
