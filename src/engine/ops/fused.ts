@@ -22,7 +22,13 @@ export const FUSED = {
   layerNorm: 'OrpoLayerNorm',
   /** inputs x, w, mean, rstd, dy → [dx [N, C], dw [C], db [C]]. */
   layerNormGrad: 'OrpoLayerNormGrad',
-  // --- WebGPU (backend/webgpu, issue 11) ---
+} as const;
+
+/**
+ * Fused kernels only the WebGPU backend provides today (backend/webgpu, issue 11); on other
+ * backends the ops and the optimizer use composites (or the per-tensor kernels above).
+ */
+export const FUSED_GPU = {
   /**
    * Multi-tensor AdamW + global-norm clipping, updating in place. Inputs fp, fg, fm, fv (flat [n]
    * scratch), parts [256], p0.., g0.., m0.., v0.. (the first `decayed` parameters decay); attrs k,
@@ -33,6 +39,10 @@ export const FUSED = {
   attention: 'OrpoCausalAttention',
   /** inputs qkv, y, lse, dy [B·T, d]; attr H → dqkv [B, T, 3d]. */
   attentionGrad: 'OrpoCausalAttentionGrad',
+  /** inputs x [N, C], w [C]; attr eps → [y [N, C], rstd [N]] (RMSNorm). */
+  rmsNorm: 'OrpoRmsNorm',
+  /** inputs x, w, rstd, dy → [dx [N, C], dw [C]]. */
+  rmsNormGrad: 'OrpoRmsNormGrad',
 } as const;
 
 /** Whether the active backend has the fused kernel `name`. */

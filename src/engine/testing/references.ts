@@ -81,3 +81,20 @@ export function attentionRef(qkv: Float32Array, dy: Float32Array, B: number, T: 
   }
   return { y, dqkv: g };
 }
+
+/** RMSNorm of x [N, C] and the gradients of Σ dy·y with respect to x and w. */
+export function rmsNormRef(x: Float32Array, w: Float32Array, dy: Float32Array, N: number, C: number, eps: number) {
+  const y = new Float64Array(N * C), dx = new Float64Array(N * C), dw = new Float64Array(C);
+  for (let i = 0; i < N; i++) {
+    const row = Array.from(x.subarray(i * C, (i + 1) * C));
+    const r = 1 / Math.sqrt(row.reduce((s, v) => s + v * v, 0) / C + eps);
+    const g = row.map((_, c) => (dy[i * C + c] as number) * (w[c] as number));
+    const mgx = g.reduce((s, v, c) => s + v * (row[c] as number) * r, 0) / C;
+    row.forEach((v, c) => {
+      y[i * C + c] = v * r * (w[c] as number);
+      dx[i * C + c] = r * ((g[c] as number) - v * r * mgx);
+      dw[c] = (dw[c] as number) + (dy[i * C + c] as number) * v * r;
+    });
+  }
+  return { y, dx, dw };
+}

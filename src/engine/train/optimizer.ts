@@ -4,7 +4,7 @@
 // (torch.nn.utils.clip_grad_norm_), computed on the device so a step needs no host sync. Where the
 // backend has the multi-tensor kernel (WebGPU), all parameters update in O(1) dispatches.
 import * as tf from '@tensorflow/tfjs-core';
-import { FUSED, hasFused, runFused } from '../ops/fused';
+import { FUSED, FUSED_GPU, hasFused, runFused } from '../ops/fused';
 
 export interface AdamWSettings {
   beta1: number;
@@ -44,7 +44,7 @@ export class AdamW {
     const { beta1: b1, beta2: b2, eps, weightDecay: wd, maxGradNorm } = this.s;
     const bc1 = 1 - b1 ** this.t;
     const bc2 = 1 - b2 ** this.t;
-    if (hasFused(FUSED.adamwMulti)) return this.multi(grads, { lr, b1, b2, eps, bc1, bc2, wd, maxNorm: maxGradNorm });
+    if (hasFused(FUSED_GPU.adamwMulti)) return this.multi(grads, { lr, b1, b2, eps, bc1, bc2, wd, maxNorm: maxGradNorm });
     const norm = AdamW.globalNorm(grads);
     tf.tidy(() => {
       // clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is below 1.
@@ -97,7 +97,7 @@ export class AdamW {
       inputs[`m${i}`] = this.m.get(x) as tf.Variable;
       inputs[`v${i}`] = this.v.get(x) as tf.Variable;
     });
-    return runFused(FUSED.adamwMulti, inputs, { ...attrs, k: order.length, decayed: names.filter(decays).length }) as tf.Scalar;
+    return runFused(FUSED_GPU.adamwMulti, inputs, { ...attrs, k: order.length, decayed: names.filter(decays).length }) as tf.Scalar;
   }
 
   dispose(): void {

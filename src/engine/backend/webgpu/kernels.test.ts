@@ -1,17 +1,17 @@
 // Our WGSL kernels on tfjs-webgpu (Dawn on Mesa llvmpipe, OpenGL ES compatibility: CI has no GPU)
 // against independent float64 computations written here: the multi-tensor AdamW with global-norm
 // clipping over several steps (with a moment replaced between steps, as a checkpoint resume does);
-// LayerNorm, the log-softmax label pick, GELU and the fused causal attention, each forward and
+// LayerNorm, RMSNorm, the log-softmax label pick, GELU and the fused causal attention, each forward and
 // through tfjs's gradient machinery.
 // Reads are async: tfjs-webgpu's dataSync needs OffscreenCanvas, which Node lacks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { pickLogSoftmax } from '../../loss/logps';
-import { FUSED, hasFused } from '../../ops/fused';
-import { causalSelfAttention, geluTanh, layerNorm } from '../../ops/nn';
+import { FUSED, FUSED_GPU, hasFused } from '../../ops/fused';
+import { causalSelfAttention, geluTanh, layerNorm, rmsNorm } from '../../ops/nn';
 import { closeAll as close, randomArrays } from '../../testing/arrays';
-import { attentionRef, geluRef, layerNormRef, pickRef } from '../../testing/references';
+import { attentionRef, geluRef, layerNormRef, pickRef, rmsNormRef } from '../../testing/references';
 import { AdamW } from '../../train/optimizer';
 import { selectBackend } from '../select';
 
@@ -20,7 +20,7 @@ const randArr = randomArrays(5);
 test('selectBackend(webgpu) registers the WGSL kernels', async () => {
   const info = await selectBackend('webgpu');
   assert.match(info.device, /\+ WGSL kernels/);
-  for (const k of [FUSED.adamwMulti, FUSED.layerNorm, FUSED.layerNormGrad, FUSED.logSoftmaxPick, FUSED.logSoftmaxPickGrad, FUSED.gelu, FUSED.geluGrad, FUSED.attention, FUSED.attentionGrad]) assert.ok(hasFused(k), k);
+  for (const k of [FUSED_GPU.adamwMulti, FUSED.layerNorm, FUSED.layerNormGrad, FUSED.logSoftmaxPick, FUSED.logSoftmaxPickGrad, FUSED.gelu, FUSED.geluGrad, FUSED_GPU.attention, FUSED_GPU.attentionGrad, FUSED_GPU.rmsNorm, FUSED_GPU.rmsNormGrad]) assert.ok(hasFused(k), k);
 });
 
 test('multi-tensor AdamW with global-norm clipping equals a float64 torch.optim.AdamW + clip_grad_norm_', async () => {
@@ -126,4 +126,19 @@ test('WGSL fused causal attention and its gradient equal a float64 softmax(QKᵀ
   close(await read(causalSelfAttention(xt, H)), r.y, 1e-5, 'y');
   close(await read(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(causalSelfAttention(v as tf.Tensor3D, H), dyt)))(xt)), r.dqkv, 1e-4, 'dqkv');
   tf.dispose([xt, dyt]);
+});
+
+test('WGSL RMSNorm and its gradients (x, weight) equal float64 references, rows wider than a workgroup', async () => {
+  await selectBackend('webgpu');
+  for (const [N, C] of [[4, 23], [3, 300]] as const) {
+    const eps = 1e-6;
+    const x = randArr(N * C, 3), w = randArr(C), dy = randArr(N * C);
+    const r = rmsNormRef(x, w, dy, N, C, eps);
+    const [xt, wt, dyt] = [tf.tensor2d(x, [N, C]), tf.tensor1d(w), tf.tensor2d(dy, [N, C])];
+    close(await read(rmsNorm(xt, wt, eps)), r.y, 1e-5, `y ${C}`);
+    const g = tf.grads((a: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(rmsNorm(a as tf.Tensor2D, c as tf.Tensor1D, eps), dyt)))([xt, wt]);
+    close(await read(g[0] as tf.Tensor), r.dx, 1e-4, `dx ${C}`);
+    close(await read(g[1] as tf.Tensor), r.dw, 1e-5, `dw ${C}`);
+    tf.dispose([xt, wt, dyt]);
+  }
 });
