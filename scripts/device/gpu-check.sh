@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # GPU checks, run on a machine with an NVIDIA GPU, torch and transformers, no npm (the lent device
 # machine): the WebGPU backend (Dawn over Vulkan) against PyTorch CUDA on the same GPU, for the
-# issue's step shape and GPT-2-small's; `auto` picking the hardware adapter; and Hugging Face
+# issue's step shape and GPT-2-small's (with and without our WGSL kernels, with per-step counts),
+# our native CPU path at the issue's shape; `auto` picking the hardware adapter; and Hugging Face
 # transformers loading checkpoints and tokenizers ORPO Lab saved (logits to 1e-4, ids equal).
 # Prepare here with scripts/device/prepare.sh (fills the ignored folder .device/), then on the
 # machine, from the repo root:   bash scripts/device/gpu-check.sh OUT_DIR
@@ -26,9 +27,13 @@ timeout 120 /tmp/node dist/engine/cli.js bench --backend auto --json --d-model 3
 for shape in A G; do
   args=${!shape}
   log "shape $shape: $args"
-  timeout 200 /tmp/node dist/engine/cli.js bench --backend webgpu --json $args 2>>"$OUT/log.txt" | tail -1 | res
+  # our WGSL kernels (issue 11), with per-step counts; then tfjs-webgpu's own kernels for comparison
+  timeout 200 /tmp/node dist/engine/cli.js bench --backend webgpu --counts --json $args 2>>"$OUT/log.txt" | tail -1 | res
+  ORPO_LAB_WGSL=0 timeout 200 /tmp/node dist/engine/cli.js bench --backend webgpu --json $args 2>>"$OUT/log.txt" | tail -1 | res
   timeout 120 python3 scripts/reference/torch_step.py --device cuda $args 2>>"$OUT/log.txt" | tail -1 | res
 done
+log "our native CPU path at shape A on this machine's CPU"
+timeout 200 /tmp/node dist/engine/cli.js bench --backend wasm --json $A 2>>"$OUT/log.txt" | tail -1 | res
 log "train the embedded default on the GPU (backend auto, 60 steps)"
 start=$(date +%s)
 timeout 240 /tmp/node dist/engine/cli.js train ../../examples/hh-rlhf-tiny.orpo.yaml --json --max-steps 60 --out /tmp/gpu-run 2>>"$OUT/log.txt" | grep -E '"type":"(started|finished|error)"' | res

@@ -13,7 +13,7 @@ type Command = { args: string; what: string; run: (argv: string[]) => Promise<nu
 const commands: Record<string, Command> = {
   train: { args: 'train CONFIG [KEY=VALUE...]', what: 'train an experiment (progress on a terminal, --json for events)', run: async (a) => ((await import('./commands/trlTrain')).wantsTrl(a) ? (await import('./commands/trlTrain')).main(a) : (await import('./commands/train')).main(a)) },
   validate: { args: 'validate CONFIG', what: 'print problems as file:line:col: severity: message', run: async (a) => (await import('./commands/validate')).main(a) },
-  bench: { args: 'bench [--d-model N ...] [--json]', what: 'time training steps on synthetic tokens', run: async (a) => (await import('./commands/bench')).main(a) },
+  bench: { args: 'bench [--d-model N ...] [--counts] [--json]', what: 'time training steps on synthetic tokens', run: async (a) => (await import('./commands/bench')).main(a) },
   lsp: { args: 'lsp --stdio', what: 'the config language server, for any LSP editor', run: async (a) => (await import('./commands/lsp')).main(a) },
   sweep: { args: 'sweep CONFIG [--parallel N] | --resume DIR', what: 'every variant of the config\'s sweep: section, as one experiment', run: async (a) => (await import('./commands/sweep')).main(a) },
   report: { args: 'report RUN_DIR... --out FILE', what: 'the dashboard as one self-contained HTML file', run: async (a) => (await import('./commands/report')).main(a) },

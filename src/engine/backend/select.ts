@@ -59,7 +59,13 @@ export function vulkanLoaderPresent(platform: NodeJS.Platform = process.platform
 }
 
 /** WebGPU through Dawn. `allowSoftware` admits llvmpipe & co. (only when webgpu is asked for by name). */
+let webgpuInfo: BackendInfo | undefined;
 async function loadWebgpu(allowSoftware: boolean): Promise<BackendInfo> {
+  // Once is enough: a second Dawn instance in one process can abort it (std::system_error).
+  if (webgpuInfo && tf.findBackend('webgpu') && (allowSoftware || !SOFTWARE_ADAPTER.test(webgpuInfo.device))) {
+    await tf.setBackend('webgpu');
+    return webgpuInfo;
+  }
   if (!allowSoftware && !vulkanLoaderPresent()) throw new BackendError('backend webgpu: no Vulkan loader (libvulkan.so.1) installed, so no hardware adapter.');
   let dawn: { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
   try {
@@ -75,6 +81,8 @@ async function loadWebgpu(allowSoftware: boolean): Promise<BackendInfo> {
   }
   const flags = (process.env.ORPO_LAB_DAWN_FLAGS ?? '').split(',').filter(Boolean);
   Object.assign(globalThis, dawn.globals);
+  // `orpo-lab bench --counts`: count dispatches, submits, uploads, reads and compiles (issue 11, §4).
+  if (process.env.ORPO_LAB_WEBGPU_COUNTS === '1') (await import('./webgpu/counts')).installCounting(dawn.globals);
   let gpu = dawn.create(flags);
   let adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   let compat = false;
@@ -101,7 +109,10 @@ async function loadWebgpu(allowSoftware: boolean): Promise<BackendInfo> {
   require('@tensorflow/tfjs-backend-webgpu');
   if (!(await tf.setBackend('webgpu'))) throw new BackendError(`backend webgpu: tfjs could not initialise on ${name}.`);
   await tf.ready();
-  return { backend: 'webgpu', device: `${name}${compat ? ' (OpenGL ES compatibility)' : ''}` };
+  const off = (await import('./webgpu/kernels')).registerWebgpuKernels();
+  setExplicitTranspose(false); // GPU products take the transpose flags at full speed: no Transpose kernels
+  webgpuInfo = { backend: 'webgpu', device: `${name}${compat ? ' (OpenGL ES compatibility)' : ''}${off ? `; WGSL kernels off: ${off}` : ' + WGSL kernels'}` };
+  return webgpuInfo;
 }
 
 /** Where the .wasm binaries are: beside the bundle (dist/engine), or in node_modules when run from source. */

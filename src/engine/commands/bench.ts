@@ -7,6 +7,7 @@ import type { Backend, Method } from '../../common/config';
 import { flagBool, flagChoice, flagInt, parseCommand, UsageError, type CommandSpec } from '../args';
 import { nativeKernels } from '../backend/native/kernels';
 import { selectBackend } from '../backend/select';
+import { countingOn, diffCounts, gpuCounts, type GpuCounts } from '../backend/webgpu/counts';
 import { collate } from '../data/batch';
 import { Rng } from '../data/rng';
 import type { TokenizedPair } from '../data/tokenize';
@@ -32,7 +33,15 @@ function syntheticPairs(s: BenchShape): TokenizedPair[] {
   return Array.from({ length: s.pairs }, () => ({ prompt: ids(half), chosen: ids(s.T - half), rejected: ids(s.T - half) }));
 }
 
-export async function benchSteps(s: BenchShape, log: (l: string) => void): Promise<{ stepMs: number[]; peakBytes: number; peakLive: number; peakRss: number; params: number }> {
+export interface BenchResult {
+  stepMs: number[]; peakBytes: number; peakLive: number; peakRss: number; params: number;
+  /** WebGPU counts per step (warm-up first), when counting is on. */
+  counts: GpuCounts[];
+  /** Bytes of the batch tensors a step uploads (ids, targets and masks). */
+  batchBytes: number;
+}
+
+export async function benchSteps(s: BenchShape, log: (l: string) => void): Promise<BenchResult> {
   const m = { from: 'scratch', layers: s.L, d_model: s.d, heads: s.H, context: s.T };
   const model = createScratchGpt2(m, s.V, s.V - 1, 1);
   const ref = s.method === 'dpo' ? createScratchGpt2(m, s.V, s.V - 1, 1) : undefined;
@@ -51,9 +60,13 @@ export async function benchSteps(s: BenchShape, log: (l: string) => void): Promi
   let peakBytes = 0;
   let peakRss = 0;
   const stepMs: number[] = [];
+  const counts: GpuCounts[] = [];
+  let batchBytes = 0;
   for (let i = 0; i < s.steps + 1; i++) {
+    const c0 = gpuCounts();
     const t0 = performance.now();
     const bt = toTensors(batch);
+    batchBytes = [bt.ids, bt.targets, bt.respMask, bt.seqMask].reduce((a, t) => a + 4 * t.size, 0);
     const refSums = ref ? referenceSums(ref, bt) : undefined;
     const g = gradients(model, bt, { ...settings, refSums });
     peakBytes = Math.max(peakBytes, backendBytes());
@@ -64,6 +77,7 @@ export async function benchSteps(s: BenchShape, log: (l: string) => void): Promi
     refSums?.dispose();
     disposeBatch(bt);
     const ms = performance.now() - t0;
+    if (countingOn()) counts.push(diffCounts(c0, gpuCounts()));
     peakBytes = Math.max(peakBytes, backendBytes());
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     if (i === 0) log(`warm-up step: ${ms.toFixed(0)} ms (loss ${loss.toFixed(4)})`);
@@ -76,7 +90,7 @@ export async function benchSteps(s: BenchShape, log: (l: string) => void): Promi
   opt.dispose();
   model.dispose();
   ref?.dispose();
-  return { stepMs, peakBytes, peakLive, peakRss, params };
+  return { stepMs, peakBytes, peakLive, peakRss, params, counts, batchBytes };
 }
 
 const n = (help: string) => ({ type: 'string', arg: 'N', help }) as const;
@@ -91,6 +105,7 @@ export const BENCH_SPEC: CommandSpec = {
     seq: n('tokens per sequence (128)'), pairs: n('preference pairs per step (4)'), steps: n('timed steps after one warm-up step (5)'),
     backend: { type: 'string', arg: 'NAME', help: `one of ${BACKENDS.join(', ')} (auto)` },
     method: { type: 'string', arg: 'NAME', help: `one of ${METHODS.join(', ')} (orpo)` },
+    counts: { type: 'boolean', help: 'WebGPU work per step: dispatches, submits, staging buffers, bytes uploaded, reads, pipeline compiles after warm-up' },
     json: { type: 'boolean', help: 'print one JSON object (step_ms, tokens_per_second, memory) as the last stdout line' },
   },
 };
@@ -99,6 +114,8 @@ export async function main(argv: string[]): Promise<number> {
   const a = parseCommand(BENCH_SPEC, argv);
   const backend: Backend = flagChoice(a, 'backend', BACKENDS) ?? 'auto';
   const method: Method = flagChoice(a, 'method', METHODS) ?? 'orpo';
+  // --counts: WebGPU dispatches, submits, staging buffers, uploads, reads and compiles per step.
+  if (flagBool(a, 'counts')) process.env.ORPO_LAB_WEBGPU_COUNTS = '1';
   const s: BenchShape = {
     d: flagInt(a, 'd-model') ?? 256, L: flagInt(a, 'layers') ?? 4, H: flagInt(a, 'heads') ?? 4, V: flagInt(a, 'vocab') ?? 8000,
     T: flagInt(a, 'seq') ?? 128, pairs: flagInt(a, 'pairs') ?? 4, steps: flagInt(a, 'steps') ?? 5, method,
@@ -120,8 +137,15 @@ export async function main(argv: string[]): Promise<number> {
     params: r.params, step_ms: Math.round(median * 10) / 10, step_ms_all: r.stepMs.map((x) => Math.round(x)),
     tokens_per_second: Math.round((tokens / median) * 1000 * 10) / 10,
     peak_backend_bytes: r.peakBytes, peak_live_tensor_bytes: r.peakLive, peak_rss_bytes: r.peakRss,
+    ...(r.counts.length ? { counts: countsSummary(r.counts), batch_bytes: r.batchBytes } : {}),
   };
+  if (out.counts) log(`counts per step after warm-up: ${JSON.stringify(out.counts.step)}; compiles after warm-up ${out.counts.compiles_after_warmup}; batch ${r.batchBytes} B`);
   if (flagBool(a, 'json')) process.stdout.write(JSON.stringify(out) + '\n');
   else process.stdout.write(`${out.backend}: ${out.step_ms} ms/step, ${out.tokens_per_second} tokens/s, peak backend memory ${(out.peak_backend_bytes / 2 ** 20).toFixed(1)} MiB, rss ${(out.peak_rss_bytes / 2 ** 20).toFixed(0)} MiB\n`);
   return 0;
+}
+
+/** The warm-up step's counts, the last step's, and pipeline compiles in every step after the warm-up. */
+function countsSummary(c: GpuCounts[]): { warmup: GpuCounts; step: GpuCounts; compiles_after_warmup: number } {
+  return { warmup: c[0] as GpuCounts, step: c.at(-1) as GpuCounts, compiles_after_warmup: c.slice(1).reduce((a, x) => a + x.compiles, 0) };
 }

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '../../common/config';
 import { linear, matmulT } from '../ops/matmul';
-import { attention, causalMask, geluTanh, layerNorm, mergeHeads, splitHeads, splitHeadsT } from '../ops/nn';
+import { attention, causalMask, causalSelfAttention, geluTanh, layerNorm, mergeHeads, splitHeads, splitHeadsT } from '../ops/nn';
 import { extendLayer, type CacheStep } from './kvcache';
 import type { CausalLM, HfConfig, KvCache } from './types';
 
@@ -70,6 +70,13 @@ export function initGpt2(D: Gpt2Dims, seed: number): Map<string, tf.Tensor> {
   return out;
 }
 
+/** Attention of new positions over the KV cache and themselves: qkv [B, T, 3d] → [B*T, d]. */
+function cachedAttention(qkv: tf.Tensor3D, kv: CacheStep, i: number, H: number, mask: tf.Tensor2D | null): tf.Tensor2D {
+  const [q, k, v] = tf.split(qkv, 3, 2) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D]; // 3 × [B, T, d]
+  const { kT, v: vh } = extendLayer(kv, i, splitHeadsT(k, H), splitHeads(v, H)); // [Z, hd, past+T], [Z, past+T, hd]
+  return mergeHeads(attention(splitHeads(q, H), kT, vh, mask), qkv.shape[0], H); // [B*T, d]
+}
+
 class Gpt2 implements CausalLM {
   readonly params = new Map<string, tf.Variable>();
   readonly context: number;
@@ -111,16 +118,12 @@ class Gpt2 implements CausalLM {
     if (past + T > this.context) throw new Error(`sequence of ${past + T} tokens exceeds the model's context of ${this.context}`);
     const pos = tf.slice(this.p<tf.Rank.R2>('transformer.wpe.weight'), [past, 0], [T, d]); // [T, d]
     let x = tf.reshape(tf.add(tf.gather(this.p('transformer.wte.weight'), ids), pos), [B * T, d]) as tf.Tensor2D; // [B*T, d]
-    const mask = kv ? (T > 1 ? tf.concat([tf.zeros([T, past]), causalMask(T)], 1) as tf.Tensor2D : null) : causalMask(T); // [T, past+T]
+    const mask = kv && T > 1 ? tf.concat([tf.zeros([T, past]), causalMask(T)], 1) as tf.Tensor2D : null; // [T, past+T]
     for (let i = 0; i < L; i++) {
       const h = `transformer.h.${i}.`;
       const a = layerNorm(x, this.p(h + 'ln_1.weight'), this.p(h + 'ln_1.bias'), eps); // [B*T, d]
       const qkv = tf.reshape(linear(a, this.p(h + 'attn.c_attn.weight'), this.p(h + 'attn.c_attn.bias')), [B, T, 3 * d]) as tf.Tensor3D; // [B, T, 3d]
-      const [q, k, v] = tf.split(qkv, 3, 2) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D]; // 3 × [B, T, d]
-      let kT = splitHeadsT(k, H); // [B*H, hd, T]
-      let vh = splitHeads(v, H); // [B*H, T, hd]
-      if (kv) ({ kT, v: vh } = extendLayer(kv, i, kT, vh)); // [Z, hd, past+T], [Z, past+T, hd]
-      const y = mergeHeads(attention(splitHeads(q, H), kT, vh, mask), B, H); // [B*T, d]
+      const y = kv ? cachedAttention(qkv, kv, i, H, mask) : causalSelfAttention(qkv, H); // [B*T, d]
       x = tf.add(x, linear(y, this.p(h + 'attn.c_proj.weight'), this.p(h + 'attn.c_proj.bias')));
       const m = layerNorm(x, this.p(h + 'ln_2.weight'), this.p(h + 'ln_2.bias'), eps); // [B*T, d]
       const f = geluTanh(linear(m, this.p(h + 'mlp.c_fc.weight'), this.p(h + 'mlp.c_fc.bias'))) as tf.Tensor2D; // [B*T, 4d]

@@ -24,6 +24,27 @@ export const FUSED = {
   layerNormGrad: 'OrpoLayerNormGrad',
 } as const;
 
+/**
+ * Fused kernels only the WebGPU backend provides today (backend/webgpu, issue 11); on other
+ * backends the ops and the optimizer use composites (or the per-tensor kernels above).
+ */
+export const FUSED_GPU = {
+  /**
+   * Multi-tensor AdamW + global-norm clipping, updating in place. Inputs fp, fg, fm, fv (flat [n]
+   * scratch), parts [256], p0.., g0.., m0.., v0.. (the first `decayed` parameters decay); attrs k,
+   * decayed, lr, b1, b2, eps, bc1, bc2, wd, maxNorm → the pre-clipping gradient norm, a scalar.
+   */
+  adamwMulti: 'OrpoAdamWMulti',
+  /** input qkv [B, T, 3d] (packed projections); attr H → [y [B·T, d] (causal attention, heads merged), lse [B·H·T]]. */
+  attention: 'OrpoCausalAttention',
+  /** inputs qkv, y, lse, dy [B·T, d]; attr H → dqkv [B, T, 3d]. */
+  attentionGrad: 'OrpoCausalAttentionGrad',
+  /** inputs x [N, C], w [C]; attr eps → [y [N, C], rstd [N]] (RMSNorm). */
+  rmsNorm: 'OrpoRmsNorm',
+  /** inputs x, w, rstd, dy → [dx [N, C], dw [C]]. */
+  rmsNormGrad: 'OrpoRmsNormGrad',
+} as const;
+
 /** Whether the active backend has the fused kernel `name`. */
 export const hasFused = (name: string): boolean => tf.getKernel(name, tf.getBackend()) !== undefined;
 

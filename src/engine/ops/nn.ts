@@ -2,7 +2,7 @@
 // "gelu_new"), and causal softmax attention. Shapes are noted on every line that changes one.
 import * as tf from '@tensorflow/tfjs-core';
 import type { CustomGradientFunc } from '@tensorflow/tfjs-core/dist/engine';
-import { FUSED, hasFused, runFused } from './fused';
+import { FUSED, FUSED_GPU, hasFused, runFused } from './fused';
 import { matmul } from './matmul';
 
 /** LayerNorm over the last axis (Ba et al. 2016), as torch.nn.LayerNorm. x: [N, d]. */
@@ -30,8 +30,25 @@ function fusedLayerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D, eps: num
 
 /** RMSNorm (Zhang & Sennrich 2019), as transformers' LlamaRMSNorm. x: [N, d]. */
 export function rmsNorm(x: tf.Tensor2D, w: tf.Tensor1D, eps: number): tf.Tensor2D {
+  if (hasFused(FUSED_GPU.rmsNorm)) return fusedRmsNorm(x, w, eps);
   const ms = tf.mean(tf.square(x), -1, true); // [N, 1]
   return tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, eps))), w);
+}
+
+/** RMSNorm through the backend's fused kernels: one pass forward, one backward (dx, dw). */
+function fusedRmsNorm(x: tf.Tensor2D, w: tf.Tensor1D, eps: number): tf.Tensor2D {
+  const f = tf.customGrad(((xi: tf.Tensor, wi: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [y, rstd] = runFused(FUSED_GPU.rmsNorm, { x: xi, w: wi }, { eps }) as [tf.Tensor2D, tf.Tensor1D]; // [N, d], [N]
+    save([xi, wi, rstd]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sx, sw, sr] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+        return runFused(FUSED_GPU.rmsNormGrad, { x: sx, w: sw, rstd: sr, dy: dy as tf.Tensor }) as tf.Tensor[]; // [N, d], [d]
+      },
+    };
+  }) as unknown as CustomGradientFunc<tf.Tensor>);
+  return f(x, w) as tf.Tensor2D;
 }
 
 const GELU_C = Math.sqrt(2 / Math.PI);
@@ -83,6 +100,33 @@ export function attention(q: tf.Tensor3D, kT: tf.Tensor3D, v: tf.Tensor3D, mask:
   if (mask) s = tf.add(s, mask);
   const p = tf.softmax(s); // [Z, T, S]
   return matmul(p, v); // [Z, T, hd]
+}
+
+/**
+ * Causal self-attention from packed projections: qkv [B, T, 3d] (q, k, v side by side, heads
+ * contiguous in each) → [B·T, d], heads merged. Through the backend's fused kernel where it has one
+ * (WebGPU: no [B, H, T, T] tensor is kept), else split, attention and merge as composites.
+ */
+export function causalSelfAttention(qkv: tf.Tensor3D, H: number): tf.Tensor2D {
+  const [B, T, d3] = qkv.shape;
+  if (hasFused(FUSED_GPU.attention) && d3 / 3 / H <= 128) return fusedAttention(qkv, H);
+  const [q, k, v] = tf.split(qkv, 3, 2) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D]; // 3 × [B, T, d]
+  return mergeHeads(attention(splitHeads(q, H), splitHeadsT(k, H), splitHeads(v, H), causalMask(T)), B, H); // [B*T, d]
+}
+
+function fusedAttention(qkv: tf.Tensor3D, H: number): tf.Tensor2D {
+  const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [y, lse] = runFused(FUSED_GPU.attention, { qkv: x }, { H }) as [tf.Tensor2D, tf.Tensor1D]; // [B*T, d], [B*H*T]
+    save([x, y, lse]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sx, sy, sl] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+        return [runFused(FUSED_GPU.attentionGrad, { qkv: sx, y: sy, lse: sl, dy: dy as tf.Tensor }, { H }) as tf.Tensor3D]; // [B, T, 3d]
+      },
+    };
+  }) as unknown as CustomGradientFunc<tf.Tensor>);
+  return f(qkv) as tf.Tensor2D;
 }
 
 /** Splits heads: x [B, T, H*hd] → [B*H, T, hd]. */

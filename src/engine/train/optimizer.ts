@@ -1,9 +1,10 @@
 // AdamW with decoupled weight decay (Loshchilov & Hutter 2019), following torch.optim.AdamW:
 // p ← p·(1 − lr·wd); m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²;
 // p ← p − lr·(m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε). Gradients are first clipped to a global norm
-// (torch.nn.utils.clip_grad_norm_), computed on the device so a step needs no host sync.
+// (torch.nn.utils.clip_grad_norm_), computed on the device so a step needs no host sync. Where the
+// backend has the multi-tensor kernel (WebGPU), all parameters update in O(1) dispatches.
 import * as tf from '@tensorflow/tfjs-core';
-import { FUSED, hasFused, runFused } from '../ops/fused';
+import { FUSED, FUSED_GPU, hasFused, runFused } from '../ops/fused';
 
 export interface AdamWSettings {
   beta1: number;
@@ -43,6 +44,7 @@ export class AdamW {
     const { beta1: b1, beta2: b2, eps, weightDecay: wd, maxGradNorm } = this.s;
     const bc1 = 1 - b1 ** this.t;
     const bc2 = 1 - b2 ** this.t;
+    if (hasFused(FUSED_GPU.adamwMulti)) return this.multi(grads, { lr, b1, b2, eps, bc1, bc2, wd, maxNorm: maxGradNorm });
     const norm = AdamW.globalNorm(grads);
     tf.tidy(() => {
       // clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is below 1.
@@ -73,7 +75,33 @@ export class AdamW {
     return norm;
   }
 
+  /** Flat scratch of the multi-tensor kernel (fp, fg, fm, fv, parts) and the parameter order it was made for. */
+  private flat?: { key: string; t: Record<string, tf.Tensor> };
+
+  /** Every parameter in one multi-tensor kernel (backend/webgpu/adamw.ts): decayed ones first. */
+  private multi(grads: Map<string, tf.Tensor>, attrs: Record<string, number>): tf.Scalar {
+    const names = [...this.params.keys()].filter((n) => grads.has(n));
+    const decays = (n: string) => attrs.wd as number > 0 && !this.noDecay(n);
+    const order = [...names.filter(decays), ...names.filter((n) => !decays(n))];
+    const key = order.join('\n');
+    if (this.flat?.key !== key) {
+      if (this.flat) tf.dispose(Object.values(this.flat.t));
+      const n = order.reduce((a, x) => a + (this.params.get(x) as tf.Variable).size, 0);
+      const z = (k: number) => tf.fill([k], 0); // filled on the device: no upload
+      this.flat = { key, t: { fp: z(n), fg: z(n), fm: z(n), fv: z(n), parts: z(256) } };
+    }
+    const inputs: Record<string, tf.Tensor> = { ...this.flat.t };
+    order.forEach((x, i) => {
+      inputs[`p${i}`] = this.params.get(x) as tf.Variable;
+      inputs[`g${i}`] = grads.get(x) as tf.Tensor;
+      inputs[`m${i}`] = this.m.get(x) as tf.Variable;
+      inputs[`v${i}`] = this.v.get(x) as tf.Variable;
+    });
+    return runFused(FUSED_GPU.adamwMulti, inputs, { ...attrs, k: order.length, decayed: names.filter(decays).length }) as tf.Scalar;
+  }
+
   dispose(): void {
     for (const x of [...this.m.values(), ...this.v.values()]) x.dispose();
+    if (this.flat) tf.dispose(Object.values(this.flat.t));
   }
 }

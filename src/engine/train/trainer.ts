@@ -178,10 +178,11 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
       const mustLog = step % tc.log_every === 0 || last;
       const mustSave = step % tc.save_every === 0 || last;
       if (mustLog || mustSave) {
-        const avg = tf.tidy(() => tf.div(metricSum as tf.Tensor1D, tc.grad_accum));
-        const vals = await avg.data();
-        avg.dispose();
-        const gn = (await norm.data())[0] as number;
+        // Metrics and grad norm in one tensor: one GPU → CPU read per logged step (issue 11).
+        const packed = tf.tidy(() => tf.concat([tf.div(metricSum as tf.Tensor1D, tc.grad_accum), tf.reshape(norm, [1])])); // [METRICS + 1]
+        const vals = await packed.data();
+        packed.dispose();
+        const gn = vals[METRIC_ORDER.length] as number;
         const seconds = (performance.now() - t0) / 1000;
         const row: MetricsRow = { step, epoch: epochAt(step), time: elapsed() };
         METRIC_ORDER.forEach((k, i) => { row[k] = vals[i] as number; });
