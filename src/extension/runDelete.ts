@@ -1,12 +1,13 @@
 // "Delete run": moves exactly one run folder to the trash, after a modal dialog that names it
 // (issue 12, point 1). The folder is checked against the disk and the run manager before asking and
-// again at the moment of deleting (runRows.deleteRefusal): no live process may write there. Where the
+// again at the moment of deleting (runRows.deleteRefusal): no live process may write there, whether this
+// window started it or another one did (its run.lock, src/common/runLockFile.ts). Where the
 // file system has no trash (a remote such as code-server), it says so and asks again, explicitly, for a
 // permanent delete of that folder; it never deletes permanently without that answer.
 // API: vscode.workspace.fs.delete(uri, { recursive, useTrash }).
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
-import { isRunDir } from './runDiscovery';
+import { isRunDir, lockHolder } from './runDiscovery';
 import type { RunManager } from './runManager';
 import { deleteRefusal } from './runRows';
 import type { RunsTreeProvider } from './runsView';
@@ -21,7 +22,7 @@ export const DELETE_PERMANENTLY = 'Delete Permanently';
 
 /** Undefined when the folder may be deleted now; else why not. */
 async function refusalNow(deps: DeleteDeps, dir: string): Promise<string | undefined> {
-  return deleteRefusal(dir, deps.manager.list(), await isRunDir(dir));
+  return deleteRefusal(dir, deps.manager.list(), await isRunDir(dir), await lockHolder(dir));
 }
 
 async function refused(deps: DeleteDeps, dir: string): Promise<boolean> {

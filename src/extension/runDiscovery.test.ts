@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { configNameOf, discoverRuns, formatNumber, keyMetricLines, lastMetrics, listCheckpoints, outputDirOf, readRun } from './runDiscovery';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { hostname } from 'node:os';
+import { configNameOf, discoverRuns, formatNumber, keyMetricLines, lastMetrics, listCheckpoints, lockHolder, outputDirOf, readRun } from './runDiscovery';
+import { deleteRefusal } from './runRows';
+import { LOCK_FILE } from '../common/runLockFile';
 import { RunManager } from './runManager';
 import { engineLauncher } from './launcher';
 
@@ -99,4 +104,27 @@ void test('listCheckpoints lists checkpoint-N and older step-N directories by st
   const dir = join(root, 'r');
   for (const n of ['step-2', 'checkpoint-10', 'checkpoint-4', '.tmp-checkpoint-12-99', 'other']) mkdirSync(join(dir, 'checkpoints', n), { recursive: true });
   assert.deepEqual((await listCheckpoints(dir)).map((c) => [c.step, c.path]), [[2, join(dir, 'checkpoints', 'step-2')], [4, join(dir, 'checkpoints', 'checkpoint-4')], [10, join(dir, 'checkpoints', 'checkpoint-10')]]);
+});
+
+void test('a folder whose run.lock a live process holds (another window, a terminal) cannot be deleted; a stale lock does not block', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'orpo-lock-'));
+  const dir = makeRun(root, 'x-20260101-000000', { rows: ['{"step":1,"loss":1}'] });
+  assert.equal(await lockHolder(dir), undefined, 'no lock: nobody holds it');
+  // A real other process, as a run started outside this window would be.
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  try {
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: child.pid, host: hostname(), started: '2026-01-01T00:00:00Z' }) + '\n');
+    const owner = await lockHolder(dir);
+    assert.equal(owner?.pid, child.pid);
+    assert.match(deleteRefusal(dir, [], true, owner) ?? '', new RegExp(`process ${String(child.pid)} on .* is writing into it`));
+  } finally {
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+  }
+  assert.equal(await lockHolder(dir), undefined, 'the owner is gone (kill -9): a stale lock');
+  assert.equal(deleteRefusal(dir, [], true, await lockHolder(dir)), undefined);
+  writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: 1, host: 'another-host', started: '2026-01-01T00:00:00Z' }) + '\n');
+  assert.equal((await lockHolder(dir))?.host, 'another-host', "another host's lock cannot be checked from here: it holds");
+  writeFileSync(join(dir, LOCK_FILE), 'torn');
+  assert.equal(await lockHolder(dir), undefined, 'a torn lock names no owner');
 });

@@ -5,6 +5,8 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { EVAL_PREFIX, type MetricsRow } from '../common/metrics';
+import { LOCK_FILE, parseLockOwner, type LockOwner } from '../common/runLockFile';
+import { hostname } from 'node:os';
 
 /** `running` only for runs the run manager owns; `incomplete` = stopped or crashed earlier, outcome unknown. */
 export type PastStatus = 'completed' | 'stopped' | 'failed' | 'incomplete';
@@ -39,6 +41,23 @@ async function exists(p: string): Promise<boolean> {
 export async function isRunDir(dir: string): Promise<boolean> {
   if (!(await exists(join(dir, 'config.yaml')))) return false;
   return (await exists(join(dir, 'metrics.jsonl'))) || (await exists(join(dir, 'checkpoints')));
+}
+
+/**
+ * The process that holds DIR/run.lock and may still be writing there: a live process on this host, or
+ * any owner on another host (its liveness cannot be checked from here). Undefined when there is no
+ * lock, or its process on this host is gone (a stale lock after kill -9).
+ */
+export async function lockHolder(dir: string, host = hostname()): Promise<LockOwner | undefined> {
+  const owner = parseLockOwner(await readFile(join(dir, LOCK_FILE), 'utf8').catch(() => ''));
+  if (!owner) return undefined;
+  if (owner.host !== host) return owner;
+  try {
+    process.kill(owner.pid, 0);
+    return owner;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM' ? owner : undefined;
+  }
 }
 
 /** The last bytes of a file, cut to whole lines. */

@@ -5,6 +5,7 @@
 // that is gone from disk and has no live process has no row. Order: live runs first (newest launch
 // first), then every other run newest first (last write to metrics.jsonl).
 import { resolve, sep } from 'node:path';
+import type { LockOwner } from '../common/runLockFile';
 import type { PastStatus, RunSummary } from './runDiscovery';
 import { isLive, type RunState, type RunStatus } from './runManager';
 
@@ -140,10 +141,12 @@ export function contextValue(n: RunNode): string {
  * Why a folder must not be deleted now, checked at the moment of deleting: a live process writes into
  * it (or into a folder inside it), or it is no longer a run on disk. Undefined when deleting is safe.
  */
-export function deleteRefusal(dir: string, states: readonly RunState[], onDisk: boolean): string | undefined {
+export function deleteRefusal(dir: string, states: readonly RunState[], onDisk: boolean, lock?: LockOwner): string | undefined {
   const k = dirKey(dir);
   const writer = states.find((s) => isLive(s) && s.runDir !== undefined && (dirKey(s.runDir) === k || dirKey(s.runDir).startsWith(k + sep)));
   if (writer) return `a run is writing into ${writer.runDir} (${writer.status}): stop it first`;
+  // A run this window did not start (another window, a terminal) holds the folder's run.lock.
+  if (lock) return `process ${lock.pid} on ${lock.host} (started ${lock.started}) is writing into it: stop that run first`;
   if (!onDisk) return `${dir} is no longer a run folder on disk`;
   return undefined;
 }

@@ -7,15 +7,9 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
+import { LOCK_FILE, parseLockOwner, type LockOwner } from '../../common/runLockFile';
 
-export const LOCK_FILE = 'run.lock';
-
-export interface LockOwner {
-  pid: number;
-  host: string;
-  /** ISO time the owner took the lock. */
-  started: string;
-}
+export { LOCK_FILE, type LockOwner } from '../../common/runLockFile';
 
 /** Refusal to write a run directory that another process owns or that holds a finished run. */
 export class RunDirError extends Error {}
@@ -55,12 +49,10 @@ function alive(pid: number): boolean {
 
 function readOwner(path: string): LockOwner | undefined {
   try {
-    const v = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockOwner>;
-    if (typeof v.pid === 'number' && Number.isInteger(v.pid) && typeof v.host === 'string' && typeof v.started === 'string') return v as LockOwner;
+    return parseLockOwner(readFileSync(path, 'utf8'));
   } catch {
-    // torn or foreign content: treated below
+    return undefined; // gone meanwhile
   }
-  return undefined;
 }
 
 /** A held lock; `release` is idempotent and also runs when the process exits. */
