@@ -145,10 +145,11 @@ export async function readRun(dir: string, known?: PastStatus): Promise<RunSumma
 
 /**
  * Every run directly under each runs directory (a runs directory may itself be a run), newest first.
- * Missing directories are skipped; each run appears once.
+ * Missing directories are skipped; each run appears once. `extra`: run directories found elsewhere
+ * (a sweep's variants, one level deeper).
  */
-export async function discoverRuns(runsDirs: readonly string[], known: (dir: string) => PastStatus | undefined = () => undefined): Promise<RunSummary[]> {
-  const candidates = new Set<string>();
+export async function discoverRuns(runsDirs: readonly string[], known: (dir: string) => PastStatus | undefined = () => undefined, extra: readonly string[] = []): Promise<RunSummary[]> {
+  const candidates = new Set<string>(extra);
   for (const root of runsDirs) {
     candidates.add(root);
     const entries = await readdir(root, { withFileTypes: true }).catch(() => []);

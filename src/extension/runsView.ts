@@ -1,12 +1,14 @@
 // The Runs view (tree view `orpoLab.runs` in the ORPO Lab activity-bar container): every run folder
 // under the runs directories, live and past, with its status, progress and key metrics in the tooltip.
 // One row per folder (runRows.ts merges the run manager's latest state for a folder into it), live
-// runs first, then newest first. Follows VS Code's TreeDataProvider API
+// runs first, then newest first. A sweep's variants sit under one collapsible sweep row with its
+// overall progress (sweepRows.ts). Follows VS Code's TreeDataProvider API
 // (https://code.visualstudio.com/api/extension-guides/tree-view).
 import * as vscode from 'vscode';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { configNameOf, discoverRuns, formatNumber, keyMetricLines, outputDirOf, type PastStatus } from './runDiscovery';
-import type { RunManager } from './runManager';
+import { isLive, type RunManager } from './runManager';
+import { discoverSweeps, groupSweeps, isSweepGroup, sweepProgress, type SweepGroup, type TreeRow } from './sweepRows';
 import { contextValue, progressText, runRows, type RunNode } from './runRows';
 import { readSettings } from './settings';
 
@@ -40,10 +42,12 @@ const ICONS: Record<RunNode['status'], [string, string?]> = {
   incomplete: ['circle-large-outline'],
 };
 
-export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<RunNode | undefined>();
+export class RunsTreeProvider implements vscode.TreeDataProvider<TreeRow>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeRow | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private nodes: RunNode[] = [];
+  /** The top level: runs, and sweeps holding their variants' rows. */
+  private roots: TreeRow[] = [];
   private generation = 0;
   private latest: Promise<void> = Promise.resolve();
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -92,9 +96,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
   }
 
   private async load(generation: number): Promise<void> {
-    const past = await discoverRuns(await this.runsDirectories(), (d) => this.outcomes.get(d));
+    const dirs = await this.runsDirectories();
+    const sweeps = await discoverSweeps(dirs);
+    const past = await discoverRuns(dirs, (d) => this.outcomes.get(d), sweeps.flatMap((s) => s.runDirs));
     if (generation !== this.generation) return this.latest;
     this.nodes = runRows(this.manager.list(), past);
+    this.roots = groupSweeps(this.nodes, sweeps);
     this.changed.fire(undefined);
   }
 
@@ -146,11 +153,13 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     return (candidates.find((c) => c.name !== undefined && c.name === n.past?.name) ?? (candidates.length === 1 ? candidates[0] : undefined))?.path;
   }
 
-  getChildren(element?: RunNode): RunNode[] {
-    return element ? [] : this.nodes;
+  getChildren(element?: TreeRow): TreeRow[] {
+    if (!element) return this.roots;
+    return isSweepGroup(element) ? element.children : [];
   }
 
-  getTreeItem(n: RunNode): vscode.TreeItem {
+  getTreeItem(n: TreeRow): vscode.TreeItem {
+    if (isSweepGroup(n)) return sweepItem(n);
     const item = new vscode.TreeItem(n.name, vscode.TreeItemCollapsibleState.None);
     item.id = n.key;
     item.description = `${n.status} · ${progressText(n)}`;
@@ -164,6 +173,19 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     }
     return item;
   }
+}
+
+/** A sweep's row: collapsible, its overall progress, "Open ORPO sweep view" on click. */
+function sweepItem(g: SweepGroup): vscode.TreeItem {
+  const item = new vscode.TreeItem(g.name, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = g.key;
+  item.description = `sweep · ${sweepProgress(g.sweep)}`;
+  item.iconPath = new vscode.ThemeIcon(g.children.some((c) => c.live && isLive(c.live)) ? 'sync~spin' : 'list-tree');
+  item.tooltip = `${g.dir}\n${sweepProgress(g.sweep)}`;
+  item.contextValue = 'orpoSweep';
+  item.resourceUri = vscode.Uri.file(g.dir);
+  item.command = { command: 'orpoLab.openSweep', title: 'Open ORPO sweep view', arguments: [g.dir] };
+  return item;
 }
 
 function tooltip(n: RunNode): vscode.MarkdownString {
