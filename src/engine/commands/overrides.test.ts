@@ -9,9 +9,10 @@ import { parse } from 'yaml';
 import { UsageError } from '../args';
 import { applyOverrides, parseOverride, preflightConfig } from './overrides';
 
+// 80 pairs: eval 0.25 holds out 20, above the thin-eval warning's 16, so the file alone has no problem.
 function configFile(body: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'orpo-ovr-'));
-  writeFileSync(join(dir, 'pairs.jsonl'), Array.from({ length: 8 }, (_, i) => JSON.stringify({ prompt: `Q${i}`, chosen: `A${i}`, rejected: `B${i}` })).join('\n') + '\n');
+  writeFileSync(join(dir, 'pairs.jsonl'), Array.from({ length: 80 }, (_, i) => JSON.stringify({ prompt: `Q${i}`, chosen: `A${i}`, rejected: `B${i}` })).join('\n') + '\n');
   const p = join(dir, 'x.orpo.yaml');
   writeFileSync(p, body);
   return p;

@@ -54,6 +54,8 @@ export const KEY_MAP: Readonly<Record<string, string>> = {
   'train.eval_samples': 'not exported: TRL generates during eval only with wandb or comet',
   backend: 'not exported: accelerate places the model (accelerate/*.yaml)',
   output_dir: 'train.py --run-dir (default runs/<name>-<timestamp>)',
+  sweep: 'not exported: the base values are; export each variant\'s generated config (SWEEP_DIR/configs/) to run a variant on TRL',
+  'sweep.mode': 'not exported (see sweep)',
 };
 
 /** TRL-only keys that belong to some TRL config classes only (the rest are TrainingArguments fields). */

@@ -54,7 +54,7 @@ void test('a valid sweep has no diagnostics', () => {
 void test('each value is checked as if written in place, at its own line', () => {
   only(BASE + 'sweep:\n  lambda: [0.1, -1, 0.5]\n', '-1', /sweep\.lambda\[1\]: each value must be a number > 0, got -1/);
   only(BASE + 'sweep:\n  method:\n    - orpo\n    - orpp\n', 'orpp', /sweep\.method\[1\].*one of `orpo`.*did you mean "orpo"/);
-  only(BASE + 'sweep:\n  train.batch_size: [8, 2.5]\n', '2.5', /an integer ≥ 1, got 2\.5/);
+  only(BASE + 'sweep:\n  train.batch_size: [8, 2.5]\n', '2.5', /an integer ≥ 1 and ≤ 4096, got 2\.5/);
   only(BASE + 'sweep:\n  seed: [1, two]\n', 'two', /sweep\.seed\[1\].*got "two"/);
   only(BASE + 'sweep:\n  lambda: [0.1, 20]\n', '20', /above 10/, 'warning');
 });
