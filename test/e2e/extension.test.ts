@@ -98,7 +98,7 @@ async function runsJourney(wb: Workbench, runsDir: string, longDir: string, stop
   await waitUntil(() => !existsSync(join(runsDir, victim)), 30_000, `${victim} to be deleted`);
   rows = await expectRows(wb, runsDir, { long: /completed/, tiny: /completed/ }, 'after delete');
   assert.deepEqual(rows.map((r) => r.folder).sort(), runFolders(runsDir), 'the other runs stay');
-  assert.ok(existsSync(join(longDir, 'checkpoints', `step-${LONG_STEPS}`)), 'the resumed run is intact');
+  assert.ok(existsSync(join(longDir, 'checkpoints', `checkpoint-${LONG_STEPS}`)), 'the resumed run is intact');
   await wb.screenshot('14-after-delete');
 }
 

@@ -22,11 +22,11 @@ void test('the loss after model.from a checkpoint equals the loss after --resume
   const a = join(dir, 'a');
   const first = await runCli(['train', join(dir, 'a.orpo.yaml'), '--out', a]);
   assert.equal(first.code, 0, first.stderr);
-  const tokConfig = JSON.parse(readFileSync(join(a, 'checkpoints', 'step-1', 'tokenizer_config.json'), 'utf8')) as { bos_token: unknown };
+  const tokConfig = JSON.parse(readFileSync(join(a, 'checkpoints', 'checkpoint-1', 'tokenizer_config.json'), 'utf8')) as { bos_token: unknown };
   assert.equal(tokConfig.bos_token, null, 'the byte tokenizer declares no BOS');
   const resumed = await runCli(['train', join(a, 'config.yaml'), '--resume', a, '--max-steps', '2']);
   assert.equal(resumed.code, 0, resumed.stderr);
-  writeFileSync(join(dir, 'b.orpo.yaml'), cfg(`{ from: ${join(a, 'checkpoints', 'step-1')} }`));
+  writeFileSync(join(dir, 'b.orpo.yaml'), cfg(`{ from: ${join(a, 'checkpoints', 'checkpoint-1')} }`));
   const b = join(dir, 'b');
   const cont = await runCli(['train', join(dir, 'b.orpo.yaml'), '--out', b]);
   assert.equal(cont.code, 0, cont.stderr);
