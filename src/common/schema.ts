@@ -58,7 +58,7 @@ export interface UnionSpec extends Doc {
 export type FieldSpec = NumberSpec | StringSpec | BooleanSpec | ObjectSpec | UnionSpec;
 
 export const METHODS = ['orpo', 'sft', 'dpo', 'orpo-pr'] as const;
-export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'native', 'wasm', 'cpu'] as const;
 export const FORMATS = ['auto', 'explicit', 'implicit', 'conversational', 'sharegpt'] as const;
 export const SCHEDULES = ['cosine', 'linear', 'constant'] as const;
 
@@ -160,7 +160,7 @@ export const configSpec: ObjectSpec = {
     },
     backend: {
       kind: 'string', enum: BACKENDS, default: 'auto',
-      doc: '`auto` tries tfjs-node-gpu (CUDA), tfjs-node, WebGPU (a hardware adapter only), wasm, then cpu. A named backend fails clearly if it cannot load.',
+      doc: '`auto` tries tfjs-node-gpu (CUDA), tfjs-node, WebGPU (a hardware adapter only), native (CPU: system BLAS and native kernels, memory bounded by system memory), wasm (a 4 GiB heap), then cpu. A named backend fails clearly if it cannot load.',
     },
     output_dir: { kind: 'string', default: 'runs', path: { type: 'dir' }, doc: 'Where run directories are created, relative to the config.' },
   },
