@@ -43,6 +43,7 @@ export interface TrainConfig {
   eval_every: number;
   save_every: number;
   eval_samples: number;
+  gradient_checkpointing: boolean;
 }
 
 export interface ExperimentConfig {

@@ -156,6 +156,12 @@ export const configSpec: ObjectSpec = {
         eval_every: posInt('Evaluate (metrics and distributions) every N steps, and at the end.', 50),
         save_every: posInt('Checkpoint every N steps, and at the end.', 100),
         eval_samples: { kind: 'number', integer: true, min: 0, default: 2, doc: 'Greedy samples generated for fixed eval prompts at each eval.' },
+        // memory (issue 13)
+        gradient_checkpointing: {
+          kind: 'boolean', default: false,
+          doc: 'Recompute each transformer block in the backward pass instead of keeping its activations: less memory, about one more forward pass of time.',
+          ref: 'Chen et al. 2016; transformers TrainingArguments.gradient_checkpointing',
+        },
       },
     },
     backend: {

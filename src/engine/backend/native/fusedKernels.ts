@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FUSED } from '../../ops/fused';
 import type { Addon, F32 } from './addon';
-import { numel, overrideKernel, type KernelIo } from './io';
+import { noteInPlaceWrite, numel, overrideKernel, type KernelIo } from './io';
 
 type Inputs = Record<string, tf.TensorInfo>;
 
@@ -48,6 +48,7 @@ export function registerFused(addon: Addon, io: KernelIo): void {
     if (!io.inPlace) return outs;
     // In place: the outputs are the inputs' buffers, one more reference each (as Reshape returns its input).
     for (const t of ins) b.incRef(t.dataId);
+    noteInPlaceWrite();
     return ins.map((t) => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }));
   });
   reg(FUSED.layerNorm, (b, { x, w: g, b: bias }, a) => {

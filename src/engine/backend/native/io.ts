@@ -70,3 +70,8 @@ export function overrideKernel(io: KernelIo, name: string, fast: Fast): void {
 }
 
 export const numel = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+
+let writes = 0;
+/** Counts in-place updates (caches keyed by a tensor's dataId also check this: the data changed, the id did not). */
+export const inPlaceVersion = (): number => writes;
+export const noteInPlaceWrite = (): void => void (writes += 1);
