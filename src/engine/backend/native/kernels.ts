@@ -20,8 +20,8 @@ export interface NativeInfo {
 
 let active: NativeInfo | undefined;
 
-/** The native kernels in use, if any. */
-export const nativeKernels = (): NativeInfo | undefined => active;
+/** The native kernels in use (on wasm, or the native backend when it runs), if any. */
+export const nativeKernels = (): NativeInfo | undefined => active ?? (tf.getBackend() === 'native' ? loaded?.info : undefined);
 
 /** Where the built addon is: beside the bundle (dist/engine), or dist/engine when run from source. */
 export function addonPath(): string | undefined {
