@@ -9,7 +9,7 @@ import type { ConfigDiagnostic } from './types';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
-const num = (v: unknown, dflt: number): number => (typeof v === 'number' && v > 0 ? v : dflt);
+const num = (v: unknown, dflt: number): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 && v < 2 ** 31 ? v : dflt);
 
 function dims(root: Obj, fs: FileProbe | undefined, configPath: string): ModelDims | undefined {
   const model = obj(root.model);

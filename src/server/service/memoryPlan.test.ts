@@ -85,3 +85,9 @@ test('validation refuses a run the wasm heap cannot hold, with figures and chang
   const small = validateDocument('name: t\ndata:\n  train: data/train.jsonl\nbackend: wasm\n', { path: '/p/exp.orpo.yaml', fs }).filter((d) => d.code === 'memory');
   assert.deepEqual(small, []);
 });
+
+test('non-finite sizes (YAML .inf) do not hang the memory stage', async () => {
+  const { validateDocument } = await import('./index');
+  const ds = validateDocument('name: t\ndata:\n  train: d.jsonl\n  max_length: .inf\ntrain:\n  batch_size: .inf\nmodel:\n  layers: 96\n  d_model: 8192\n  heads: 64\nbackend: wasm\n', { path: '' });
+  assert.ok(ds.some((d) => d.code === 'memory'), 'a 96-layer 8192-wide model on wasm is refused');
+});

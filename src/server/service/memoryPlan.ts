@@ -127,6 +127,7 @@ export function describe(e: MemoryEstimate): string {
 /** Changes that bring the estimate under `limit`, in words, first the cheapest. */
 export function changesThatFit(m: ModelDims, r: RunShape, batchPairs: number, backend: string, limit: number): string[] {
   const out: string[] = [];
+  if (![batchPairs, r.T, r.rows].every((x) => Number.isFinite(x) && x > 0)) return out;
   const fits = (x: RunShape): boolean => estimatePeak(m, x).total <= limit;
   if (!r.checkpointing && fits({ ...r, checkpointing: true })) out.push(`train.gradient_checkpointing: true (${gib(estimatePeak(m, { ...r, checkpointing: true }).total)})`);
   for (let b = Math.floor(batchPairs / 2); b >= 1; b = Math.floor(b / 2)) {
