@@ -7,6 +7,7 @@ import { gradients, toTensors } from '../src/engine/train/step';
 async function main() {
   const [d, L, H, V, T, P] = process.argv.slice(2).map(Number) as number[];
   await selectBackend((process.argv[8] ?? 'wasm') as 'wasm');
+  if (tf.getBackend() === 'native') tf.env().set('PROD', false);
   const model = createScratchGpt2({ from: 'scratch', layers: L!, d_model: d!, heads: H!, context: T! }, V!, V! - 1, 1);
   const pairs = Array.from({ length: P! }, () => ({ prompt: Array.from({ length: T! / 2 }, (_, i) => i % (V! - 1)), chosen: Array.from({ length: T! / 2 }, (_, i) => (i * 7) % (V! - 1)), rejected: Array.from({ length: T! / 2 }, (_, i) => (i * 3) % (V! - 1)) }));
   const b = collate(pairs, { padId: V! - 1 });

@@ -47,6 +47,7 @@ export interface TrainConfig {
   save_every: number;
   save_total_limit?: number;
   eval_samples: number;
+  gradient_checkpointing: boolean;
 }
 
 export interface ExperimentConfig {

@@ -63,7 +63,7 @@ export interface UnionSpec extends Doc {
 export type FieldSpec = NumberSpec | StringSpec | BooleanSpec | ObjectSpec | UnionSpec;
 
 export const METHODS = ['orpo', 'sft', 'dpo', 'orpo-pr'] as const;
-export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'native', 'wasm', 'cpu'] as const;
 export const FORMATS = ['auto', 'explicit', 'implicit', 'conversational', 'sharegpt'] as const;
 export const SCHEDULES = ['cosine', 'linear', 'constant'] as const;
 
@@ -169,11 +169,17 @@ export const configSpec: ObjectSpec = {
         save_every: posInt('Checkpoint every N steps, and at the end.', 100, { max: MAX_COUNT }),
         save_total_limit: posInt('Keep only the newest N checkpoints (older `checkpoint-*` directories are deleted); unset keeps all.', undefined, { max: 100000, ref: 'transformers TrainingArguments.save_total_limit' }),
         eval_samples: { kind: 'number', integer: true, min: 0, max: 64, default: 2, doc: 'Greedy samples generated for fixed eval prompts at each eval.' },
+        // memory (issue 13)
+        gradient_checkpointing: {
+          kind: 'boolean', default: false,
+          doc: 'Recompute each transformer block in the backward pass instead of keeping its activations: less memory, about one more forward pass of time.',
+          ref: 'Chen et al. 2016; transformers TrainingArguments.gradient_checkpointing',
+        },
       },
     },
     backend: {
       kind: 'string', enum: BACKENDS, default: 'auto',
-      doc: '`auto` tries tfjs-node-gpu (CUDA), tfjs-node, WebGPU (a hardware adapter only), wasm, then cpu. A named backend fails clearly if it cannot load.',
+      doc: '`auto` tries tfjs-node-gpu (CUDA), tfjs-node, WebGPU (a hardware adapter only), native (CPU: system BLAS and native kernels, memory bounded by system memory), wasm (a 4 GiB heap), then cpu. A named backend fails clearly if it cannot load.',
     },
     output_dir: { kind: 'string', default: 'runs', path: { type: 'dir' }, doc: 'Where run directories are created, relative to the config.' },
     sweep: sweepSpec,

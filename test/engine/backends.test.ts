@@ -1,5 +1,5 @@
 // The backend choice as a user meets it: `auto` skips a software GPU adapter (llvmpipe here) and runs
-// on wasm; a named backend that cannot load fails clearly; and the WebGPU path (Dawn on Mesa's
+// on the native backend (the addon is built and OpenBLAS installed here, as in CI); a named backend that cannot load fails clearly; and the WebGPU path (Dawn on Mesa's
 // OpenGL ES, as CI has no GPU) computes the same training metrics as the cpu backend; so do the wasm
 // backend's native kernels against tfjs's own.
 import { test } from 'node:test';
@@ -11,7 +11,7 @@ import { root, runCli } from './cli';
 
 const tiny = ['--d-model', '32', '--layers', '1', '--heads', '2', '--vocab', '64', '--seq', '32', '--pairs', '2', '--steps', '1', '--json'];
 
-test('auto never picks a software GPU adapter: it runs on wasm here, and probing is quiet', async () => {
+test('auto never picks a software GPU adapter: it runs on the native backend here, and probing is quiet', async () => {
   const r = await runCli(['bench', '--backend', 'auto', ...tiny]);
   assert.equal(r.code, 0, r.stderr);
   // A normal CPU run's log names no backend it skipped: no missing module, no Dawn Vulkan warning.
@@ -19,7 +19,7 @@ test('auto never picks a software GPU adapter: it runs on wasm here, and probing
   const verbose = await runCli(['bench', '--backend', 'auto', ...tiny], undefined, { ORPO_LAB_VERBOSE: '1' });
   assert.match(verbose.stderr, /skipping (webgpu|tensorflow)/);
   const last = JSON.parse(r.bad.at(-1) ?? '{}') as { backend?: string; tokens_per_second?: number; step_ms?: number; threads?: number };
-  assert.equal(last.backend, 'wasm');
+  assert.equal(last.backend, 'native');
   for (const k of ['tokens_per_second', 'step_ms', 'threads'] as const) assert.equal(typeof last[k], 'number', k);
 });
 

@@ -1,6 +1,6 @@
 // The tfjs backend choice, in one place. `auto` tries @tensorflow/tfjs-node-gpu (CUDA), then
 // @tensorflow/tfjs-node, then WebGPU through Dawn (the `webgpu` package) on a hardware adapter only,
-// then wasm, then cpu. A named backend fails clearly when it cannot load. Each backend's package is
+// then native (tfjs cpu storage + native kernels, native/cpuBackend.ts), then wasm, then cpu. A named backend fails clearly when it cannot load. Each backend's package is
 // loaded only when that backend is tried. See shared notes: environment.md ("TensorFlow.js backends").
 // Probing is quiet: the backends `auto` skipped are named only when none loads (in the error), so a
 // normal CPU run's log carries no "Cannot find module" lines and no Dawn warning about a missing Vulkan
@@ -146,6 +146,18 @@ async function loadWasm(): Promise<BackendInfo> {
   return { backend: 'wasm', device: `CPU (WebAssembly SIMD ${cpu})` };
 }
 
+/** tfjs cpu storage with the native kernels (native/cpuBackend.ts): no wasm heap limit. */
+async function loadNative(): Promise<BackendInfo> {
+  await import('@tensorflow/tfjs-backend-cpu');
+  const { registerNativeBackend, NATIVE } = await import('./native/cpuBackend');
+  const native = registerNativeBackend();
+  if (typeof native === 'string') throw new BackendError(`backend native: ${native}`);
+  setExplicitTranspose(false);
+  if (!(await tf.setBackend(NATIVE))) throw new BackendError('backend native: tfjs could not initialise it.');
+  await tf.ready();
+  return { backend: NATIVE, device: `CPU (native kernels: ${native.library} sgemm, ${native.threads} BLAS thread${native.threads === 1 ? '' : 's'}; memory outside the wasm heap)` };
+}
+
 async function loadCpu(): Promise<BackendInfo> {
   await import('@tensorflow/tfjs-backend-cpu');
   await tf.setBackend('cpu');
@@ -156,6 +168,7 @@ async function loadCpu(): Promise<BackendInfo> {
 const loaders: Record<Exclude<Backend, 'auto'>, Loader> = {
   tensorflow: loadTensorflow,
   webgpu: () => loadWebgpu(true),
+  native: loadNative,
   wasm: loadWasm,
   cpu: loadCpu,
 };
@@ -168,7 +181,7 @@ export async function selectBackend(name: Backend, log: (line: string) => void =
   // Production mode: no console banners from tfjs (our stderr is the user's log) and no debug checks.
   tf.env().set('PROD', true);
   if (name !== 'auto') return loaders[name]();
-  const chain: [string, Loader][] = [['tensorflow', loadTensorflow], ['webgpu', () => loadWebgpu(false)], ['wasm', loadWasm], ['cpu', loadCpu]];
+  const chain: [string, Loader][] = [['tensorflow', loadTensorflow], ['webgpu', () => loadWebgpu(false)], ['native', loadNative], ['wasm', loadWasm], ['cpu', loadCpu]];
   const skipped: string[] = [];
   for (const [label, load] of chain) {
     try {

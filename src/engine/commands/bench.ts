@@ -1,4 +1,5 @@
-// `orpo-lab bench`: times full training steps (forward, backward, AdamW) of a scratch GPT-2 on
+// `orpo-lab bench`: times full training steps (forward, backward, AdamW) of a scratch GPT-2 (or a
+// SmolLM2-shaped Llama: --family llama; --checkpointing) on
 // synthetic tokens, the same step the trainer runs. With --json the last stdout line is one JSON
 // object with tokens_per_second, step_ms, backend, threads and peak memory. A benchmark, not a test.
 import * as tf from '@tensorflow/tfjs-core';
@@ -11,11 +12,15 @@ import { countingOn, diffCounts, gpuCounts, type GpuCounts } from '../backend/we
 import { collate } from '../data/batch';
 import { Rng } from '../data/rng';
 import type { TokenizedPair } from '../data/tokenize';
-import { createScratchGpt2 } from '../model/gpt';
+import { createGpt2, scratchGpt2Config } from '../model/gpt';
+import { createLlama } from '../model/llama';
+import type { CausalLM, HfConfig } from '../model/types';
+import { nativeMemory } from '../backend/native/cpuBackend';
+import { describe, dimsFromHf, estimatePeak } from '../../server/service/memoryPlan';
 import { AdamW } from '../train/optimizer';
 import { disposeBatch, gradients, referenceSums, toTensors } from '../train/step';
 
-/** Bytes the backend holds now. On wasm, the heap (it only grows, so after a step it is the step's peak). */
+/** Bytes the backend holds now. On wasm, the heap (it only grows, so after a step it is the step's peak). The native backend counts its own peak. */
 function backendBytes(): number {
   const b = tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } };
   return b.wasm ? b.wasm.HEAPU8.length : tf.memory().numBytes;
@@ -23,6 +28,19 @@ function backendBytes(): number {
 
 export interface BenchShape {
   d: number; L: number; H: number; V: number; T: number; pairs: number; steps: number; method: Method;
+  /** gpt2 (scratch GPT-2), or llama: a Llama of this width with SmolLM2-360M's proportions (GQA 3:1, MLP 8/3·d). */
+  family: 'gpt2' | 'llama';
+  checkpointing: boolean;
+}
+
+/** The transformers config.json of the benchmark's model. */
+export function benchConfig(s: BenchShape): HfConfig {
+  if (s.family === 'gpt2') return scratchGpt2Config({ from: 'scratch', layers: s.L, d_model: s.d, heads: s.H, context: s.T }, s.V, s.V - 1);
+  return {
+    architectures: ['LlamaForCausalLM'], model_type: 'llama', vocab_size: s.V, hidden_size: s.d, intermediate_size: Math.round((s.d * 8) / 3),
+    num_hidden_layers: s.L, num_attention_heads: s.H, num_key_value_heads: s.H % 3 === 0 ? s.H / 3 : s.H, max_position_embeddings: Math.max(s.T, 2048),
+    rms_norm_eps: 1e-5, rope_theta: 100000, tie_word_embeddings: true, initializer_range: 0.02,
+  };
 }
 
 /** Synthetic pairs whose rows are exactly T tokens: a prompt of T/2, responses of T/2. */
@@ -39,14 +57,19 @@ export interface BenchResult {
   counts: GpuCounts[];
   /** Bytes of the batch tensors a step uploads (ids, targets and masks). */
   batchBytes: number;
+  /** The native backend's own peak of tensor bytes. */
+  nativePeak?: number;
 }
 
 export async function benchSteps(s: BenchShape, log: (l: string) => void): Promise<BenchResult> {
-  const m = { from: 'scratch', layers: s.L, d_model: s.d, heads: s.H, context: s.T };
-  const model = createScratchGpt2(m, s.V, s.V - 1, 1);
-  const ref = s.method === 'dpo' ? createScratchGpt2(m, s.V, s.V - 1, 1) : undefined;
+  const config = benchConfig(s);
+  const make = (): CausalLM => (s.family === 'gpt2' ? createGpt2(config) : createLlama(config, undefined, 1));
+  const model = make();
+  model.gradientCheckpointing = s.checkpointing;
+  const ref = s.method === 'dpo' ? make() : undefined;
   const opt = new AdamW(model.params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 }, (n) => model.noDecay(n));
   const batch = collate(syntheticPairs(s), { padId: s.V - 1 });
+  nativeMemory()?.backend.resetPeak(); // from here: weights, AdamW state and the steps
   // Live tensor bytes peak right after a forward pass, while the tape holds every activation for the
   // backward pass (policy), or while the reference's logits exist (DPO): probe there.
   let peakLive = 0;
@@ -87,10 +110,11 @@ export async function benchSteps(s: BenchShape, log: (l: string) => void): Promi
     }
   }
   const params = [...model.params.values()].reduce((a, v) => a + v.size, 0);
+  const nativePeak = nativeMemory()?.peak;
   opt.dispose();
   model.dispose();
   ref?.dispose();
-  return { stepMs, peakBytes, peakLive, peakRss, params, counts, batchBytes };
+  return { stepMs, peakBytes, peakLive, peakRss, params, counts, batchBytes, ...(nativePeak === undefined ? {} : { nativePeak }) };
 }
 
 const n = (help: string) => ({ type: 'string', arg: 'N', help }) as const;
@@ -99,12 +123,14 @@ export const BENCH_SPEC: CommandSpec = {
   positionals: '',
   minPositionals: 0,
   maxPositionals: 0,
-  summary: 'Times full training steps (forward, backward, AdamW) of a scratch GPT-2 on synthetic tokens. A benchmark, not a test.',
+  summary: 'Times full training steps (forward, backward, AdamW) of a scratch GPT-2 or SmolLM2-shaped Llama on synthetic tokens, with peak memory and the memory plan\'s estimate. A benchmark, not a test.',
   options: {
     'd-model': n('model width (256)'), layers: n('layers (4)'), heads: n('attention heads (4)'), vocab: n('vocabulary size (8000)'),
     seq: n('tokens per sequence (128)'), pairs: n('preference pairs per step (4)'), steps: n('timed steps after one warm-up step (5)'),
     backend: { type: 'string', arg: 'NAME', help: `one of ${BACKENDS.join(', ')} (auto)` },
     method: { type: 'string', arg: 'NAME', help: `one of ${METHODS.join(', ')} (orpo)` },
+    family: { type: 'string', arg: 'NAME', help: 'gpt2, or llama: SmolLM2-360M proportions at this width (gpt2)' },
+    checkpointing: { type: 'boolean', help: 'train.gradient_checkpointing: recompute each block in the backward pass' },
     counts: { type: 'boolean', help: 'WebGPU work per step: dispatches, submits, staging buffers, bytes uploaded, reads, pipeline compiles after warm-up' },
     json: { type: 'boolean', help: 'print one JSON object (step_ms, tokens_per_second, memory) as the last stdout line' },
   },
@@ -119,6 +145,7 @@ export async function main(argv: string[]): Promise<number> {
   const s: BenchShape = {
     d: flagInt(a, 'd-model') ?? 256, L: flagInt(a, 'layers') ?? 4, H: flagInt(a, 'heads') ?? 4, V: flagInt(a, 'vocab') ?? 8000,
     T: flagInt(a, 'seq') ?? 128, pairs: flagInt(a, 'pairs') ?? 4, steps: flagInt(a, 'steps') ?? 5, method,
+    family: flagChoice(a, 'family', ['gpt2', 'llama'] as const) ?? 'gpt2', checkpointing: flagBool(a, 'checkpointing'),
   };
   if (s.d % s.H !== 0) throw new UsageError('--d-model must be divisible by --heads');
   const log = (l: string) => process.stderr.write(`[bench] ${l}\n`);
@@ -126,7 +153,11 @@ export async function main(argv: string[]): Promise<number> {
   // On wasm with the native kernels the BLAS threads do the heavy work; tfjs-wasm itself runs one.
   const native = nativeKernels();
   const threads = native ? native.threads : info.backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : Number(process.env.ORPO_LAB_THREADS ?? 0) || 1;
-  log(`backend ${info.backend} (${info.device}); shape d=${s.d} L=${s.L} H=${s.H} V=${s.V} T=${s.T} pairs=${s.pairs} method=${s.method}`);
+  log(`backend ${info.backend} (${info.device}); ${s.family}${s.checkpointing ? ' + checkpointing' : ''} d=${s.d} L=${s.L} H=${s.H} V=${s.V} T=${s.T} pairs=${s.pairs} method=${s.method}`);
+  const dims = dimsFromHf(benchConfig(s));
+  if (!dims) throw new UsageError('bench: no model dimensions');
+  const estimate = estimatePeak(dims, { rows: 2 * s.pairs, T: s.T, checkpointing: s.checkpointing, reference: s.method === 'dpo' });
+  log(`memory plan: ${describe(estimate)}`);
   const r = await benchSteps(s, log);
   const sorted = [...r.stepMs].sort((x, y) => x - y);
   const median = sorted[Math.floor(sorted.length / 2)] as number;
@@ -138,10 +169,13 @@ export async function main(argv: string[]): Promise<number> {
     tokens_per_second: Math.round((tokens / median) * 1000 * 10) / 10,
     peak_backend_bytes: r.peakBytes, peak_live_tensor_bytes: r.peakLive, peak_rss_bytes: r.peakRss,
     ...(r.counts.length ? { counts: countsSummary(r.counts), batch_bytes: r.batchBytes } : {}),
+    family: s.family, gradient_checkpointing: s.checkpointing,
+    ...(r.nativePeak === undefined ? {} : { peak_native_bytes: r.nativePeak }),
+    estimate_bytes: estimate.total,
   };
   if (out.counts) log(`counts per step after warm-up: ${JSON.stringify(out.counts.step)}; compiles after warm-up ${out.counts.compiles_after_warmup}; batch ${r.batchBytes} B`);
   if (flagBool(a, 'json')) process.stdout.write(JSON.stringify(out) + '\n');
-  else process.stdout.write(`${out.backend}: ${out.step_ms} ms/step, ${out.tokens_per_second} tokens/s, peak backend memory ${(out.peak_backend_bytes / 2 ** 20).toFixed(1)} MiB, rss ${(out.peak_rss_bytes / 2 ** 20).toFixed(0)} MiB\n`);
+  else process.stdout.write(`${out.backend}: ${out.step_ms} ms/step, ${out.tokens_per_second} tokens/s, peak backend memory ${(((out as { peak_native_bytes?: number }).peak_native_bytes ?? out.peak_backend_bytes) / 2 ** 20).toFixed(1)} MiB (estimate ${(out.estimate_bytes / 2 ** 20).toFixed(0)} MiB), rss ${(out.peak_rss_bytes / 2 ** 20).toFixed(0)} MiB\n`);
   return 0;
 }
 

@@ -26,6 +26,12 @@ export async function buildTokenizer(cfg: ExperimentConfig, configDir: string): 
 
 /** The model to train: from a checkpoint when resuming, else scratch or the configured HF directory. */
 export async function buildModel(cfg: ExperimentConfig, configDir: string, tok: Tokenizer, checkpoint: string | undefined): Promise<CausalLM> {
+  const model = await loadOrCreate(cfg, configDir, tok, checkpoint);
+  model.gradientCheckpointing = cfg.train.gradient_checkpointing;
+  return model;
+}
+
+async function loadOrCreate(cfg: ExperimentConfig, configDir: string, tok: Tokenizer, checkpoint: string | undefined): Promise<CausalLM> {
   if (cfg.model.from === 'scratch' && !checkpoint) return createScratchGpt2(cfg.model, tok.vocabSize, tok.eosId, cfg.seed);
   const dir = checkpoint ?? resolve(configDir, cfg.model.from);
   const { model } = await loadModelDir(dir);

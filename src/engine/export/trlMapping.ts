@@ -51,6 +51,7 @@ export const KEY_MAP: Readonly<Record<string, string>> = {
   'train.adam_eps': 'adam_epsilon', 'train.max_grad_norm': 'max_grad_norm',
   'train.log_every': 'logging_steps', 'train.eval_every': 'eval_steps (eval_strategy: steps)',
   'train.save_every': 'save_steps (save_strategy: steps)', 'train.save_total_limit': 'save_total_limit',
+  'train.gradient_checkpointing': 'gradient_checkpointing',
   'train.eval_samples': 'not exported: TRL generates during eval only with wandb or comet',
   backend: 'not exported: accelerate places the model (accelerate/*.yaml)',
   output_dir: 'train.py --run-dir (default runs/<name>-<timestamp>)',
@@ -128,6 +129,7 @@ export function trlPlan(cfg: ExperimentConfig, passthrough: Readonly<Record<stri
   };
   const keep = (t as { save_total_limit?: number }).save_total_limit;
   if (keep !== undefined) kwargs.save_total_limit = keep;
+  if (t.gradient_checkpointing) kwargs.gradient_checkpointing = true;
   notes.push('ORPO Lab also evaluates at the end of a run; the Trainer evaluates only every eval_steps. train.py saves the final model (trainer.save_model) as the last checkpoints/step-N, as ORPO Lab does.');
   notes.push('data.max_prompt_length is not a field of TRL 1.9; a pair longer than max_length is truncated by TRL itself, so only pairs that fit train identically.');
   for (const [key, value] of Object.entries(passthrough)) {

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '../../common/config';
 import { linear, matmulT } from '../ops/matmul';
 import { attention, causalMask, causalSelfAttention, geluTanh, layerNorm, mergeHeads, splitHeads, splitHeadsT } from '../ops/nn';
+import { checkpointed } from './checkpoint';
 import { extendLayer, type CacheStep } from './kvcache';
 import type { CausalLM, HfConfig, KvCache } from './types';
 
@@ -80,6 +81,7 @@ function cachedAttention(qkv: tf.Tensor3D, kv: CacheStep, i: number, H: number, 
 class Gpt2 implements CausalLM {
   readonly params = new Map<string, tf.Variable>();
   readonly context: number;
+  gradientCheckpointing = false;
   private readonly D: Gpt2Dims;
 
   constructor(readonly config: HfConfig, weights: Map<string, tf.Tensor>) {
@@ -113,25 +115,37 @@ class Gpt2 implements CausalLM {
   }
 
   private run(ids: tf.Tensor2D, past: number, kv: CacheStep | undefined): { logits: tf.Tensor3D } {
-    const { d, H, L, V, eps } = this.D;
+    const { d, L, V, eps } = this.D;
     const [B, T] = ids.shape;
     if (past + T > this.context) throw new Error(`sequence of ${past + T} tokens exceeds the model's context of ${this.context}`);
     const pos = tf.slice(this.p<tf.Rank.R2>('transformer.wpe.weight'), [past, 0], [T, d]); // [T, d]
     let x = tf.reshape(tf.add(tf.gather(this.p('transformer.wte.weight'), ids), pos), [B * T, d]) as tf.Tensor2D; // [B*T, d]
     const mask = kv && T > 1 ? tf.concat([tf.zeros([T, past]), causalMask(T)], 1) as tf.Tensor2D : null; // [T, past+T]
     for (let i = 0; i < L; i++) {
-      const h = `transformer.h.${i}.`;
-      const a = layerNorm(x, this.p(h + 'ln_1.weight'), this.p(h + 'ln_1.bias'), eps); // [B*T, d]
-      const qkv = tf.reshape(linear(a, this.p(h + 'attn.c_attn.weight'), this.p(h + 'attn.c_attn.bias')), [B, T, 3 * d]) as tf.Tensor3D; // [B, T, 3d]
-      const y = kv ? cachedAttention(qkv, kv, i, H, mask) : causalSelfAttention(qkv, H); // [B*T, d]
-      x = tf.add(x, linear(y, this.p(h + 'attn.c_proj.weight'), this.p(h + 'attn.c_proj.bias')));
-      const m = layerNorm(x, this.p(h + 'ln_2.weight'), this.p(h + 'ln_2.bias'), eps); // [B*T, d]
-      const f = geluTanh(linear(m, this.p(h + 'mlp.c_fc.weight'), this.p(h + 'mlp.c_fc.bias'))) as tf.Tensor2D; // [B*T, 4d]
-      x = tf.add(x, linear(f, this.p(h + 'mlp.c_proj.weight'), this.p(h + 'mlp.c_proj.bias')));
+      const blk = (xi: tf.Tensor2D): tf.Tensor2D => this.block(i, xi, B, T, mask, kv);
+      x = this.gradientCheckpointing && !kv ? checkpointed(blk, x, this.blockWeights(`transformer.h.${i}.`)) : blk(x); // [B*T, d]
     }
     x = layerNorm(x, this.p('transformer.ln_f.weight'), this.p('transformer.ln_f.bias'), eps);
     const logits = matmulT(x, this.p<tf.Rank.R2>('transformer.wte.weight')); // [B*T, V]: tied head, x·wteᵀ
     return { logits: tf.reshape(logits, [B, T, V]) as tf.Tensor3D }; // [B, T, V]
+  }
+
+  /** Transformer block i: x [B*T, d] → [B*T, d]. */
+  private block(i: number, x: tf.Tensor2D, B: number, T: number, mask: tf.Tensor2D | null, kv: CacheStep | undefined): tf.Tensor2D {
+    const { d, H, eps } = this.D;
+    const h = `transformer.h.${i}.`;
+    const a = layerNorm(x, this.p(h + 'ln_1.weight'), this.p(h + 'ln_1.bias'), eps); // [B*T, d]
+    const qkv = tf.reshape(linear(a, this.p(h + 'attn.c_attn.weight'), this.p(h + 'attn.c_attn.bias')), [B, T, 3 * d]) as tf.Tensor3D; // [B, T, 3d]
+    const y = kv ? cachedAttention(qkv, kv, i, H, mask) : causalSelfAttention(qkv, H); // [B*T, d]
+    const x1 = tf.add(x, linear(y, this.p(h + 'attn.c_proj.weight'), this.p(h + 'attn.c_proj.bias'))) as tf.Tensor2D;
+    const m = layerNorm(x1, this.p(h + 'ln_2.weight'), this.p(h + 'ln_2.bias'), eps); // [B*T, d]
+    const f = geluTanh(linear(m, this.p(h + 'mlp.c_fc.weight'), this.p(h + 'mlp.c_fc.bias'))) as tf.Tensor2D; // [B*T, 4d]
+    return tf.add(x1, linear(f, this.p(h + 'mlp.c_proj.weight'), this.p(h + 'mlp.c_proj.bias'))) as tf.Tensor2D;
+  }
+
+  /** The trainable tensors of the block whose parameter names start with `prefix`. */
+  private blockWeights(prefix: string): tf.Tensor[] {
+    return [...this.params].filter(([n, v]) => n.startsWith(prefix) && v.trainable).map(([, v]) => v);
   }
 
   dispose(): void {

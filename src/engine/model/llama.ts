@@ -8,6 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { linear, matmul } from '../ops/matmul';
 import { attention, causalMask, mergeHeads, rmsNorm, splitHeads } from '../ops/nn';
 import { isLinearWeight, llamaDims, llamaShapes, type LlamaDims } from './llamaConfig';
+import { inPlaceVersion } from '../backend/native/io';
+import { checkpointed } from './checkpoint';
 import { applyRope, ropeInvFreq, ropeTables } from './rope';
 import { extendLayer, type CacheStep } from './kvcache';
 import type { CausalLM, HfConfig, KvCache } from './types';
@@ -27,16 +29,19 @@ export function initLlama(D: LlamaDims, seed: number, std = 0.02): Map<string, t
 function repeatKv(x: tf.Tensor3D, nRep: number): tf.Tensor3D {
   if (nRep === 1) return x;
   const [Z, A, C] = x.shape;
-  const tiled = tf.tile(tf.reshape(x, [Z, 1, A * C]), [1, nRep, 1]); // [B*KV, nRep, A*C]
-  return tf.reshape(tiled, [Z * nRep, A, C]); // [B*H, A, C]: head h reads kv head h / nRep
+  // A row gather (a copy of rows; its gradient a segment sum) rather than tf.tile, which tfjs's cpu
+  // kernels run element by element.
+  const idx = tf.tensor1d(Int32Array.from({ length: Z * nRep }, (_, j) => Math.floor(j / nRep)), 'int32'); // [B*H]
+  return tf.reshape(tf.gather(tf.reshape(x, [Z, A * C]), idx), [Z * nRep, A, C]) as tf.Tensor3D; // [B*H, A, C]: head h reads kv head h / nRep
 }
 
 class Llama implements CausalLM {
   readonly params = new Map<string, tf.Variable>();
   readonly context: number;
+  gradientCheckpointing = false;
   private readonly D: LlamaDims;
   private readonly invFreq: Float64Array;
-  private head?: { dataId: object; t: tf.Tensor2D };
+  private head?: { dataId: object; version: number; t: tf.Tensor2D };
 
   constructor(readonly config: HfConfig, weights: Map<string, tf.Tensor>) {
     this.D = llamaDims(config);
@@ -88,47 +93,61 @@ class Llama implements CausalLM {
 
   /** The decoder on ids [B, T] at positions past..past+T-1, reading and extending `kv` when given. */
   private run(ids: tf.Tensor2D, past: number, kv: CacheStep | undefined): tf.Tensor3D {
-    const { d, L, H, KV, hd, V, eps } = this.D;
+    const { d, L, V, eps } = this.D;
     const [B, T] = ids.shape;
     if (past + T > this.context) throw new Error(`sequence of ${past + T} tokens exceeds the model's context of ${this.context}`);
-    const nRep = H / KV;
-    const { cos, sin } = ropeTables(this.invFreq, past, T); // [T, hd] each
+    const rope = ropeTables(this.invFreq, past, T); // [T, hd] each
     const mask = kv ? (T > 1 ? (tf.concat([tf.zeros([T, past]), causalMask(T)], 1) as tf.Tensor2D) : null) : causalMask(T); // [T, past+T]
     let x = tf.reshape(tf.gather(this.p('model.embed_tokens.weight'), ids), [B * T, d]) as tf.Tensor2D; // [B*T, d]
     for (let i = 0; i < L; i++) {
-      const p = `model.layers.${i}.`;
-      const a = rmsNorm(x, this.p(p + 'input_layernorm.weight'), eps); // [B*T, d]
-      const q = linear(a, this.p(p + 'self_attn.q_proj.weight'), this.bias(p + 'self_attn.q_proj.bias')); // [B*T, H*hd]
-      const k = linear(a, this.p(p + 'self_attn.k_proj.weight'), this.bias(p + 'self_attn.k_proj.bias')); // [B*T, KV*hd]
-      const v = linear(a, this.p(p + 'self_attn.v_proj.weight'), this.bias(p + 'self_attn.v_proj.bias')); // [B*T, KV*hd]
-      const qh = applyRope(splitHeads(tf.reshape(q, [B, T, H * hd]), H), cos, sin); // [B*H, T, hd]
-      const kh = applyRope(splitHeads(tf.reshape(k, [B, T, KV * hd]), KV), cos, sin); // [B*KV, T, hd]
-      let kT = tf.transpose(kh, [0, 2, 1]); // [B*KV, hd, T]
-      let vh = splitHeads(tf.reshape(v, [B, T, KV * hd]), KV); // [B*KV, T, hd]
-      if (kv) ({ kT, v: vh } = extendLayer(kv, i, kT, vh)); // [Z, hd, past+T], [Z, past+T, hd]
-      const y = mergeHeads(attention(qh, repeatKv(kT, nRep), repeatKv(vh, nRep), mask), B, H); // [B*T, H*hd]
-      x = tf.add(x, linear(y, this.p(p + 'self_attn.o_proj.weight'), this.bias(p + 'self_attn.o_proj.bias')));
-      const m = rmsNorm(x, this.p(p + 'post_attention_layernorm.weight'), eps); // [B*T, d]
-      const gate = linear(m, this.p(p + 'mlp.gate_proj.weight'), this.bias(p + 'mlp.gate_proj.bias')); // [B*T, ff]
-      const up = linear(m, this.p(p + 'mlp.up_proj.weight'), this.bias(p + 'mlp.up_proj.bias')); // [B*T, ff]
-      const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D; // silu(gate) · up
-      x = tf.add(x, linear(act, this.p(p + 'mlp.down_proj.weight'), this.bias(p + 'mlp.down_proj.bias'))); // [B*T, d]
+      const blk = (xi: tf.Tensor2D, [cos, sin]: tf.Tensor[]): tf.Tensor2D => this.block(i, xi, B, T, { cos: cos as tf.Tensor2D, sin: sin as tf.Tensor2D }, mask, kv);
+      x = this.gradientCheckpointing && !kv ? checkpointed(blk, x, this.blockWeights(`model.layers.${i}.`), [rope.cos, rope.sin]) : blk(x, [rope.cos, rope.sin]); // [B*T, d]
     }
     x = rmsNorm(x, this.p('model.norm.weight'), eps);
     const head = !this.D.tied ? this.p<tf.Rank.R2>('lm_head.weight') : kv ? this.tiedHead() : tf.transpose(this.p<tf.Rank.R2>('model.embed_tokens.weight')); // [d, V]
     return tf.reshape(matmul(x, head), [B, T, V]) as tf.Tensor3D; // [B, T, V]
   }
 
+  /** Decoder layer i: x [B*T, d] → [B*T, d]. */
+  private block(i: number, x: tf.Tensor2D, B: number, T: number, rope: { cos: tf.Tensor2D; sin: tf.Tensor2D }, mask: tf.Tensor2D | null, kv: CacheStep | undefined): tf.Tensor2D {
+    const { H, KV, hd, eps } = this.D;
+    const nRep = H / KV;
+    const { cos, sin } = rope;
+    const p = `model.layers.${i}.`;
+    const a = rmsNorm(x, this.p(p + 'input_layernorm.weight'), eps); // [B*T, d]
+    const q = linear(a, this.p(p + 'self_attn.q_proj.weight'), this.bias(p + 'self_attn.q_proj.bias')); // [B*T, H*hd]
+    const k = linear(a, this.p(p + 'self_attn.k_proj.weight'), this.bias(p + 'self_attn.k_proj.bias')); // [B*T, KV*hd]
+    const v = linear(a, this.p(p + 'self_attn.v_proj.weight'), this.bias(p + 'self_attn.v_proj.bias')); // [B*T, KV*hd]
+    const qh = applyRope(splitHeads(tf.reshape(q, [B, T, H * hd]), H), cos, sin); // [B*H, T, hd]
+    const kh = applyRope(splitHeads(tf.reshape(k, [B, T, KV * hd]), KV), cos, sin); // [B*KV, T, hd]
+    let kT = tf.transpose(kh, [0, 2, 1]); // [B*KV, hd, T]
+    let vh = splitHeads(tf.reshape(v, [B, T, KV * hd]), KV); // [B*KV, T, hd]
+    if (kv) ({ kT, v: vh } = extendLayer(kv, i, kT, vh)); // [Z, hd, past+T], [Z, past+T, hd]
+    const y = mergeHeads(attention(qh, repeatKv(kT, nRep), repeatKv(vh, nRep), mask), B, H); // [B*T, H*hd]
+    const x1 = tf.add(x, linear(y, this.p(p + 'self_attn.o_proj.weight'), this.bias(p + 'self_attn.o_proj.bias'))) as tf.Tensor2D;
+    const m = rmsNorm(x1, this.p(p + 'post_attention_layernorm.weight'), eps); // [B*T, d]
+    const gate = linear(m, this.p(p + 'mlp.gate_proj.weight'), this.bias(p + 'mlp.gate_proj.bias')); // [B*T, ff]
+    const up = linear(m, this.p(p + 'mlp.up_proj.weight'), this.bias(p + 'mlp.up_proj.bias')); // [B*T, ff]
+    const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D; // silu(gate) · up
+    return tf.add(x1, linear(act, this.p(p + 'mlp.down_proj.weight'), this.bias(p + 'mlp.down_proj.bias'))) as tf.Tensor2D; // [B*T, d]
+  }
+
+  /** The trainable tensors of the layer whose parameter names start with `prefix`. */
+  private blockWeights(prefix: string): tf.Tensor[] {
+    return [...this.params].filter(([n, v]) => n.startsWith(prefix) && v.trainable).map(([, v]) => v);
+  }
+
   /**
    * The tied output head [d, V] for the cached (generation) path, transposed once and reused until the
-   * embedding changes (an optimizer's assign gives the variable new data). Transposing a 49152×576
+   * embedding changes (an optimizer's assign gives the variable new data, or updates it in place). Transposing a 49152×576
    * embedding takes ~0.75 s on wasm, longer than a whole cached decoding step. No gradient flows here.
    */
   private tiedHead(): tf.Tensor2D {
     const e = this.p<tf.Rank.R2>('model.embed_tokens.weight');
-    if (!this.head || this.head.dataId !== e.dataId || this.head.t.isDisposed) {
+    const version = inPlaceVersion(); // the native backend updates in place: same dataId, new data
+    if (!this.head || this.head.dataId !== e.dataId || this.head.version !== version || this.head.t.isDisposed) {
       this.head?.t.dispose();
-      this.head = { dataId: e.dataId, t: tf.keep(tf.transpose(e)) }; // [d, V]
+      this.head = { dataId: e.dataId, version, t: tf.keep(tf.transpose(e)) }; // [d, V]
     }
     return this.head.t;
   }

@@ -39,6 +39,8 @@ export interface CausalLM {
    * tensor the caller disposes. Absent: every entry of `params` is already in the transformers layout.
    */
   exportParam?(name: string): tf.Tensor;
+  /** Recompute each transformer block in the backward pass (train.gradient_checkpointing; model/checkpoint.ts). */
+  gradientCheckpointing?: boolean;
   /** Names of parameters exempt from weight decay: biases and norm weights, as transformers' Trainer.get_decay_parameter_names. */
   noDecay(name: string): boolean;
   dispose(): void;

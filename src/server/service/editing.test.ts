@@ -44,7 +44,7 @@ void test('completion: enum and boolean values, and the default', () => {
   assert.deepEqual(labels('method: <|>\n'), ['orpo', 'sft', 'dpo', 'orpo-pr']);
   assert.deepEqual(labels('train:\n  schedule: co<|>\n'), ['cosine', 'linear', 'constant']);
   assert.deepEqual(labels('nll_on_prompt: <|>'), ['true', 'false']);
-  assert.deepEqual(labels('backend: <|>'), ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
+  assert.deepEqual(labels('backend: <|>'), ['auto', 'tensorflow', 'webgpu', 'native', 'wasm', 'cpu']);
   assert.deepEqual(labels('train:\n  learning_rate: <|>'), ['0.0003']);
   const { text, items } = complete('method: or<|>\n');
   const pr = items.find((i) => i.label === 'orpo-pr');

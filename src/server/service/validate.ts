@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseConfig, type ParsedConfig } from './document';
 import { fileDiagnostics } from './fileChecks';
+import { memoryDiagnostics } from './memoryCheck';
 import { createProbe, type FileProbe } from './fileProbe';
 import { ruleDiagnostics } from './rules';
 import { schemaDiagnostics } from './schemaCheck';
@@ -50,6 +51,7 @@ export function diagnose(p: ParsedConfig, ctx: ValidationContext): ConfigDiagnos
     stage('rules', () => ruleDiagnostics(q, ctx.path));
     stage('sweep', () => sweepDiagnostics(q));
     if (ctx.path && path.isAbsolute(ctx.path)) stage('file', () => fileDiagnostics(q, ctx.fs ?? createProbe(), ctx.path));
+    stage('memory', () => memoryDiagnostics(q, ctx.path && path.isAbsolute(ctx.path) ? (ctx.fs ?? createProbe()) : undefined, ctx.path));
   }
   const kept = ctx.yamlSyntax === false ? out.filter((d) => !YAML_CODES.has(d.code ?? '')) : out;
   return kept.sort(order);

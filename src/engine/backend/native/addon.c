@@ -159,6 +159,60 @@ static napi_value js_adamw(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// Argument v as a typed array of 4-byte elements (float32, int32 or uint32) of exactly `need` elements.
+static int arr4(napi_env env, napi_value v, size_t need, view *out) {
+  napi_typedarray_type type; size_t len; void *data; napi_value ab; size_t off;
+  if (napi_get_typedarray_info(env, v, &type, &len, &data, &ab, &off) != napi_ok || len != need ||
+      (type != napi_float32_array && type != napi_int32_array && type != napi_uint32_array)) {
+    napi_throw_type_error(env, NULL, "orpo-native: a 4-byte typed array argument has the wrong type or size");
+    return 0;
+  }
+  out->data = data; out->len = len;
+  return 1;
+}
+
+// transpose(x, y, shape: Int32Array, perm: Int32Array): rank <= 6, 4-byte elements.
+static napi_value js_transpose(napi_env env, napi_callback_info info) {
+  napi_value argv[4]; view sh, pm, x, y;
+  if (!args(env, info, 4, argv) || !arr(env, argv[2], napi_int32_array, 1, &sh) || !arr(env, argv[3], napi_int32_array, sh.len, &pm)) return NULL;
+  const int rank = (int)sh.len, *shape = sh.data, *perm = pm.data;
+  size_t n = 1; int seen = 0, ok = rank >= 1 && rank <= 6;
+  for (int i = 0; ok && i < rank; i++) {
+    n *= (size_t)(shape[i] < 0 ? 0 : shape[i]);
+    ok = perm[i] >= 0 && perm[i] < rank && !(seen & (1 << perm[i]));
+    seen |= ok ? 1 << perm[i] : 0;
+  }
+  if (!ok) { napi_throw_range_error(env, NULL, "orpo-native: transpose needs a permutation of rank 1 to 6"); return NULL; }
+  if (!arr4(env, argv[0], n, &x) || !arr4(env, argv[1], n, &y)) return NULL;
+  transpose4(x.data, y.data, rank, shape, perm);
+  return NULL;
+}
+
+// binary(op, a, b, o, R, C, mode): see binary_f32 in ops.c for the modes.
+static napi_value js_binary(napi_env env, napi_callback_info info) {
+  napi_value argv[7]; double d[4]; view a, b, o;
+  if (!args(env, info, 7, argv) || !num(env, argv[0], &d[0]) || !num(env, argv[4], &d[1]) || !num(env, argv[5], &d[2]) || !num(env, argv[6], &d[3])) return NULL;
+  const size_t R = (size_t)d[1], C = (size_t)d[2];
+  const int op = (int)d[0], mode = (int)d[3];
+  const size_t na = mode == 0 || mode == 1 || mode == 2 ? R * C : mode == 3 ? C : R;
+  const size_t nb = mode == 0 || mode >= 3 ? R * C : mode == 1 ? C : R;
+  if (op < 0 || op > 3 || mode < 0 || mode > 4) { napi_throw_range_error(env, NULL, "orpo-native: binary op or mode out of range"); return NULL; }
+  if (!arr(env, argv[1], napi_float32_array, na, &a) || !arr(env, argv[2], napi_float32_array, nb, &b) ||
+      !arr(env, argv[3], napi_float32_array, R * C, &o)) return NULL;
+  binary_f32(op, a.data, b.data, o.data, R, C, mode);
+  return NULL;
+}
+
+// softmax(x, y, R, C): softmax over the rows of x [R, C].
+static napi_value js_softmax(napi_env env, napi_callback_info info) {
+  napi_value argv[4]; double r, c; view x, y;
+  if (!args(env, info, 4, argv) || !num(env, argv[2], &r) || !num(env, argv[3], &c)) return NULL;
+  const size_t R = (size_t)r, C = (size_t)c;
+  if (C == 0 || !arr(env, argv[0], napi_float32_array, R * C, &x) || !arr(env, argv[1], napi_float32_array, R * C, &y)) return NULL;
+  softmax_rows(x.data, y.data, R, C);
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   const napi_property_descriptor props[] = {
     { "init", NULL, js_init, NULL, NULL, NULL, napi_default, NULL },
@@ -173,6 +227,9 @@ NAPI_MODULE_INIT() {
     { "addRows", NULL, js_add_rows, NULL, NULL, NULL, napi_default, NULL },
     { "layerNorm", NULL, js_layer_norm, NULL, NULL, NULL, napi_default, NULL },
     { "layerNormGrad", NULL, js_layer_norm_grad, NULL, NULL, NULL, napi_default, NULL },
+    { "transpose", NULL, js_transpose, NULL, NULL, NULL, napi_default, NULL },
+    { "binary", NULL, js_binary, NULL, NULL, NULL, napi_default, NULL },
+    { "softmax", NULL, js_softmax, NULL, NULL, NULL, napi_default, NULL },
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

@@ -1,4 +1,5 @@
-// The JavaScript face of the native addon (addon.c): every array is a view into the tfjs wasm heap.
+// The JavaScript face of the native addon (addon.c): every array is a view into the tfjs wasm heap, or
+// the typed array of a tensor on the native CPU backend.
 export type F32 = Float32Array;
 export interface Addon {
   init(preferred: string): string | null;
@@ -13,5 +14,10 @@ export interface Addon {
   layerNorm(x: F32, w: F32, b: F32, y: F32, mean: F32, rstd: F32, N: number, C: number, eps: number): void;
   layerNormGrad(x: F32, w: F32, mean: F32, rstd: F32, dy: F32, dx: F32, dw: F32, db: F32, N: number, C: number): void;
   adamw(p: F32, g: F32, m: F32, v: F32, pOut: F32, mOut: F32, vOut: F32, coef: number, b1: number, ob1: number, b2: number, ob2: number, lr: number, eps: number, decay: number, bc1: number, bc2: number): void;
+  /** y = transpose(x, perm), 4-byte elements; shape is x's. */
+  transpose(x: F32 | Int32Array, y: F32 | Int32Array, shape: Int32Array, perm: Int32Array): void;
+  /** o = a op b (0 add, 1 sub, 2 mul, 3 div) over [R, C]; mode 0 same shape, 1 b [C], 2 b [R], 3 a [C], 4 a [R]. */
+  binary(op: number, a: F32, b: F32, o: F32, R: number, C: number, mode: number): void;
+  softmax(x: F32, y: F32, R: number, C: number): void;
 }
 

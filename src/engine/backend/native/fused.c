@@ -175,3 +175,19 @@ CLONES void layer_norm_grad(const float *x, const float *w, const float *mean, c
     for (size_t c = 0; c < C; c++) o[c] = r * (d[c] * w[c] - mg - (xr[c] - m) * r * mgx);
   }
 }
+
+// Softmax over the rows of x: [R, C] (tf.softmax on the last axis; attention probabilities).
+CLONES void softmax_rows(const float *x, float *y, size_t R, size_t C) {
+  for (size_t i = 0; i < R; i++) {
+    const float *r = x + i * C;
+    float *o = y + i * C;
+    float m = r[0], s = 0.0f;
+#pragma omp simd reduction(max : m)
+    for (size_t j = 1; j < C; j++) m = r[j] > m ? r[j] : m;
+#pragma omp simd reduction(+ : s)
+    for (size_t j = 0; j < C; j++) { o[j] = vexp(r[j] - m); s += o[j]; }
+    const float inv = 1.0f / s;
+#pragma omp simd
+    for (size_t j = 0; j < C; j++) o[j] *= inv;
+  }
+}

@@ -1,103 +1,99 @@
-// Fused kernels of the native addon (fused.c) registered for the tfjs wasm backend: the vocabulary
-// log-softmax with label pick, GELU, LayerNorm, AdamW, bias Add over rows, and Sum over leading or
-// trailing axes (tfjs-wasm transposes before reducing leading axes, which made bias gradients 10% of
-// a step). Each writes
-// its outputs into the wasm heap; outputs are allocated before any view is taken, because an
-// allocation may grow the heap and detach earlier views.
+// Fused kernels of the native addon (fused.c) registered for a backend whose memory `io` reaches
+// (io.ts: the wasm heap, or the native CPU backend's typed arrays): the vocabulary log-softmax with
+// label pick, GELU, LayerNorm, AdamW, bias Add over rows, and Sum over leading or trailing axes
+// (tfjs transposes before reducing leading axes, which made bias gradients 10% of a step). Outputs
+// are allocated before any view is taken (on wasm an allocation may grow the heap and detach views).
+// Where io.inPlace, AdamW writes p, m and v in place and returns them: no second copy of the weights.
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { FUSED } from '../../ops/fused';
-import { override } from '../wasmFastPaths';
 import type { Addon, F32 } from './addon';
-
-const view = (backend: BackendWasm, t: tf.TensorInfo): F32 => backend.typedArrayFromHeap(t) as F32;
+import { noteInPlaceWrite, numel, overrideKernel, type KernelIo } from './io';
 
 type Inputs = Record<string, tf.TensorInfo>;
-/** Registers a wasm kernel whose body sees the backend, inputs and numeric attrs. */
-function wasmKernel(name: string, body: (w: BackendWasm, i: Inputs, a: Record<string, number>) => tf.TensorInfo | tf.TensorInfo[]): void {
-  tf.registerKernel({
-    kernelName: name,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => body(backend as BackendWasm, inputs as Inputs, attrs as unknown as Record<string, number>),
-  });
-}
 
-export function registerFused(addon: Addon): void {
-  const ints = (w: BackendWasm, t: tf.TensorInfo | undefined): Int32Array => w.typedArrayFromHeap(t as tf.TensorInfo) as Int32Array;
-  const f = (w: BackendWasm, t: tf.TensorInfo | undefined): F32 => view(w, t as tf.TensorInfo);
-  wasmKernel(FUSED.logSoftmaxPick, (w, { x, t }) => {
+export function registerFused(addon: Addon, io: KernelIo): void {
+  const reg = (name: string, body: (b: tf.KernelBackend, i: Inputs, a: Record<string, number>) => tf.TensorInfo | tf.TensorInfo[]): void =>
+    overrideKernel(io, name, ({ inputs, backend, attrs }) => body(backend as tf.KernelBackend, inputs as Inputs, attrs as unknown as Record<string, number>));
+  const ints = (b: tf.KernelBackend, t: tf.TensorInfo | undefined): Int32Array => io.view(b, t as tf.TensorInfo) as Int32Array;
+  const f = (b: tf.KernelBackend, t: tf.TensorInfo | undefined): F32 => io.view(b, t as tf.TensorInfo) as F32;
+  const out = (b: tf.KernelBackend, shape: number[]): tf.TensorInfo => io.out(b, shape, 'float32');
+  reg(FUSED.logSoftmaxPick, (b, { x, t }) => {
     const [N, V] = x?.shape as [number, number];
-    const out = w.makeOutput([N], 'float32');
-    const lse = w.makeOutput([N], 'float32');
-    addon.logSoftmaxPick(f(w, x), ints(w, t), view(w, out), view(w, lse), N, V);
-    return [out, lse];
+    const o = out(b, [N]), lse = out(b, [N]);
+    addon.logSoftmaxPick(f(b, x), ints(b, t), f(b, o), f(b, lse), N, V);
+    return [o, lse];
   });
-  wasmKernel(FUSED.logSoftmaxPickGrad, (w, { x, lse, t, dy }) => {
+  reg(FUSED.logSoftmaxPickGrad, (b, { x, lse, t, dy }) => {
     const [N, V] = x?.shape as [number, number];
-    const dx = w.makeOutput([N, V], 'float32');
-    addon.logSoftmaxPickGrad(f(w, x), f(w, lse), ints(w, t), f(w, dy), view(w, dx), N, V);
+    const dx = out(b, [N, V]);
+    addon.logSoftmaxPickGrad(f(b, x), f(b, lse), ints(b, t), f(b, dy), f(b, dx), N, V);
     return dx;
   });
-  wasmKernel(FUSED.gelu, (w, { x }) => {
-    const y = w.makeOutput(x?.shape ?? [], 'float32');
-    addon.gelu(f(w, x), view(w, y));
+  reg(FUSED.gelu, (b, { x }) => {
+    const y = out(b, x?.shape ?? []);
+    addon.gelu(f(b, x), f(b, y));
     return y;
   });
-  wasmKernel(FUSED.geluGrad, (w, { x, dy }) => {
-    const dx = w.makeOutput(x?.shape ?? [], 'float32');
-    addon.geluGrad(f(w, x), f(w, dy), view(w, dx));
+  reg(FUSED.geluGrad, (b, { x, dy }) => {
+    const dx = out(b, x?.shape ?? []);
+    addon.geluGrad(f(b, x), f(b, dy), f(b, dx));
     return dx;
   });
-  wasmKernel(FUSED.adamw, (w, { p, g, m, v, coef }, a) => {
+  reg(FUSED.adamw, (b, { p, g, m, v, coef }, a) => {
     const shape = p?.shape ?? [];
-    const outs = [w.makeOutput(shape, 'float32'), w.makeOutput(shape, 'float32'), w.makeOutput(shape, 'float32')] as const;
-    const c = f(w, coef)[0] as number;
-    addon.adamw(f(w, p), f(w, g), f(w, m), f(w, v), view(w, outs[0]), view(w, outs[1]), view(w, outs[2]), c, a.b1 as number, 1 - (a.b1 as number), a.b2 as number, 1 - (a.b2 as number), a.lr as number, a.eps as number, a.decay as number, a.bc1 as number, a.bc2 as number);
-    return [...outs];
+    const ins = [p, m, v] as tf.TensorInfo[];
+    const outs = io.inPlace ? ins : [out(b, shape), out(b, shape), out(b, shape)];
+    const c = f(b, coef)[0] as number;
+    addon.adamw(f(b, p), f(b, g), f(b, m), f(b, v), f(b, outs[0]), f(b, outs[1]), f(b, outs[2]), c, a.b1 as number, 1 - (a.b1 as number), a.b2 as number, 1 - (a.b2 as number), a.lr as number, a.eps as number, a.decay as number, a.bc1 as number, a.bc2 as number);
+    if (!io.inPlace) return outs;
+    // In place: the outputs are the inputs' buffers, one more reference each (as Reshape returns its input).
+    for (const t of ins) b.incRef(t.dataId);
+    noteInPlaceWrite();
+    return ins.map((t) => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }));
   });
-  wasmKernel(FUSED.layerNorm, (w, { x, w: g, b }, a) => {
+  reg(FUSED.layerNorm, (b, { x, w: g, b: bias }, a) => {
     const [N, C] = x?.shape as [number, number];
-    const outs = [w.makeOutput([N, C], 'float32'), w.makeOutput([N], 'float32'), w.makeOutput([N], 'float32')] as const;
-    addon.layerNorm(f(w, x), f(w, g), f(w, b), view(w, outs[0]), view(w, outs[1]), view(w, outs[2]), N, C, a.eps as number);
+    const outs = [out(b, [N, C]), out(b, [N]), out(b, [N])] as const;
+    addon.layerNorm(f(b, x), f(b, g), f(b, bias), f(b, outs[0]), f(b, outs[1]), f(b, outs[2]), N, C, a.eps as number);
     return [...outs];
   });
-  wasmKernel(FUSED.layerNormGrad, (w, { x, w: g, mean, rstd, dy }) => {
+  reg(FUSED.layerNormGrad, (b, { x, w: g, mean, rstd, dy }) => {
     const [N, C] = x?.shape as [number, number];
-    const outs = [w.makeOutput([N, C], 'float32'), w.makeOutput([C], 'float32'), w.makeOutput([C], 'float32')] as const;
-    addon.layerNormGrad(f(w, x), f(w, g), f(w, mean), f(w, rstd), f(w, dy), view(w, outs[0]), view(w, outs[1]), view(w, outs[2]), N, C);
+    const outs = [out(b, [N, C]), out(b, [C]), out(b, [C])] as const;
+    addon.layerNormGrad(f(b, x), f(b, g), f(b, mean), f(b, rstd), f(b, dy), f(b, outs[0]), f(b, outs[1]), f(b, outs[2]), N, C);
     return [...outs];
   });
-  registerSum(addon);
+  registerSum(addon, io);
   // Add of a bias broadcast over rows (every linear layer); tfjs-wasm's broadcasting add is generic.
-  override('Add', (args, w) => {
-    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    if (a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
-    const [m, v] = b.shape.length === 1 && a.shape.length > 1 ? [a, b] : a.shape.length === 1 && b.shape.length > 1 ? [b, a] : [];
+  overrideKernel(io, 'Add', (args, b) => {
+    const { a, b: y } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    if (a.dtype !== 'float32' || y.dtype !== 'float32') return undefined;
+    const [m, v] = y.shape.length === 1 && a.shape.length > 1 ? [a, y] : a.shape.length === 1 && y.shape.length > 1 ? [y, a] : [];
     if (!m || !v || m.shape[m.shape.length - 1] !== v.shape[0]) return undefined;
     const C = v.shape[0] as number;
-    const out = w.makeOutput(m.shape, 'float32'); // [..., C]
-    addon.addRows(view(w, m), view(w, v), view(w, out), m.shape.reduce((x, y) => x * y, 1) / C, C);
-    return out;
+    const o = out(b, m.shape); // [..., C]
+    addon.addRows(f(b, m), f(b, v), f(b, o), numel(m.shape) / C, C);
+    return o;
   });
 }
 
 /** Sum over a leading or a trailing run of axes in one pass; any other reduction goes to tfjs's kernel. */
-function registerSum(addon: Addon): void {
-  override('Sum', (args, w) => {
+function registerSum(addon: Addon, io: KernelIo): void {
+  overrideKernel(io, 'Sum', (args, b) => {
     const x = args.inputs.x as tf.TensorInfo;
     const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
     const rank = x.shape.length;
-    const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
+    const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort((a, c) => a - c);
     const k = axes.length;
     const leading = axes.every((a, i) => a === i);
     const trailing = axes.every((a, i) => a === rank - k + i);
     if (x.dtype !== 'float32' || k === 0 || k === rank || !(leading || trailing)) return undefined;
     const split = leading ? k : rank - k;
-    const R = x.shape.slice(0, split).reduce((a, b) => a * b, 1);
-    const C = x.shape.slice(split).reduce((a, b) => a * b, 1);
+    const R = numel(x.shape.slice(0, split));
+    const C = numel(x.shape.slice(split));
     const shape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
-    const out = w.makeOutput(shape, 'float32');
-    addon.sum(view(w, x), view(w, out), R, C, leading ? 1 : 0);
-    return out;
+    const o = io.out(b, shape, 'float32');
+    addon.sum(io.view(b, x) as F32, io.view(b, o) as F32, R, C, leading ? 1 : 0);
+    return o;
   });
 }

@@ -21,4 +21,8 @@ void add_rows(const float *x, const float *b, float *out, size_t R, size_t C);
 typedef struct { float coef, b1, ob1, b2, ob2, lr, eps, decay, bc1, bc2; } adamw_args;
 void adamw(const float *p, const float *g, const float *m, const float *v, float *po, float *mo, float *vo, size_t n,
            const adamw_args *a);
+// ops.c and the softmax in fused.c: the native CPU backend's data movement and broadcasts.
+void transpose4(const uint32_t *x, uint32_t *y, int rank, const int *shape, const int *perm);
+void binary_f32(int op, const float *a, const float *b, float *o, size_t R, size_t C, int mode);
+void softmax_rows(const float *x, float *y, size_t R, size_t C);
 #endif

@@ -14,7 +14,7 @@ test('a d256 training step on WebGPU stays within issue 11\'s budgets (Dawn null
   process.env.ORPO_LAB_WEBGPU_COUNTS = '1';
   const info = await selectBackend('webgpu');
   assert.match(info.device, /null-backend \+ WGSL kernels/);
-  const r = await benchSteps({ d: 256, L: 4, H: 4, V: 8000, T: 128, pairs: 4, steps: 2, method: 'orpo' }, () => {});
+  const r = await benchSteps({ d: 256, L: 4, H: 4, V: 8000, T: 128, pairs: 4, steps: 2, method: 'orpo', family: 'gpt2', checkpointing: false }, () => {});
   assert.equal(r.counts.length, 3);
   for (const c of r.counts.slice(1)) {
     assert.ok(c.dispatches <= 400, `${c.dispatches} dispatches per step (budget 400)`);

@@ -1,0 +1,54 @@
+// The memory plan as a validation stage: estimates the run's peak memory (memoryPlan.ts) from the
+// config (and the model directory's config.json), compares it with the backend's limit, and warns
+// (above 80% of it) or refuses (above it) with the figures and the changes that would fit.
+import * as path from 'node:path';
+import { valueRange, type ParsedConfig } from './document';
+import type { FileProbe } from './fileProbe';
+import { backendLimit, changesThatFit, describe, dimsFromHf, dimsScratch, estimatePeak, type ModelDims } from './memoryPlan';
+import type { ConfigDiagnostic } from './types';
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+const num = (v: unknown, dflt: number): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 && v < 2 ** 31 ? v : dflt);
+
+function dims(root: Obj, fs: FileProbe | undefined, configPath: string): ModelDims | undefined {
+  const model = obj(root.model);
+  const from = model.from ?? 'scratch';
+  if (from === 'scratch') {
+    const tok = root.tokenizer ?? 'bytes';
+    const vocab = tok === 'bytes' ? 257 : num(obj(tok).train, 0);
+    if (!vocab) return undefined; // a tokenizer.json: its size is not known here
+    const d = num(model.d_model, 128), heads = num(model.heads, 4);
+    return d % heads === 0 ? dimsScratch(num(model.layers, 4), d, heads, num(model.context, 256), vocab) : undefined;
+  }
+  if (typeof from !== 'string' || !fs || !path.isAbsolute(configPath)) return undefined;
+  const file = path.join(path.resolve(path.dirname(configPath), from), 'config.json');
+  return fs.memo('hf-dims', file, () => {
+    if (fs.stat(file).kind !== 'file') return undefined;
+    try {
+      return dimsFromHf(obj(JSON.parse(Buffer.from(fs.readHead(file, 4 << 20) ?? new Uint8Array()).toString('utf8'))));
+    } catch {
+      return undefined; // fileChecks reports an unreadable config.json
+    }
+  });
+}
+
+export function memoryDiagnostics(p: ParsedConfig, fs: FileProbe | undefined, configPath: string): ConfigDiagnostic[] {
+  const root = obj(p.value);
+  const m = dims(root, fs, configPath);
+  if (!m) return [];
+  const train = obj(root.train), data = obj(root.data);
+  const pairs = num(train.batch_size, 8);
+  const run = { rows: 2 * pairs, T: num(data.max_length, 256), checkpointing: train.gradient_checkpointing === true, reference: root.method === 'dpo' };
+  const backend = typeof root.backend === 'string' ? root.backend : 'auto';
+  const est = estimatePeak(m, run);
+  const limit = backendLimit(backend);
+  if (est.total <= 0.8 * limit.bytes) return [];
+  const over = est.total > limit.bytes;
+  const fixes = changesThatFit(m, run, pairs, backend, over ? limit.bytes : 0.8 * limit.bytes);
+  const message = `estimated peak memory ${describe(est)}; ${over ? 'more than' : 'close to'} ${limit.what}${over ? ': the run cannot fit' : ''}. ${fixes.length ? `Changes that fit: ${fixes.join('; ')}.` : 'No single change of batch size, length or checkpointing fits: use a smaller model.'}`;
+  const key = root.train !== undefined ? (train.batch_size !== undefined ? ['train', 'batch_size'] : ['train']) : ['model'];
+  return [{ range: valueRange(p, key), severity: over ? 'error' : 'warning', message, code: 'memory' }];
+}
+
+

@@ -1,0 +1,145 @@
+// The memory plan: an estimate of a training run's peak memory from the model's dimensions and the
+// run's shape, compared with the backend's limit (the wasm heap's 4 GiB, or system memory), as
+// diagnostics that give the figures and the changes that would fit. The terms follow what the engine
+// holds at the end of the backward pass, its peak: fp32 weights, AdamW's two moments (updated in
+// place), every gradient, the activations the autodiff tape saved (each block's inputs only, with
+// gradient checkpointing, plus one block recomputed), the logits and their gradient, and the
+// embedding gradient's two halves (lookup and tied head) before they are summed. Checked against the
+// native backend's measured peak (memoryPlan.test.ts; GPT-2-small and SmolLM2-360M in docs/benchmarks.md).
+import os from 'node:os';
+
+export interface ModelDims {
+  family: 'gpt2' | 'llama';
+  V: number; // vocabulary
+  d: number; // width
+  L: number; // blocks
+  H: number; // attention heads
+  KV: number; // key/value heads
+  hd: number; // head width
+  ff: number; // MLP width
+  P: number; // positions (GPT-2's learned table)
+  tied: boolean;
+  qkvBias: boolean;
+}
+
+export interface RunShape {
+  /** Sequences per micro-batch: chosen and rejected, 2 × batch_size. */
+  rows: number;
+  /** Tokens per sequence. */
+  T: number;
+  checkpointing: boolean;
+  /** A DPO reference model: its weights, and its logits for a moment. */
+  reference: boolean;
+}
+
+export interface MemoryEstimate {
+  params: number;
+  weights: number;
+  optimizer: number;
+  grads: number;
+  activations: number;
+  logits: number;
+  total: number;
+}
+
+const F = 4; // bytes per fp32 value
+
+export function paramCount(m: ModelDims): number {
+  const { V, d, L, H, KV, hd, ff, P } = m;
+  if (m.family === 'gpt2') return V * d + P * d + L * (12 * d * d + 13 * d) + 2 * d;
+  const attn = d * H * hd * 2 + 2 * d * KV * hd + (m.qkvBias ? H * hd + 2 * KV * hd : 0);
+  return V * d * (m.tied ? 1 : 2) + L * (attn + 3 * d * ff + 2 * d) + d;
+}
+
+/**
+ * Values one block's tape holds for the backward pass, per token (tfjs saves the inputs of most ops'
+ * gradients, bias and residual adds included), in units of d, H·hd, KV·hd and ff. Counted by hand
+ * from the model code, and matching the native backend's count (34 d for GPT-2, 38 d for the test Llama).
+ */
+function tokenSaved(m: ModelDims): number {
+  const { d, H, KV, hd, ff } = m;
+  if (m.family === 'gpt2') return 31 * d + 4; // x, ln, qkv (mm, split, heads), merged, proj, ln, fc (mm, +bias, gelu)
+  return 10 * d + 11.5 * H * hd + 10.5 * KV * hd + 5 * ff + 4; // RMSNorms, RoPE halves and products, repeat_kv, SwiGLU
+}
+
+// tfjs 4.22's backward pass frees no intermediate gradient until it ends (tape.ts keeps every dy):
+// per block they add about as much again as the block saved (measured: GPT-2 0.96×, Llama 1.34×) and
+// 2.4 attention maps; the tape saved 4 maps (product, scaled, masked, softmax). Measured with the
+// native backend's byte count at two sequence lengths (memoryPlan.test.ts shapes).
+const GRAD_GARBAGE = { gpt2: 0.96, llama: 1.34 } as const;
+const MAPS_SAVED = 4, MAPS_GARBAGE = 2.4, LOGIT_COPIES = 2.3;
+
+export function estimatePeak(m: ModelDims, r: RunShape): MemoryEstimate {
+  const params = paramCount(m);
+  const N = r.rows * r.T;
+  const maps = r.rows * m.H * r.T * r.T;
+  const saved = tokenSaved(m) * N + MAPS_SAVED * maps;
+  const garbage = GRAD_GARBAGE[m.family] * tokenSaved(m) * N + MAPS_GARBAGE * maps;
+  // Checkpointing: each block keeps its input, and its gradient lingers; one block is recomputed at a time.
+  const acts = r.checkpointing ? m.L * 3 * N * m.d + saved + garbage : m.L * (saved + garbage);
+  const embedGrad = 2 * m.V * m.d; // lookup and head halves of a tied embedding's gradient, or head + its transpose
+  const headCopy = m.family === 'llama' && m.tied ? m.V * m.d : 0; // the transposed tied head the product saves
+  const est = {
+    params,
+    weights: params * F * (r.reference ? 2 : 1),
+    optimizer: 2 * params * F,
+    grads: params * F,
+    activations: (acts + embedGrad + headCopy) * F,
+    logits: LOGIT_COPIES * N * m.V * F, // the logits (saved by the log-softmax), their gradient, and the head's
+    total: 0,
+  };
+  est.total = est.weights + est.optimizer + est.grads + est.activations + est.logits;
+  return est;
+}
+
+/** Model dimensions from a transformers config.json (GPT-2, Llama, Qwen2), or undefined. */
+export function dimsFromHf(c: Record<string, unknown>): ModelDims | undefined {
+  const n = (...keys: string[]): number | undefined => keys.map((k) => c[k]).find((v): v is number => typeof v === 'number');
+  const V = n('vocab_size');
+  if (c.model_type === 'gpt2') {
+    const d = n('n_embd'), L = n('n_layer'), H = n('n_head');
+    if (!V || !d || !L || !H) return undefined;
+    return { family: 'gpt2', V, d, L, H, KV: H, hd: d / H, ff: 4 * d, P: n('n_positions') ?? 1024, tied: true, qkvBias: true };
+  }
+  const d = n('hidden_size'), L = n('num_hidden_layers'), H = n('num_attention_heads'), ff = n('intermediate_size');
+  if (!V || !d || !L || !H || !ff) return undefined;
+  const hd = n('head_dim') ?? d / H;
+  return { family: 'llama', V, d, L, H, KV: n('num_key_value_heads') ?? H, hd, ff, P: 0, tied: c.tie_word_embeddings === true, qkvBias: c.model_type === 'qwen2' };
+}
+
+/** A scratch GPT-2 of ORPO Lab's `model:` settings. */
+export function dimsScratch(layers: number, d: number, heads: number, context: number, vocab: number): ModelDims {
+  return { family: 'gpt2', V: vocab, d, L: layers, H: heads, KV: heads, hd: d / heads, ff: 4 * d, P: context, tied: true, qkvBias: true };
+}
+
+/** What a backend can hold: the wasm heap's 4 GiB (a 32-bit address space), else system memory. */
+export function backendLimit(backend: string): { bytes: number; what: string } {
+  if (backend === 'wasm') return { bytes: 4 * 2 ** 30, what: 'the wasm heap (4 GiB, a 32-bit address space)' };
+  return { bytes: os.totalmem(), what: `system memory (${gib(os.totalmem())})` };
+}
+
+export const gib = (b: number): string => `${(b / 2 ** 30).toFixed(b < 2 ** 30 ? 2 : 1)} GiB`;
+
+export function describe(e: MemoryEstimate): string {
+  return `${gib(e.total)}: weights ${gib(e.weights)}, AdamW state ${gib(e.optimizer)}, gradients ${gib(e.grads)}, activations ${gib(e.activations)}, logits ${gib(e.logits)}`;
+}
+
+/** Changes that bring the estimate under `limit`, in words, first the cheapest. */
+export function changesThatFit(m: ModelDims, r: RunShape, batchPairs: number, backend: string, limit: number): string[] {
+  const out: string[] = [];
+  if (![batchPairs, r.T, r.rows].every((x) => Number.isFinite(x) && x > 0)) return out;
+  const fits = (x: RunShape): boolean => estimatePeak(m, x).total <= limit;
+  if (!r.checkpointing && fits({ ...r, checkpointing: true })) out.push(`train.gradient_checkpointing: true (${gib(estimatePeak(m, { ...r, checkpointing: true }).total)})`);
+  for (let b = Math.floor(batchPairs / 2); b >= 1; b = Math.floor(b / 2)) {
+    if (fits({ ...r, rows: 2 * b })) { out.push(`train.batch_size: ${b} with grad_accum × ${Math.ceil(batchPairs / b)} (${gib(estimatePeak(m, { ...r, rows: 2 * b }).total)})`); break; }
+    if (b === 1) break;
+  }
+  for (let t = Math.floor(r.T / 2); t >= 32; t = Math.floor(t / 2)) {
+    if (fits({ ...r, T: t })) { out.push(`data.max_length: ${t} (${gib(estimatePeak(m, { ...r, T: t }).total)})`); break; }
+  }
+  if (backend === 'wasm' || backend === 'auto') {
+    const sys = os.totalmem();
+    if (estimatePeak(m, r).total <= sys) out.push(`backend: native (no 4 GiB heap: system memory, ${gib(sys)})`);
+  }
+  return out;
+}
