@@ -3,7 +3,7 @@
 // normal config. `sweep.mode: zip` pairs the lists instead of taking their product. Pure functions only;
 // validation of the values lives in the language service (src/server/service/sweepCheck.ts).
 // In the spirit of W&B sweeps' grid method (https://docs.wandb.ai/guides/sweeps/sweep-config-keys).
-import type { ObjectSpec, UnionSpec } from './schema';
+import type { ObjectSpec, UnionSpec } from './specTypes';
 
 export const SWEEP_KEY = 'sweep';
 export const SWEEP_MODES = ['product', 'zip'] as const;

@@ -11,21 +11,12 @@ import { existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } 
 import { basename, join } from 'node:path';
 import { readSafetensors, writeSafetensors } from '../hf/safetensors';
 import { saveModelDir } from '../hf/save';
-import type { LoaderState } from '../data/loader';
 import type { CausalLM } from '../model/types';
 import type { Tokenizer } from '../tokenizer/types';
-import { checkOptimizerEntry, writeManifest, CheckpointError } from './checkpointCheck';
+import { checkOptimizerEntry, writeManifest, CheckpointError, type TrainerState } from './checkpointCheck';
 import type { AdamW } from './optimizer';
 
-export interface TrainerState {
-  step: number;
-  epoch: number;
-  optimizer_t: number;
-  loader: LoaderState;
-  /** Seconds of training before this checkpoint, over all sessions of the run. */
-  elapsed_s: number;
-  total_steps: number;
-}
+export type { TrainerState } from './checkpointCheck';
 
 /** `checkpoint-N` (transformers' PREFIX_CHECKPOINT_DIR) and the older `step-N`. */
 const CHECKPOINT_DIR = /^(?:checkpoint|step)-(\d+)$/;

@@ -10,8 +10,19 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, s
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../../common/config';
 import type { LoadedTensor } from '../hf/safetensors';
-import type { TrainerState } from './checkpoint';
+import type { LoaderState } from '../data/loader';
 import type { AdamW } from './optimizer';
+
+/** What a checkpoint's trainer_state.json holds. */
+export interface TrainerState {
+  step: number;
+  epoch: number;
+  optimizer_t: number;
+  loader: LoaderState;
+  /** Seconds of training before this checkpoint, over all sessions of the run. */
+  elapsed_s: number;
+  total_steps: number;
+}
 
 export const MANIFEST = 'manifest.json';
 
