@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { BACKENDS } from '../common/schema';
 
 const ROOT = path.resolve(__dirname, '../..');
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
@@ -46,6 +47,7 @@ void test('settings: titled "ORPO Lab"; the backend enum has no blank entry and 
   const b = c.configuration.properties['orpoLab.backend'];
   assert.ok(b?.enum && !b.enum.includes(''), 'no blank entry');
   assert.equal(b.default, 'config');
+  assert.deepEqual(b.enum, ['config', ...BACKENDS], 'every backend the engine knows, and only those');
   assert.equal(b.enumDescriptions?.length, b.enum.length);
   assert.ok(b.enumDescriptions.every((d) => d.length > 10));
   assert.deepEqual(c.configurationDefaults['[orpo-yaml]']?.['editor.tabSize'], 2);
