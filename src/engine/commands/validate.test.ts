@@ -18,7 +18,7 @@ void test('a config with errors: one line per problem, exit code 1', () => {
     `${file}:3:9: error: lambda must be a number > 0, got 0`,
     `${file}:5:12: error: model.d_model (130) must be divisible by model.heads (4): each head gets d_model / heads dimensions`,
     `${file}:10:3: error: unknown key "learning_rat" in train; did you mean "learning_rate"?`,
-    `${file}:12:10: warning: backend tensorflow: neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed, so \`orpo-lab train\` will fail to load it; \`backend: auto\` would run on WebGPU with a hardware GPU adapter, otherwise on wasm`,
+    `${file}:12:10: warning: backend tensorflow: neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed, so \`orpo-lab train\` will fail to load it; \`backend: auto\` would run on WebGPU with a hardware GPU adapter, otherwise on the native CPU backend (or wasm without the native kernels)`,
   ]);
   assert.match(r.stderr, /3 errors, 1 warning/);
 });

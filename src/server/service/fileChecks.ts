@@ -102,7 +102,7 @@ function checkBackend(out: Out, p: ParsedConfig, fs: FileProbe, configPath: stri
   const cpu = fs.resolvePackage('@tensorflow/tfjs-node', from);
   const msg = cpu
     ? 'backend tensorflow: @tensorflow/tfjs-node-gpu is not installed, so it runs on the CPU through @tensorflow/tfjs-node (no CUDA)'
-    : 'backend tensorflow: neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed, so `orpo-lab train` will fail to load it; `backend: auto` would run on WebGPU with a hardware GPU adapter, otherwise on wasm';
+    : 'backend tensorflow: neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed, so `orpo-lab train` will fail to load it; `backend: auto` would run on WebGPU with a hardware GPU adapter, otherwise on the native CPU backend (or wasm without the native kernels)';
   diag(out, p, ['backend'], msg, 'backend', 'warning');
 }
 
