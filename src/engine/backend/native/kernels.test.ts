@@ -18,6 +18,7 @@ import { createScratchGpt2 } from '../../model/gpt';
 import { collate } from '../../data/batch';
 import { AdamW } from '../../train/optimizer';
 import { disposeBatch, gradients, toTensors } from '../../train/step';
+import { geluRef, layerNormRef, pickRef } from '../../testing/references';
 
 const rng = new Rng(11);
 const randArr = (n: number, scale = 1): Float32Array => Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * scale);
@@ -74,16 +75,7 @@ test('fused log-softmax pick and its gradient equal float64 references', async (
   const x = randArr(R * V, 8);
   const t = Int32Array.from({ length: R }, (_, i) => (i * 11) % V);
   const dy = randArr(R);
-  const want = new Float64Array(R), dx = new Float64Array(R * V);
-  for (let i = 0; i < R; i++) {
-    let m = -Infinity;
-    for (let j = 0; j < V; j++) m = Math.max(m, x[i * V + j] as number);
-    let s = 0;
-    for (let j = 0; j < V; j++) s += Math.exp((x[i * V + j] as number) - m);
-    const lse = m + Math.log(s);
-    want[i] = (x[i * V + (t[i] as number)] as number) - lse;
-    for (let j = 0; j < V; j++) dx[i * V + j] = (dy[i] as number) * ((j === t[i] ? 1 : 0) - Math.exp((x[i * V + j] as number) - lse));
-  }
+  const { y: want, dx } = pickRef(x, t, dy, R, V);
   const xt = tf.tensor2d(x, [R, V]);
   const tt = tf.tensor1d(t, 'int32');
   const got = tf.tidy(() => pickLogSoftmax(xt, tt).dataSync());
@@ -95,12 +87,7 @@ test('fused log-softmax pick and its gradient equal float64 references', async (
 test('fused GELU (tanh) and its gradient equal float64 references, saturating at both ends', async () => {
   await selectBackend('wasm');
   const x = Float32Array.from([...randArr(61, 6), -30, -9, 0, 9, 30]);
-  const c = Math.sqrt(2 / Math.PI);
-  const y = Array.from(x, (v) => 0.5 * v * (1 + Math.tanh(c * (v + 0.044715 * v ** 3))));
-  const d = Array.from(x, (v) => {
-    const th = Math.tanh(c * (v + 0.044715 * v ** 3));
-    return 0.5 * (1 + th) + 0.5 * v * (1 - th * th) * c * (1 + 3 * 0.044715 * v * v);
-  });
+  const { y, d } = geluRef(x);
   const xt = tf.tensor1d(x);
   close(tf.tidy(() => geluTanh(xt).dataSync()), y, 1e-6, 'gelu');
   close(tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(geluTanh(v)))(xt).dataSync()), d, 1e-5, 'gelu gradient');
@@ -110,22 +97,7 @@ test('fused LayerNorm and its gradients (x, weight, bias) equal float64 referenc
   await selectBackend('wasm');
   const [N, C, eps] = [5, 19, 1e-5];
   const x = randArr(N * C, 3), w = randArr(C), b = randArr(C), dy = randArr(N * C);
-  const y = new Float64Array(N * C), dx = new Float64Array(N * C), dw = new Float64Array(C), db = new Float64Array(C);
-  for (let i = 0; i < N; i++) {
-    const row = Array.from(x.subarray(i * C, (i + 1) * C));
-    const m = row.reduce((s, v) => s + v, 0) / C;
-    const r = 1 / Math.sqrt(row.reduce((s, v) => s + (v - m) ** 2, 0) / C + eps);
-    const xh = row.map((v) => (v - m) * r);
-    const g = xh.map((_, c) => (dy[i * C + c] as number) * (w[c] as number));
-    const mg = g.reduce((s, v) => s + v, 0) / C;
-    const mgx = g.reduce((s, v, c) => s + v * (xh[c] as number), 0) / C;
-    xh.forEach((h, c) => {
-      y[i * C + c] = h * (w[c] as number) + (b[c] as number);
-      dx[i * C + c] = r * ((g[c] as number) - mg - h * mgx);
-      dw[c] = (dw[c] as number) + (dy[i * C + c] as number) * h;
-      db[c] = (db[c] as number) + (dy[i * C + c] as number);
-    });
-  }
+  const { y, dx, dw, db } = layerNormRef(x, w, b, dy, N, C, eps);
   const [xt, wt, bt, dyt] = [tf.tensor2d(x, [N, C]), tf.tensor1d(w), tf.tensor1d(b), tf.tensor2d(dy, [N, C])];
   close(tf.tidy(() => layerNorm(xt, wt, bt, eps).dataSync()), y, 1e-5, 'y');
   const grads = tf.tidy(() => tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(layerNorm(a as tf.Tensor2D, c as tf.Tensor1D, d as tf.Tensor1D, eps), dyt)))([xt, wt, bt]).map((g) => g.dataSync()));
