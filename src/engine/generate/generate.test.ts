@@ -46,10 +46,11 @@ const qwenConfig: HfConfig = {
   rope_theta: 10000, rms_norm_eps: 1e-6, tie_word_embeddings: true, initializer_range: 0.4,
 };
 
+// Seeds from 1: tfjs treats a seed of 0 as no seed (Math.random), which made this model differ per run.
 function randomGpt2(): CausalLM {
   const config: HfConfig = { architectures: ['GPT2LMHeadModel'], model_type: 'gpt2', vocab_size: 50, n_positions: 40, n_embd: 32, n_layer: 2, n_head: 4 };
   const w = new Map<string, tf.Tensor>();
-  gpt2Shapes(gpt2Dims(config)).forEach(([name, shape], i) => w.set(name, tf.add(tf.randomNormal(shape, 0, name.includes('ln_') ? 0.1 : 0.4, 'float32', i), name.includes('ln_') && name.endsWith('weight') ? 1 : 0)));
+  gpt2Shapes(gpt2Dims(config)).forEach(([name, shape], i) => w.set(name, tf.add(tf.randomNormal(shape, 0, name.includes('ln_') ? 0.1 : 0.4, 'float32', i + 1), name.includes('ln_') && name.endsWith('weight') ? 1 : 0)));
   const m = createGpt2(config, w);
   tf.dispose([...w.values()]);
   return m;
