@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { useCpu } from '../testing/tf';
 import { readSafetensors } from '../hf/safetensors';
-import { createGpt2, createScratchGpt2 } from './gpt';
+import { createGpt2, createScratchGpt2, gpt2Dims, initGpt2, scratchGpt2Config } from './gpt';
+import { initLlama } from './llama';
+import { llamaDims } from './llamaConfig';
 import type { HfConfig } from './types';
 
 const dir = new URL('../../../test/fixtures/hf/tiny-gpt2/', import.meta.url).pathname;
@@ -66,4 +68,18 @@ test('scratch initialisation is seeded: same seed, same weights; other seed, oth
   assert.deepEqual(w(a), w(b));
   assert.notDeepEqual(w(a), w(c));
   [a, b, c].forEach((x) => x.dispose());
+});
+
+void test('initialisation is reproducible for every seed, 0 included (tfjs takes a seed of 0 as none)', async () => {
+  await useCpu();
+  const D = gpt2Dims(scratchGpt2Config({ from: 'scratch', layers: 1, d_model: 16, heads: 2, context: 8 }, 20, 19));
+  for (const seed of [0, 1]) {
+    const [a, b] = [initGpt2(D, seed), initGpt2(D, seed)];
+    for (const [name, t] of a) assert.deepEqual(t.dataSync(), b.get(name)?.dataSync(), `gpt2 seed ${seed}: ${name}`);
+    tf.dispose([...a.values(), ...b.values()]);
+  }
+  const L = llamaDims({ architectures: ['LlamaForCausalLM'], model_type: 'llama', vocab_size: 20, hidden_size: 16, intermediate_size: 24, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 1, max_position_embeddings: 8 });
+  const [a, b] = [initLlama(L, 0), initLlama(L, 0)];
+  for (const [name, t] of a) assert.deepEqual(t.dataSync(), b.get(name)?.dataSync(), `llama seed 0: ${name}`);
+  tf.dispose([...a.values(), ...b.values()]);
 });

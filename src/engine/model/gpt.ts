@@ -10,6 +10,7 @@ import { attention, causalMask, causalSelfAttention, geluTanh, layerNorm, mergeH
 import { checkpointed } from './checkpoint';
 import { extendLayer, type CacheStep } from './kvcache';
 import type { CausalLM, HfConfig, KvCache } from './types';
+import { paramSeed } from './seed';
 
 export interface Gpt2Dims {
   V: number; // vocab
@@ -65,7 +66,7 @@ export function initGpt2(D: Gpt2Dims, seed: number): Map<string, tf.Tensor> {
     else if (name.includes('ln_')) out.set(name, tf.ones(shape));
     else {
       const std = name.endsWith('c_proj.weight') ? 0.02 / Math.sqrt(2 * D.L) : 0.02;
-      out.set(name, tf.randomNormal(shape, 0, std, 'float32', seed * 1000 + i));
+      out.set(name, tf.randomNormal(shape, 0, std, 'float32', paramSeed(seed, i)));
     }
   });
   return out;

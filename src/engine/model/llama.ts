@@ -13,6 +13,7 @@ import { checkpointed } from './checkpoint';
 import { applyRope, ropeInvFreq, ropeTables } from './rope';
 import { extendLayer, type CacheStep } from './kvcache';
 import type { CausalLM, HfConfig, KvCache } from './types';
+import { paramSeed } from './seed';
 
 /** transformers' LlamaForCausalLM init: N(0, initializer_range) weights, zero biases, unit norms. */
 export function initLlama(D: LlamaDims, seed: number, std = 0.02): Map<string, tf.Tensor> {
@@ -20,7 +21,7 @@ export function initLlama(D: LlamaDims, seed: number, std = 0.02): Map<string, t
   llamaShapes(D).forEach(([name, shape], i) => {
     if (name.endsWith('.bias')) out.set(name, tf.zeros(shape));
     else if (name.endsWith('norm.weight')) out.set(name, tf.ones(shape));
-    else out.set(name, tf.randomNormal(shape, 0, std, 'float32', seed * 1000 + i));
+    else out.set(name, tf.randomNormal(shape, 0, std, 'float32', paramSeed(seed, i)));
   });
   return out;
 }
