@@ -38,6 +38,24 @@ export function runCli(args: string[], onEvent?: (e: EngineEvent, child: ChildPr
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, events, bad, stderr })));
 }
 
+/**
+ * A tiny orpo config in DIR that trains and evaluates (context 128, 16 pairs of the shipped HH-RLHF
+ * slice): `train` is the rest of the train mapping, `extra` more top-level lines (e.g. a sweep).
+ */
+export function orpoConfig(dir: string, o: { train: string; backend: string; extra?: string }): string {
+  const p = join(dir, 'tiny.orpo.yaml');
+  writeFileSync(p, `name: tiny
+seed: 5
+method: orpo
+model: { layers: 1, d_model: 16, heads: 2, context: 128 }
+data: { train: ${join(root, 'examples/data/hh-rlhf-tiny.jsonl.gz')}, eval: 0.25, max_length: 128, max_prompt_length: 64, limit: 16 }
+train: { batch_size: 2, ${o.train} }
+backend: ${o.backend}
+output_dir: runs
+${o.extra ?? ''}`);
+  return p;
+}
+
 /** A tiny scratch-model config in DIR (cpu backend, 8 pairs of the shipped HH-RLHF slice); `train` adds train keys. */
 export function tinyConfig(dir: string, train: string): string {
   const p = join(dir, 'tiny.orpo.yaml');

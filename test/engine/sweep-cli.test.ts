@@ -10,23 +10,12 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { parseSweepEvent, parseSweepIndex, type SweepEvent, type SweepIndex } from '../../src/common/sweepIndex';
-import { root } from './cli';
+import { orpoConfig, root } from './cli';
 
 const data = join(root, 'examples/data/hh-rlhf-tiny.jsonl.gz');
 
 function config(dir: string, sweep: string, steps = 12): string {
-  const p = join(dir, 'tiny.orpo.yaml');
-  writeFileSync(p, `name: tiny
-seed: 5
-method: orpo
-model: { layers: 1, d_model: 16, heads: 2, context: 128 }
-data: { train: ${data}, eval: 0.25, max_length: 128, max_prompt_length: 64, limit: 16 }
-train: { batch_size: 2, max_steps: ${steps}, eval_every: 4, save_every: 4, eval_samples: 0 }
-backend: wasm
-output_dir: runs
-sweep:
-${sweep}`);
-  return p;
+  return orpoConfig(dir, { train: `max_steps: ${steps}, eval_every: 4, save_every: 4, eval_samples: 0`, backend: 'wasm', extra: `sweep:\n${sweep}` });
 }
 
 interface SweepResult { code: number | null; events: SweepEvent[]; stderr: string }

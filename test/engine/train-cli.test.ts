@@ -6,22 +6,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root, runCli } from './cli';
+import { orpoConfig, root, runCli } from './cli';
 
 const data = join(root, 'examples/data/hh-rlhf-tiny.jsonl.gz');
 
 function config(dir: string, extra = '', train = 'max_steps: 6'): string {
-  const p = join(dir, 'tiny.orpo.yaml');
-  writeFileSync(p, `name: tiny
-seed: 5
-method: orpo
-model: { layers: 1, d_model: 16, heads: 2, context: 128 }
-data: { train: ${data}, eval: 0.25, max_length: 128, max_prompt_length: 64, limit: 16 }
-train: { batch_size: 2, ${train}, eval_every: 3, save_every: 3, eval_samples: 1 }
-backend: cpu
-output_dir: runs
-${extra}`);
-  return p;
+  return orpoConfig(dir, { train: `${train}, eval_every: 3, save_every: 3, eval_samples: 1`, backend: 'cpu', extra });
 }
 
 test('--help exits 0; an unknown command exits 2', async () => {
