@@ -123,3 +123,72 @@ test('bad sweeps exit 2 with file:line messages and create nothing', async () =>
   assert.match(r.stderr, /tiny\.orpo\.yaml:11:\d+: error: sweep: unknown config path "seeds"; did you mean "seed"/);
   assert.equal(existsSync(join(dir, 'runs')), false);
 });
+
+const alive = (pid: number): boolean => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const trainRows = (runDir: string): number[] => readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; loss?: number }).filter((r) => r.loss !== undefined).map((r) => r.step);
+
+test('kill -9 of the sweep: its variants checkpoint and exit; --resume finishes every variant, each step once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-sweep-'));
+  // No periodic checkpoint: the only one before the kill is the one a variant writes when its sweep dies.
+  const steps = 150;
+  const cfg = orpoConfig(dir, { train: `max_steps: ${steps}, eval_every: 1000, save_every: 1000, eval_samples: 0`, backend: 'wasm', extra: 'sweep:\n  lambda: [0.1, 0.5]\n' });
+  const child = spawn(process.execPath, [join(root, 'bin/orpo-lab.js'), 'sweep', cfg, '--parallel', '2'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  let sweepDir = '';
+  createInterface({ input: child.stdout }).on('line', (line) => { const e = parseSweepEvent(line); if (e?.type === 'sweep-started') sweepDir = e.sweep_dir; });
+  const closed = new Promise<number | null>((resolve) => child.on('close', (_code, signal) => resolve(signal === 'SIGKILL' ? -9 : _code)));
+  const names = ['lambda=0.1', 'lambda=0.5'];
+  // Both variants training (a few train rows each): their pids from their run.lock.
+  const pids = await (async () => {
+    for (const end = Date.now() + 120_000; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+      if (!sweepDir) continue;
+      const ready = names.every((n) => existsSync(join(sweepDir, n, 'metrics.jsonl')) && trainRows(join(sweepDir, n)).length >= 3);
+      if (ready) return names.map((n) => (JSON.parse(readFileSync(join(sweepDir, n, 'run.lock'), 'utf8')) as { pid: number }).pid);
+    }
+    throw new Error(`both variants never trained: ${stderr}`);
+  })();
+  child.kill('SIGKILL');
+  assert.equal(await closed, -9, 'the sweep died by SIGKILL');
+  assert.equal(readIndex(sweepDir).variants.filter((v) => v.status === 'running').length, 2, 'the killed sweep could not record anything');
+  for (const pid of pids) {
+    const end = Date.now() + 60_000;
+    while (alive(pid) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(alive(pid), false, `variant process ${pid} exited after its sweep died`);
+  }
+  const stoppedAt = names.map((n) => {
+    const rows = trainRows(join(sweepDir, n));
+    const last = Math.max(...rows);
+    assert.ok(last < steps, `${n} stopped before the end (step ${last})`);
+    assert.ok(existsSync(join(sweepDir, n, 'checkpoints', `checkpoint-${last}`, 'trainer_state.json')), `${n}: a checkpoint at its last step ${last}`);
+    assert.equal(existsSync(join(sweepDir, n, 'run.lock')), false, `${n}: lock released`);
+    return last;
+  });
+
+  const resumed = await runSweep(['--resume', sweepDir]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stderr, /lambda=0\.1: the sweep that ran it ended without recording its end \(killed\?\)/);
+  assert.match(resumed.stderr, new RegExp(`lambda=0\\.1: resuming from \\S*checkpoint-${stoppedAt[0]}`));
+  const index = readIndex(sweepDir);
+  assert.deepEqual(index.variants.map((v) => v.status), ['completed', 'completed']);
+  for (const n of names) assert.deepEqual(trainRows(join(sweepDir, n)), Array.from({ length: steps }, (_, i) => i + 1), `${n}: every step once, across the kill`);
+});
+
+test('a second --resume while the sweep runs is refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-sweep-'));
+  const cfg = config(dir, '  lambda: [0.1]\n', 200);
+  let sweepDir = '';
+  let second: Promise<SweepResult> | undefined;
+  const first = await runSweep([cfg], (e, stop) => {
+    if (e.type === 'sweep-started') sweepDir = e.sweep_dir;
+    if (e.type === 'variant' && e.status === 'running' && e.total_steps !== undefined && !second) {
+      second = runSweep(['--resume', sweepDir]);
+      void second.then(stop);
+    }
+  });
+  assert.equal(first.code, 0, first.stderr);
+  const r = await second;
+  assert.equal(r?.code, 1, r?.stderr);
+  assert.match(r?.stderr ?? '', /is in use by process \d+/);
+  assert.equal(readIndex(sweepDir).variants[0]?.status, 'stopped', 'the refused resume left the running sweep alone');
+});

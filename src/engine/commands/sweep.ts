@@ -3,7 +3,9 @@
 // `<output_dir>/<name>-<timestamp>/` with one generated config and one run directory per variant (named
 // after its values) and a sweep.json index, then runs the variants (sweepRunner.ts). SIGINT, SIGTERM or
 // a `{"type":"stop"}` line on stdin stops every variant at a checkpoint; --resume skips completed
-// variants and resumes the others from their checkpoints. stdout carries sweep events (sweepIndex.ts).
+// variants and resumes the others from their checkpoints (after a kill -9 of the sweep, once its variants,
+// which follow it, have checkpointed). The sweep process holds SWEEP_DIR/run.lock. stdout carries sweep
+// events (sweepIndex.ts).
 // Exit codes: 0 every variant completed or the sweep was stopped, 2 invalid config, 1 a variant crashed.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -18,7 +20,7 @@ import { SWEEP_INDEX, parseSweepIndex, statusCounts, type SweepEvent, type Sweep
 import { formatDiagnostic, validateConfigFile } from '../../server/service';
 import { UsageError } from '../args';
 import { latestCheckpoint } from '../train/checkpoint';
-import { createRunDir } from '../train/runLock';
+import { acquireRunLock, createRunDir, liveLockOwner, RunDirError } from '../train/runLock';
 import { SweepRunner, writeIndex } from './sweepRunner';
 
 export const USAGE = 'sweep CONFIG [--parallel N] [--max-steps N] [--backend NAME] | sweep --resume SWEEP_DIR [--parallel N]';
@@ -83,8 +85,24 @@ function prepare(configArg: string, parallel: number): { dir: string; index: Swe
   return { dir, index };
 }
 
-/** Reads SWEEP_DIR/sweep.json for --resume; a variant's run directory with no checkpoint is moved aside, not deleted. */
-function reopen(dirArg: string): { dir: string; index: SweepIndex } {
+/** How long --resume waits for a variant process of a killed sweep to checkpoint and exit. */
+const ORPHAN_WAIT_MS = 120_000;
+
+/** Waits until no live process holds DIR/run.lock; false when one still does after `ms`. */
+async function lockReleased(dir: string, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; liveLockOwner(dir); ) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return true;
+}
+
+/**
+ * Reads SWEEP_DIR/sweep.json for --resume. A variant that a killed sweep left `running` may still be
+ * checkpointing (its process follows the sweep, parentWatch.ts): waited for. A variant's run directory
+ * with no checkpoint is moved aside, not deleted.
+ */
+async function reopen(dirArg: string): Promise<{ dir: string; index: SweepIndex }> {
   const dir = resolve(dirArg);
   const file = join(dir, SWEEP_INDEX);
   if (!existsSync(file)) throw new UsageError(`${file}: not found (is ${dirArg} a sweep directory?)`);
@@ -92,7 +110,18 @@ function reopen(dirArg: string): { dir: string; index: SweepIndex } {
   if (!parsed.ok) throw new UsageError(`${file}: ${parsed.error}`);
   for (const v of parsed.value.variants) {
     const runDir = join(dir, v.run_dir);
-    if (v.status === 'completed' || !existsSync(runDir) || latestCheckpoint(runDir)) continue;
+    if (v.status === 'running') log(`${v.name}: the sweep that ran it ended without recording its end (killed?)`);
+    const owner = existsSync(runDir) ? liveLockOwner(runDir) : undefined;
+    if (owner) {
+      log(`${v.name}: waiting for its process ${owner.pid} to checkpoint and stop`);
+      if (!(await lockReleased(runDir, ORPHAN_WAIT_MS))) throw new RunDirError(`${runDir} is still in use by process ${owner.pid} after ${ORPHAN_WAIT_MS / 1000} s; stop it (kill ${owner.pid}) and resume the sweep again`);
+    }
+    if (v.status === 'completed' || !existsSync(runDir)) continue;
+    const ck = latestCheckpoint(runDir);
+    if (ck) {
+      if (v.status === 'running') log(`${v.name}: resuming from ${ck}`);
+      continue;
+    }
     const aside = `${runDir}.incomplete-${Date.now()}`;
     renameSync(runDir, aside);
     log(`${v.name}: no checkpoint to resume from; its partial run moved to ${aside}, starting it again`);
@@ -115,9 +144,21 @@ export async function main(argv: string[]): Promise<number> {
   };
   const resumeArg = f.resume;
   if (resumeArg ? positionals.length > 0 : positionals.length !== 1) throw new UsageError(`usage: orpo-lab ${USAGE}`);
-  const opened = resumeArg ? reopen(resumeArg) : prepare(positionals[0] as string, posInt('parallel', f.parallel) ?? 1);
+  let opened;
+  let lock;
+  try {
+    // One sweep process per sweep directory: a second --resume while the first runs is refused.
+    if (resumeArg && existsSync(resolve(resumeArg))) lock = acquireRunLock(resolve(resumeArg), log);
+    opened = resumeArg ? await reopen(resumeArg) : prepare(positionals[0] as string, posInt('parallel', f.parallel) ?? 1);
+  } catch (e) {
+    if (!(e instanceof RunDirError)) throw e;
+    lock?.release();
+    process.stderr.write(`error: ${e.message}\n`);
+    return 1;
+  }
   if (!opened) return 2;
   const { dir, index } = opened;
+  lock ??= acquireRunLock(dir, log);
   const parallel = posInt('parallel', f.parallel) ?? (resumeArg ? index.parallel : 1);
   index.parallel = parallel;
   const total = Number(process.env.ORPO_LAB_THREADS) || availableParallelism();
@@ -145,6 +186,7 @@ export async function main(argv: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     stdin?.close();
     process.stdin.destroy();
+    lock.release();
   }
   const counts = statusCounts(index);
   emit({ type: 'sweep-finished', sweep_dir: dir, counts });

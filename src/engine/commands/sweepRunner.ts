@@ -1,7 +1,8 @@
 // Runs the variants of a sweep (issue 15): each one a normal `orpo-lab train` child process (this same
 // CLI entry), at most `parallel` at a time, each with ORPO_LAB_THREADS = threads / parallel. Follows each
 // child's JSON events to keep sweep.json current (written atomically), marks a variant that exits badly
-// as crashed and goes on with the others, and stops every running child on request.
+// as crashed and goes on with the others, and stops every running child on request. Each child follows
+// this process (ORPO_LAB_PARENT_PID, parentWatch.ts): if it dies, kill -9 included, they checkpoint and stop.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { parseEvent } from '../../common/events';
 import { SWEEP_INDEX, type SweepEvent, type SweepIndex, type SweepVariant } from '../../common/sweepIndex';
 import { latestCheckpoint } from '../train/checkpoint';
+import { PARENT_ENV } from './parentWatch';
 
 export interface RunnerOptions {
   sweepDir: string;
@@ -63,7 +65,7 @@ export class SweepRunner {
     const resume = latestCheckpoint(runDir) !== undefined;
     const args = [...selfArgv(), 'train', config, ...(resume ? ['--resume', runDir] : ['--out', runDir]), ...this.o.trainFlags];
     this.o.log(`${v.name}: ${resume ? 'resuming from its checkpoint' : 'starting'}`);
-    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ORPO_LAB_THREADS: String(this.o.threads) } });
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ORPO_LAB_THREADS: String(this.o.threads), [PARENT_ENV]: String(process.pid) } });
     this.children.set(v.name, child);
     v.status = 'running';
     delete v.error;

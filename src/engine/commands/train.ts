@@ -20,6 +20,7 @@ import { preflightConfig, type Override } from './overrides';
 import { parseTrainArgs } from './trainArgs';
 import { takeHeldStop } from './earlyStop';
 import { checkResume, inCheckpoint, openRun, reportFailure, stoppedBeforeStart } from './trainRun';
+import { parentToFollow, watchParent } from './parentWatch';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -92,6 +93,10 @@ export async function main(argv: string[]): Promise<number> {
     if (msg.ok) requestStop('stop message');
     else log(`ignored stdin line: ${msg.error}`);
   });
+  // A sweep variant stops when its sweep process dies, even by kill -9 (parentWatch.ts).
+  const parent = parentToFollow();
+  const watch = parent === undefined ? undefined : watchParent(parent, requestStop);
+  stdin?.on('close', () => watch?.check());
 
   try {
     if (stop && !resumeFrom) return stoppedBeforeStart(runDir, resumeFrom, emit, log);
@@ -145,6 +150,7 @@ export async function main(argv: string[]): Promise<number> {
     return reportFailure(e, emit, log);
   } finally {
     opened.close();
+    watch?.stop();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     stdin?.close();

@@ -38,7 +38,8 @@ export function createRunDir(base: string, name: string, now = new Date()): stri
   throw new RunDirError(`${stem}: could not find a free run directory name`);
 }
 
-function alive(pid: number): boolean {
+/** Whether process `pid` runs on this host (EPERM: it does, as another user). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -53,6 +54,12 @@ function readOwner(path: string): LockOwner | undefined {
   } catch {
     return undefined; // gone meanwhile
   }
+}
+
+/** The live process on this host that holds DIR/run.lock, if any (a dead owner's lock is stale). */
+export function liveLockOwner(dir: string): LockOwner | undefined {
+  const owner = readOwner(join(dir, LOCK_FILE));
+  return owner && owner.host === hostname() && alive(owner.pid) ? owner : undefined;
 }
 
 /** A held lock; `release` is idempotent and also runs when the process exits. */
