@@ -124,3 +124,20 @@ export function applyVariant(raw: unknown, values: Record<string, unknown>): Obj
   }
   return out;
 }
+
+/**
+ * What `train` (and Start Run) say of a config's `sweep:` section, which a single run ignores: its line
+ * (1-based, found in `text`) and the sentence. Undefined when the config has no sweep.
+ */
+export function sweepIgnored(raw: unknown, text: string, config: string): { line: number; variants: number; message: string } | undefined {
+  const s = readSweep(raw);
+  if (!s) return undefined;
+  const n = gridSize(s);
+  const idx = text.split(/\r?\n/).findIndex((l) => new RegExp(`^${SWEEP_KEY}\\s*:`).test(l));
+  const grid = Number.isFinite(n) ? `${n} variant${n === 1 ? '' : 's'}` : 'a grid';
+  return {
+    line: idx + 1 || 1,
+    variants: Number.isFinite(n) ? n : 0,
+    message: `the sweep: section (${grid}) is ignored by orpo-lab train, which runs the config once as written; run every variant with orpo-lab sweep ${config}`,
+  };
+}

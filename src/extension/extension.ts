@@ -58,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): { activationTime: ()
   const follow = m.subscribe({ event: (_run, e) => { if (e.type === 'started') dashboard.show([e.run_dir]); } });
   context.subscriptions.push({ dispose: follow });
   context.subscriptions.push(...registerRunCommands({ ...startDeps, runs, feedback, dashboard, view: view as vscode.TreeView<RunNode> }));
-  context.subscriptions.push(...registerSweepCommands(context, startDeps));
+  context.subscriptions.push(...registerSweepCommands(context, { ...startDeps, changed: () => runs.scheduleRefresh(300) }));
   context.subscriptions.push(vscode.commands.registerCommand('orpoLab.showActivationTime', () => {
     const a = activation;
     const text = a ? `ORPO Lab activated in ${a.activateMs.toFixed(1)} ms (activate()), ${a.sinceModuleLoadMs.toFixed(1)} ms since the bundle was evaluated.` : 'ORPO Lab is still activating.';

@@ -2,7 +2,8 @@
 // quick pick of the workspace's configs), respect Workspace Trust, validate with
 // `orpo-lab validate CONFIG` (issue 2) and refuse with the problems listed, then hand the run to the
 // run manager. A config that already runs asks first, and a second start of a config whose start is
-// still being prepared (a double click) starts nothing (issue 12). Workspace Trust guide: https://code.visualstudio.com/api/extension-guides/workspace-trust
+// still being prepared (a double click) starts nothing (issue 12). A config with a sweep: section asks
+// whether to start the sweep instead (issue 15, sweepChoice.ts). Workspace Trust guide: https://code.visualstudio.com/api/extension-guides/workspace-trust
 import * as vscode from 'vscode';
 import { basename, join, resolve } from 'node:path';
 import { runEngineOnce } from './launcher';
@@ -12,6 +13,7 @@ import { readRun } from './runDiscovery';
 import { dirKey, liveRunsOfConfig, resumeRefusal, runRows } from './runRows';
 import { readSettings } from './settings';
 import { interpretValidation, summarizeProblems, type Problem } from './validation';
+import { START_SWEEP, sweepDecision, sweepQuestion } from './sweepChoice';
 
 export const CONFIG_GLOB = '**/*.{orpo.yaml,orpo.yml}';
 const CONFIG_RE = /\.orpo\.ya?ml$/i;
@@ -147,9 +149,19 @@ export async function startRun(deps: StartDeps, arg?: unknown): Promise<RunState
   }
   pendingStarts.add(key);
   try {
-    if (!(await confirmAnother(deps, uri))) return undefined;
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (doc?.isDirty) await doc.save();
+    // A single run ignores a sweep: section; the user picks the sweep or one run (sweepChoice.ts).
+    const q = sweepQuestion(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8'), vscode.workspace.asRelativePath(uri));
+    if (q) {
+      const decision = sweepDecision(await vscode.window.showWarningMessage(q.message, { modal: true, detail: q.detail }, ...q.buttons));
+      if (decision === 'cancel') return undefined;
+      if (decision === 'sweep') {
+        await vscode.commands.executeCommand(START_SWEEP, uri);
+        return undefined;
+      }
+    }
+    if (!(await confirmAnother(deps, uri))) return undefined;
     if (!(await validateBeforeRun(deps, uri))) return undefined;
     const { backend, pythonPath } = readSettings();
     const trlPython = await pickEngine(pythonPath || 'python3');

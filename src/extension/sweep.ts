@@ -2,7 +2,8 @@
 // `sweep:`) validates the config like a run, then spawns `orpo-lab sweep CONFIG [--parallel N]` and shows
 // its progress in a cancellable notification (cancel = a stop line: every variant checkpoints); "Open
 // ORPO sweep view" shows a sweep directory's table, factor charts and ridgelines in a webview panel
-// (webview-ui/sweep). Resume is `orpo-lab sweep --resume SWEEP_DIR`, offered when a sweep stopped.
+// (webview-ui/sweep). Resume is `orpo-lab sweep --resume SWEEP_DIR`, offered when a sweep stopped. Each
+// sweep event refreshes the Runs view, whose sweep row shows the overall progress.
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,8 +14,9 @@ import { dashboardPage, makeNonce } from '../../webview-ui/page';
 import { webviewOptions, webviewRoot } from './dashboard/session';
 import { LineSplitter } from './engineCli';
 import { requireTrust, toUri, validateBeforeRun, CONFIG_GLOB, type StartDeps } from './startRun';
+import { START_SWEEP } from './sweepChoice';
 
-export const START_SWEEP = 'orpoLab.startSweep';
+export { START_SWEEP };
 export const OPEN_SWEEP = 'orpoLab.openSweep';
 const SWEEP_LINE = /^sweep\s*:/m;
 
@@ -33,7 +35,7 @@ async function pickSweepConfig(): Promise<vscode.Uri | undefined> {
 }
 
 /** One sweep process followed to its end; resolves with its sweep directory (undefined if it never started). */
-function follow(deps: StartDeps, args: string[], cwd: string, title: string): Promise<{ dir?: string; code: number | null; stopped: boolean }> {
+function follow(deps: SweepDeps, args: string[], cwd: string, title: string): Promise<{ dir?: string; code: number | null; stopped: boolean }> {
   return new Promise((resolve) => {
     void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, cancel) => new Promise<void>((done) => {
       const child = deps.launch(args, cwd);
@@ -48,6 +50,7 @@ function follow(deps: StartDeps, args: string[], cwd: string, title: string): Pr
         progress.report({ message: 'stopping: every running variant checkpoints…' });
       });
       const onEvent = (e: SweepEvent) => {
+        deps.changed();
         switch (e.type) {
           case 'sweep-started':
             dir = e.sweep_dir;
@@ -82,6 +85,7 @@ function follow(deps: StartDeps, args: string[], cwd: string, title: string): Pr
       child.stderr?.on('data', (d: string) => deps.log.append(d));
       child.on('error', (e) => deps.log.appendLine(`sweep: ${e.message}`));
       child.on('close', (code) => {
+        deps.changed();
         done();
         resolve({ ...(dir ? { dir } : {}), code, stopped });
       });
@@ -128,7 +132,12 @@ function showSweepView(context: vscode.ExtensionContext, dir: string, log: vscod
   });
 }
 
-export function registerSweepCommands(context: vscode.ExtensionContext, deps: StartDeps): vscode.Disposable[] {
+/** What the sweep commands need: the run-start dependencies, and `changed` to refresh the Runs view. */
+export interface SweepDeps extends StartDeps {
+  changed: () => void;
+}
+
+export function registerSweepCommands(context: vscode.ExtensionContext, deps: SweepDeps): vscode.Disposable[] {
   const show = (dir: string) => showSweepView(context, dir, deps.log);
   const resume = async (dir: string): Promise<void> => {
     if (!(await requireTrust('resume sweeps'))) return;

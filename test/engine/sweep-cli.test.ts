@@ -1,16 +1,17 @@
 // Issue 15, running: a 2 × 2 sweep through the CLI on a tiny config: the sweep.json index, one normal run
 // directory per variant named after its values, a stop line that stops the whole sweep with a checkpoint,
 // --resume that skips the finished variant and resumes the stopped one, and a crashed variant that is
-// marked as crashed while the other goes on.
+// marked as crashed while the other goes on; kill -9 of the sweep process, whose variants checkpoint and
+// stop, and --resume after it; `train` on a config with sweep: says the sweep is ignored.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { parseSweepEvent, parseSweepIndex, type SweepEvent, type SweepIndex } from '../../src/common/sweepIndex';
-import { orpoConfig, root } from './cli';
+import { orpoConfig, root, runCli } from './cli';
 
 const data = join(root, 'examples/data/hh-rlhf-tiny.jsonl.gz');
 
@@ -191,4 +192,26 @@ test('a second --resume while the sweep runs is refused', async () => {
   assert.equal(r?.code, 1, r?.stderr);
   assert.match(r?.stderr ?? '', /is in use by process \d+/);
   assert.equal(readIndex(sweepDir).variants[0]?.status, 'stopped', 'the refused resume left the running sweep alone');
+});
+
+test('train on a config with sweep: says the sweep is ignored (JSON warning event and stderr; terminal line) and runs once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-sweep-'));
+  const cfg = config(dir, '  lambda: [0.1, 0.5]\n', 2);
+  const warned = /tiny\.orpo\.yaml:9: the sweep: section \(2 variants\) is ignored by orpo-lab train, which runs the config once as written; run every variant with orpo-lab sweep \S*tiny\.orpo\.yaml/;
+  const json = await runCli(['train', cfg, '--out', join(dir, 'once')]);
+  assert.equal(json.code, 0, json.stderr);
+  assert.deepEqual(json.bad, []);
+  const w = json.events.find((e) => e.type === 'warning');
+  assert.ok(w?.type === 'warning' && warned.test(w.message), JSON.stringify(w));
+  assert.ok(json.events.findIndex((e) => e.type === 'warning') < json.events.findIndex((e) => e.type === 'started'), 'before the run starts');
+  assert.match(json.stderr, /tiny\.orpo\.yaml:9:1: warning: the sweep: section \(2 variants\) is ignored by orpo-lab train/);
+  assert.equal(existsSync(join(dir, 'runs')), false, 'no sweep directory');
+
+  // On a terminal (util-linux script: a pseudo-terminal), the same sentence as a warning line.
+  const cmd = [process.execPath, join(root, 'bin/orpo-lab.js'), 'train', cfg, '--out', join(dir, 'tty')].map((a) => `'${a}'`).join(' ');
+  const tty = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: root, encoding: 'utf8', env: { ...process.env, COLUMNS: '400' } });
+  assert.equal(tty.status, 0, tty.stdout);
+  assert.match(tty.stdout, /^\S*tiny\.orpo\.yaml:9:1: warning: the sweep: section \(2 variants\) is ignored by orpo-lab train, which runs the config once as written; run every variant with orpo-lab sweep \S*tiny\.orpo\.yaml\r?$/m);
+  assert.ok(!/^\{"type"/m.test(tty.stdout), 'no JSON events on a terminal');
+  assert.match(tty.stdout, /completed at step 2\/2/);
 });

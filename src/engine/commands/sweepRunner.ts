@@ -30,12 +30,16 @@ export function writeIndex(sweepDir: string, index: SweepIndex): void {
   renameSync(file + '.tmp', file);
 }
 
+/** At most one progress write of sweep.json (and `variant` event) per this many ms while steps go on. */
+const PROGRESS_MS = 2000;
+
 /** The argv that runs this CLI again (node [--import tsx] entry), so a child is the same engine. */
 const selfArgv = (): string[] => [...process.execArgv, process.argv[1] as string];
 
 export class SweepRunner {
   private readonly children = new Map<string, ChildProcess>();
   private stopping = false;
+  private savedAt = 0;
 
   constructor(private readonly o: RunnerOptions) {}
 
@@ -55,6 +59,7 @@ export class SweepRunner {
   }
 
   private save(v: SweepVariant): void {
+    this.savedAt = Date.now();
     writeIndex(this.o.sweepDir, this.o.index);
     this.o.emit({ type: 'variant', name: v.name, status: v.status, run_dir: v.run_dir, ...(v.step !== undefined ? { step: v.step } : {}), ...(v.total_steps !== undefined ? { total_steps: v.total_steps } : {}), ...(v.error ? { error: v.error } : {}) });
   }
@@ -81,7 +86,10 @@ export class SweepRunner {
         v.total_steps = e.total_steps;
         v.step = e.start_step;
         this.save(v);
-      } else if (e.type === 'metrics' && e.split === 'train') v.step = e.row.step;
+      } else if (e.type === 'metrics' && e.split === 'train') {
+        v.step = e.row.step;
+        if (Date.now() - this.savedAt >= PROGRESS_MS) this.save(v); // the overall progress, every few seconds
+      }
       else if (e.type === 'finished') {
         reason = e.reason;
         v.step = e.step;

@@ -3,12 +3,13 @@
 // tokenizer, data and model, and runs the trainer. With --json (or stdout not a terminal) stdout carries
 // one JSON event per line and nothing else; on a terminal a progress line (human.ts). Logs go to stderr.
 // Exit codes: 0 completed or stopped, 2 invalid config or dataset, 1 anything else.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
 import { resolveConfig, type ExperimentConfig } from '../../common/config';
 import { formatEvent, parseControl, type EngineEvent } from '../../common/events';
+import { sweepIgnored } from '../../common/sweep';
 import { selectBackend } from '../backend/select';
 import { DataError } from '../data/errors';
 import { loadDataset } from '../data/dataset';
@@ -36,10 +37,18 @@ const log = (line: string): void => sink.log(line);
 const emit = (e: EngineEvent): void => sink.emit(e);
 
 /** Validates CONFIG, then CONFIG with the overrides; prints every problem to stderr. Undefined on errors. */
-export function preflight(path: string, overrides: readonly Override[] = []): { cfg: ExperimentConfig } | undefined {
+export function preflight(path: string, overrides: readonly Override[] = []): { cfg: ExperimentConfig; raw: unknown } | undefined {
   const { value, lines } = preflightConfig(path, overrides);
   for (const l of lines) process.stderr.write(l + '\n');
-  return value === undefined ? undefined : { cfg: resolveConfig(value) };
+  return value === undefined ? undefined : { cfg: resolveConfig(value), raw: value };
+}
+
+/** A config with `sweep:` trains once, as written: said like a validation warning, and as a warning event with --json. */
+function warnSweepIgnored(raw: unknown, configPath: string, configArg: string, json: boolean): void {
+  const note = sweepIgnored(raw, readFileSync(configPath, 'utf8'), configArg);
+  if (!note) return;
+  process.stderr.write(`${configPath}:${note.line}:1: warning: ${note.message}\n`);
+  if (json) emit({ type: 'warning', message: `${configPath}:${note.line}: ${note.message}` });
 }
 
 /** The resolved config with every path made absolute, so RUN_DIR/config.yaml runs from anywhere (resume). */
@@ -66,6 +75,7 @@ export async function main(argv: string[]): Promise<number> {
   const pre = preflight(configPath, opts.overrides);
   if (!pre) return EXIT_INVALID;
   const { cfg } = pre;
+  warnSweepIgnored(pre.raw, configPath, configArg, opts.json);
   if (opts.backend !== undefined) cfg.backend = opts.backend;
   if (opts.maxSteps !== undefined) {
     cfg.train.max_steps = opts.maxSteps;
