@@ -58,6 +58,9 @@ void test('sweep report: table, λ chart and ridgelines drawn; sort and highligh
     assert.equal(await w.page.$eval('.sweep-table tbody tr.highlight', (tr) => (tr as HTMLElement).dataset.group), 'lambda=1');
     const ridgesHl = await colouredPixels(w.page, '#sweep-ridges canvas');
     assert.ok((ridgesHl[0] ?? 0) < (ridges[0] ?? 0), `other variants dimmed: ${ridgesHl} < ${ridges}`);
+    // In the λ chart the highlighted group's line is drawn thicker and its point larger.
+    const factorHl = await colouredPixels(w.page, '.sweep-charts canvas');
+    assert.ok((factorHl[0] ?? 0) > (factor[0] ?? 0), `λ chart shows the highlight: ${factorHl} > ${factor}`);
     // Clicking a ridge of the other group moves the highlight there.
     const box = await w.page.$eval('#sweep-ridges canvas', (c) => { const r = c.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width }; });
     await w.page.mouse.click(box.x + box.w / 2, box.y + 12 + 30 - 10);

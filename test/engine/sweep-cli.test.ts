@@ -21,10 +21,10 @@ function config(dir: string, sweep: string, steps = 12): string {
 
 interface SweepResult { code: number | null; events: SweepEvent[]; stderr: string }
 
-function runSweep(args: string[], onEvent?: (e: SweepEvent, stop: () => void) => void): Promise<SweepResult> {
+function runSweep(args: string[], onEvent?: (e: SweepEvent, stop: () => void) => void, env: Record<string, string> = {}): Promise<SweepResult> {
   // The built CLI (scripts/test.mjs builds dist/ first): every variant is a child of the same entry, and
   // the bundle starts much faster than tsx would, once per variant.
-  const child = spawn(process.execPath, [join(root, 'bin/orpo-lab.js'), 'sweep', ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'bin/orpo-lab.js'), 'sweep', ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const events: SweepEvent[] = [];
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
@@ -175,23 +175,29 @@ test('kill -9 of the sweep: its variants checkpoint and exit; --resume finishes 
   for (const n of names) assert.deepEqual(trainRows(join(sweepDir, n)), Array.from({ length: steps }, (_, i) => i + 1), `${n}: every step once, across the kill`);
 });
 
-test('a second --resume while the sweep runs is refused', async () => {
+test('--parallel 2 divides the threads; a stop stops both running variants; a second --resume meanwhile is refused', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'orpo-sweep-'));
-  const cfg = config(dir, '  lambda: [0.1]\n', 200);
+  const cfg = config(dir, '  lambda: [0.1, 0.5]\n', 200);
   let sweepDir = '';
   let second: Promise<SweepResult> | undefined;
-  const first = await runSweep([cfg], (e, stop) => {
+  const training = new Set<string>();
+  const first = await runSweep([cfg, '--parallel', '2'], (e, stop) => {
     if (e.type === 'sweep-started') sweepDir = e.sweep_dir;
-    if (e.type === 'variant' && e.status === 'running' && e.total_steps !== undefined && !second) {
+    if (e.type === 'variant' && e.status === 'running' && e.total_steps !== undefined) training.add(e.name);
+    if (training.size === 2 && !second) {
       second = runSweep(['--resume', sweepDir]);
       void second.then(stop);
     }
-  });
+  }, { ORPO_LAB_THREADS: '2' });
   assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, /2 variants \(2 to run\), 2 at a time, 1 thread\(s\) each/);
+  for (const n of ['lambda=0.1', 'lambda=0.5']) assert.match(first.stderr, new RegExp(`${n}: \\[orpo-lab\\] backend \\w+: .*\\b1 BLAS thread\\b`), `${n} ran on 2 / 2 = 1 thread`);
   const r = await second;
   assert.equal(r?.code, 1, r?.stderr);
   assert.match(r?.stderr ?? '', /is in use by process \d+/);
-  assert.equal(readIndex(sweepDir).variants[0]?.status, 'stopped', 'the refused resume left the running sweep alone');
+  const index = readIndex(sweepDir);
+  assert.deepEqual(index.variants.map((v) => v.status), ['stopped', 'stopped'], 'both running variants stopped; the refused resume changed nothing');
+  for (const v of index.variants) assert.ok(readdirSync(join(sweepDir, v.run_dir, 'checkpoints')).length > 0, `${v.name} checkpointed`);
 });
 
 test('train on a config with sweep: says the sweep is ignored (JSON warning event and stderr; terminal line) and runs once', async () => {
