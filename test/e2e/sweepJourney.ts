@@ -32,6 +32,9 @@ async function sweepFrame(wb: Workbench): Promise<Frame | undefined> {
 export async function sweepJourney(wb: Workbench, ws: string): Promise<void> {
   const sweepsDir = join(ws, 'sweeps');
   await wb.openFile('sweep.orpo.yaml');
+  // Code lenses render only on visible lines: go to the end of the file, where `sweep:` is.
+  await wb.page.locator('.editor-instance .view-lines').filter({ visible: true }).first().click();
+  await wb.page.keyboard.press('Control+End');
   // The code lens: grid size and an estimate (no earlier run of this config: the documented default step time).
   const lens = await waitUntil(async () => (await wb.page.locator('.codelens-decoration').allInnerTexts()).find((t) => /Start ORPO sweep/.test(t)), 90_000, 'the code lens on sweep:');
   assert.match(lens, /Start ORPO sweep: 2 runs, about \d+ s \(assuming 0\.12 s\/step\)/);
@@ -58,11 +61,11 @@ export async function sweepJourney(wb: Workbench, ws: string): Promise<void> {
   const rows = await waitUntil(async () => {
     const rs = await levelRows(wb);
     const at = rs.findIndex((r) => r.text.includes(name));
-    return at >= 0 && /sweep · 2\/2 completed · step 6\/6/.test(rs[at]?.text ?? '') && VARIANTS.every((v, i) => rs[at + 1 + i]?.level === (rs[at]?.level ?? 0) + 1 && /completed/.test(rs[at + 1 + i]?.text ?? '') && rs.some((r) => r.text.startsWith(v))) ? rs : undefined;
+    return at >= 0 && /sweep · 2\/2 completed · step 6\/6/.test(rs[at]?.text ?? '') && VARIANTS.every((v, i) => rs[at + 1 + i]?.level === (rs[at]?.level ?? 0) + 1 && /completed/.test(rs[at + 1 + i]?.text ?? '') && rs.some((r) => r.text.trim().startsWith(v))) ? rs : undefined;
   }, 60_000, `the Runs view to show ${name} as a sweep row (2/2 completed, step 6/6) with its two variants under it`);
   const sweepRow = rows.find((r) => r.text.includes(name));
   assert.equal(sweepRow?.level, 1, 'the sweep is a top-level row');
-  assert.equal(rows.filter((r) => VARIANTS.some((v) => r.text.startsWith(v))).length, 2, 'each variant listed once, under the sweep');
+  assert.equal(rows.filter((r) => VARIANTS.some((v) => r.text.trim().startsWith(v))).length, 2, 'each variant listed once, under the sweep');
   await wb.screenshot('sweep-03-runs-view');
 
   // Clicking the sweep row opens the sweep view: a table with a row per variant.

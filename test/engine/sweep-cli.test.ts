@@ -94,6 +94,13 @@ test('a 2 × 2 sweep: index and run directories; stop the whole sweep, then --re
   }
   const last = second.events.at(-1);
   assert.ok(last?.type === 'sweep-finished' && last.counts.completed === 4);
+  // Each variant is a normal run: `report` renders it alone, and the sweep directory as the sweep view.
+  const one = spawnSync(process.execPath, [join(root, 'bin/orpo-lab.js'), 'report', done, '--out', join(dir, 'one.html')], { cwd: root, encoding: 'utf8' });
+  assert.equal(one.status, 0, one.stderr);
+  assert.match(one.stderr, /wrote \S+one\.html: 1 run\(s\), \d+ metric rows/);
+  const all = spawnSync(process.execPath, [join(root, 'bin/orpo-lab.js'), 'report', sweepDir, '--out', join(dir, 'sweep.html')], { cwd: root, encoding: 'utf8' });
+  assert.equal(all.status, 0, all.stderr);
+  assert.match(all.stderr, /wrote \S+sweep\.html: sweep of 4 variants/);
 });
 
 test('a crashed variant is marked crashed; the others go on; --parallel 2', async () => {

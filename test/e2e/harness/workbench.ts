@@ -72,7 +72,8 @@ export class Workbench {
     await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill(relPath);
     const base = relPath.replace(/^.*\//, '');
-    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    // File search can take long on a loaded machine (it timed out at 20 s under a load average of 25).
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first().waitFor({ state: 'visible', timeout: 60_000 });
     await this.page.keyboard.press('Enter');
     await this.page.locator('.tabs-container .tab.active', { hasText: base }).waitFor({ timeout: 20_000 });
   }
