@@ -74,13 +74,13 @@ export const configSpec: ObjectSpec = {
     data: {
       kind: 'object', required: true, doc: 'Preference pairs and how they are tokenized.',
       fields: {
-        train: { kind: 'string', required: true, path: { type: 'file' }, example: 'data/train.jsonl', doc: 'Training pairs: .jsonl or .json (an array), optionally .gz.' },
+        train: { kind: 'string', required: true, path: { type: 'file' }, example: 'data/train.jsonl', doc: 'Training pairs: .jsonl or .json (an array), optionally .gz, or .parquet (as the Hub ships them).' },
         eval: {
           kind: 'union', default: 0.05,
           doc: 'A seeded held-out fraction of `train` (0 < x < 1), or a path to a separate eval file.',
           variants: [
             { kind: 'number', exclusiveMin: 0, max: 0.9, doc: 'Held-out fraction.' },
-            { kind: 'string', path: { type: 'file' }, doc: 'Eval pairs file.' },
+            { kind: 'string', path: { type: 'file' }, doc: 'Eval pairs file (.jsonl, .json, .gz or .parquet).' },
           ],
         },
         format: {

@@ -76,7 +76,7 @@ function checkDataset(out: Out, p: ParsedConfig, fs: FileProbe, abs: string, key
   if (res.problem) {
     const soft = data.skip_invalid === true;
     const skip = soft ? undefined : setValueFix(p, ['data', 'skip_invalid'], true, 'Skip invalid rows (data.skip_invalid: true)', configPath);
-    diag(out, p, keyPath, `${abs}:${res.problem.line}: bad row ${res.problem.row}${res.format ? ` (format ${res.format})` : ''}: ${res.problem.message}${soft ? ' (skipped: data.skip_invalid is true)' : ''}`, 'data-row', soft ? 'warning' : 'error', skip ? [skip] : []);
+    diag(out, p, keyPath, `${abs}${res.problem.line ? `:${res.problem.line}` : ''}: bad row ${res.problem.row}${res.format ? ` (format ${res.format})` : ''}: ${res.problem.message}${soft ? ' (skipped: data.skip_invalid is true)' : ''}`, 'data-row', soft ? 'warning' : 'error', skip ? [skip] : []);
   }
 }
 
