@@ -15,7 +15,7 @@ import type { Tokenizer } from '../tokenizer/types';
 import { CheckpointWriteError, loadOptimizer, pruneCheckpoints, saveCheckpoint, type TrainerState } from './checkpoint';
 import { readTrainerState } from './checkpointCheck';
 import { evaluate } from './evaluate';
-import { isMemoryFault, memoryFaultMessage } from './fatal';
+import { isMemoryFault, memoryFaultMessage, planFor } from './fatal';
 import { AdamW } from './optimizer';
 import type { RunFiles } from './runDir';
 import { lrFactor, warmupSteps } from './schedule';
@@ -215,7 +215,11 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
   } catch (e) {
     if (isMemoryFault(e)) {
       memoryFault = true;
-      return fail(memoryFaultMessage(e, step + 1, lastCheckpoint));
+      const plan = planFor({
+        modelConfig: model.config, backend: tf.getBackend(), batchSize: tc.batch_size, maxLength: cfg.data.max_length,
+        checkpointing: tc.gradient_checkpointing, reference: cfg.method === 'dpo', adapter: (cfg as { adapter?: unknown }).adapter !== undefined,
+      });
+      return fail(memoryFaultMessage(e, step + 1, lastCheckpoint, plan));
     }
     // A full disk or any other fault: said in words, with the step and the last good checkpoint.
     if (e instanceof CheckpointWriteError || (e as NodeJS.ErrnoException).code === 'ENOSPC') return fail(`${(e as Error).message}.${lastGood()}`);
