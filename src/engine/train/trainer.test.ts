@@ -211,3 +211,30 @@ test('train.save_total_limit keeps the newest checkpoints, named checkpoint-N, e
   assert.ok(existsSync(join(dir, 'checkpoints', 'checkpoint-4', 'manifest.json')));
   model.dispose();
 });
+
+test('a completed run saves its final model apart (RUN/final: no optimizer state), loadable as model.from; a stopped run does not', async () => {
+  await useCpu();
+  const { readdirSync, existsSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-final-'));
+  const { events, result, model } = await train(config({}, { max_steps: 2, save_every: 1 }), dir);
+  assert.ok(result.type === 'finished' && result.reason === 'completed');
+  const final = join(dir, 'final');
+  assert.equal(result.model_dir, final);
+  assert.deepEqual(readdirSync(final).sort(), ['config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
+  assert.ok(existsSync(join(dir, 'checkpoints', 'checkpoint-2', 'optimizer.safetensors')), 'the checkpoint keeps the optimizer');
+  assert.deepEqual(events.filter((e) => e.type === 'finished').map((e) => (e as { model_dir?: string }).model_dir), [final]);
+  // The final weights are the trained model's, as transformers would load them (tokenizer included).
+  const loaded = await loadModelDir(final);
+  assert.ok(loaded.tokenizer, 'the tokenizer files load');
+  const ids = tf.tensor2d([[1, 2, 3, 4]], [1, 4], 'int32');
+  const [a, b] = [model.forward(ids), loaded.model.forward(ids)];
+  assert.deepEqual(Array.from(await b.data()), Array.from(await a.data()));
+  tf.dispose([ids, a, b]);
+  loaded.model.dispose();
+  model.dispose();
+  const stopDir = mkdtempSync(join(tmpdir(), 'orpo-final-stop-'));
+  const stopped = await train(config({}, { max_steps: 4 }), stopDir, { stopAfter: 1 });
+  assert.ok(stopped.result.type === 'finished' && stopped.result.reason === 'stopped' && stopped.result.model_dir === undefined);
+  assert.equal(existsSync(join(stopDir, 'final')), false);
+  stopped.model.dispose();
+});

@@ -12,7 +12,7 @@ import type { TokenizedPair } from '../data/tokenize';
 import { METRIC_ORDER, type LossSettings } from '../loss/preference';
 import type { CausalLM } from '../model/types';
 import type { Tokenizer } from '../tokenizer/types';
-import { CheckpointWriteError, loadOptimizer, pruneCheckpoints, saveCheckpoint, type TrainerState } from './checkpoint';
+import { CheckpointWriteError, loadOptimizer, pruneCheckpoints, saveCheckpoint, saveFinalModel, type TrainerState } from './checkpoint';
 import { readTrainerState } from './checkpointCheck';
 import { evaluate } from './evaluate';
 import { isMemoryFault, memoryFaultMessage, planFor } from './fatal';
@@ -209,7 +209,10 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
       if (!(await finiteParams())) return fail(`the parameters became non-finite by step ${step}; the run stopped without a checkpoint.${lastGood()}`);
       await save();
     }
-    const done: FinishedEvent = { type: 'finished', reason: stopped ? 'stopped' : 'completed', step, run_dir: files.dir, wall_s: elapsed(), summary };
+    // A completed run's model, apart from its checkpoints and without optimizer state (Trainer.save_model).
+    const modelDir = stopped ? undefined : await saveFinalModel(files.dir, model, o.tokenizer);
+    if (modelDir) o.log(`final model: ${modelDir}`);
+    const done: FinishedEvent = { type: 'finished', reason: stopped ? 'stopped' : 'completed', step, run_dir: files.dir, wall_s: elapsed(), summary, ...(modelDir ? { model_dir: modelDir } : {}) };
     o.emit(done);
     return done;
   } catch (e) {
