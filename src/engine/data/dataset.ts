@@ -114,6 +114,7 @@ function chatOptions(tok: Tokenizer & { bosToken?: string; eosToken?: string }):
   const eos = tok.eosToken;
   return {
     ...(tok.chatTemplate === undefined ? {} : { template: tok.chatTemplate }),
+    ...(tok.chatTemplateError === undefined ? {} : { templateError: tok.chatTemplateError }),
     ...(bos === undefined || bos === '' ? {} : { bosToken: bos }),
     ...(eos === undefined || eos === '' ? {} : { eosToken: eos }),
   };
@@ -139,6 +140,9 @@ export async function readSplit(cfg: DataConfig, opts: LoadDatasetOptions): Prom
   });
   const warnings = [...train.warnings];
   const notices = [...train.notices];
+  if ((train.format === 'conversational' || train.format === 'sharegpt') && chat.template === undefined) {
+    notices.push(`${cfg.train}: the conversations are rendered with ChatML (<|im_start|>role ... <|im_end|>), the default for a tokenizer without a chat template (no chat_template.jinja, none in tokenizer_config.json); set chat_template: in the config to use another`);
+  }
   let trainPairs: PreferencePair[];
   let evalPairs: PreferencePair[];
   if (typeof cfg.eval === 'number') {
