@@ -7,10 +7,12 @@
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { PARQUET_COMPRESSORS, parquetProblem, plain } from '../../server/service/parquet';
 import { DataError } from './errors';
-import type { RawRow } from './read';
 
-/** Every row of a .parquet file, in order; `line` is 0 (a Parquet file has none) and `row` is 1-based. */
-export async function* parquetRows(path: string, label: string = path): AsyncGenerator<RawRow> {
+/** A row of a .parquet file (read.ts's RawRow): `line` is 0 (a Parquet file has none), `row` 1-based. */
+export interface ParquetRow { value: unknown; line: 0; index: number; row: number }
+
+/** Every row of a .parquet file, in order. */
+export async function* parquetRows(path: string, label: string = path): AsyncGenerator<ParquetRow> {
   const fail = (what: string, e: unknown): DataError => {
     const err = e as NodeJS.ErrnoException;
     return new DataError(label, 0, '', `${what}: ${err.code === 'ENOENT' ? 'file not found' : parquetProblem(e)}`);
