@@ -59,6 +59,8 @@ export interface ExperimentConfig {
   nll_on_prompt: boolean;
   model: ModelConfig;
   tokenizer: TokenizerSetting;
+  /** A .jinja file, an inline template or a template name (engine/tokenizer/chatTemplate.ts). */
+  chat_template?: string;
   data: DataConfig;
   train: TrainConfig;
   backend: Backend;
@@ -66,7 +68,7 @@ export interface ExperimentConfig {
 }
 
 // Compile-time guard: the interface and the spec name the same top-level keys.
-type SpecKeys = 'name' | 'seed' | 'method' | 'lambda' | 'beta' | 'nll_on_prompt' | 'model' | 'tokenizer' | 'data' | 'train' | 'backend' | 'output_dir';
+type SpecKeys = 'name' | 'seed' | 'method' | 'lambda' | 'beta' | 'nll_on_prompt' | 'model' | 'tokenizer' | 'chat_template' | 'data' | 'train' | 'backend' | 'output_dir';
 const _sameKeys: [SpecKeys, keyof ExperimentConfig] extends [keyof ExperimentConfig, SpecKeys] ? true : never = true;
 void _sameKeys;
 

@@ -58,6 +58,8 @@ export interface FinishedEvent {
   wall_s: number;
   /** The last train and eval metrics. */
   summary: Record<string, number>;
+  /** A completed run's final model (RUN/final: a transformers directory without optimizer state). */
+  model_dir?: string;
 }
 
 export interface ErrorEvent {
@@ -111,7 +113,7 @@ function checkEvent(o: Obj): string | undefined {
     case 'warning':
       return str(o, 'message') ? undefined : 'warning: needs message';
     case 'finished':
-      return (o.reason === 'completed' || o.reason === 'stopped') && num(o, 'step') && str(o, 'run_dir') && num(o, 'wall_s') && numRecord(o.summary)
+      return (o.reason === 'completed' || o.reason === 'stopped') && num(o, 'step') && str(o, 'run_dir') && num(o, 'wall_s') && numRecord(o.summary) && optStr(o, 'model_dir')
         ? undefined : 'finished: needs reason, step, run_dir, wall_s, summary';
     case 'error':
       return str(o, 'message') && optNum(o, 'step') && optStr(o, 'checkpoint') ? undefined : 'error: needs message';

@@ -63,6 +63,11 @@ export const configSpec: ObjectSpec = {
         context: posInt('Maximum sequence length the model sees (scratch models).', 256, { max: 32768 }),
       },
     },
+    chat_template: {
+      kind: 'string', example: 'templates/chat.jinja',
+      doc: "The chat template conversational and sharegpt rows (and `generate --chat`) are rendered with: a `.jinja` file (relative to this config), an inline Jinja template (text with `{{` or `{%`), or the name of one of the tokenizer's templates. Default: the tokenizer's own (`chat_template.jinja`, else tokenizer_config.json's, the one named `default` of a list), else ChatML with a warning.",
+      ref: "transformers PreTrainedTokenizerBase.get_chat_template; TRL's maybe_apply_chat_template",
+    },
     tokenizer: {
       kind: 'union', default: 'bytes',
       doc: '`bytes` (256 byte ids + specials), a path to a tokenizer.json, or `{train: VOCAB_SIZE}` to train a byte-level BPE on the training data.',
@@ -74,13 +79,13 @@ export const configSpec: ObjectSpec = {
     data: {
       kind: 'object', required: true, doc: 'Preference pairs and how they are tokenized.',
       fields: {
-        train: { kind: 'string', required: true, path: { type: 'file' }, example: 'data/train.jsonl', doc: 'Training pairs: .jsonl or .json (an array), optionally .gz.' },
+        train: { kind: 'string', required: true, path: { type: 'file' }, example: 'data/train.jsonl', doc: 'Training pairs: .jsonl or .json (an array), optionally .gz, or .parquet (as the Hub ships them).' },
         eval: {
           kind: 'union', default: 0.05,
           doc: 'A seeded held-out fraction of `train` (0 < x < 1), or a path to a separate eval file.',
           variants: [
             { kind: 'number', exclusiveMin: 0, max: 0.9, doc: 'Held-out fraction.' },
-            { kind: 'string', path: { type: 'file' }, doc: 'Eval pairs file.' },
+            { kind: 'string', path: { type: 'file' }, doc: 'Eval pairs file (.jsonl, .json, .gz or .parquet).' },
           ],
         },
         format: {

@@ -1,9 +1,12 @@
 // What the "New Experiment" scaffold measures in the picked data: the number of pairs and their
 // byte-tokenizer lengths (src/common/pairText.ts), read from .jsonl or a .json array, optionally
-// gzip-compressed. No vscode import. Files above 64 MB are not read (the scaffold keeps its defaults).
+// gzip-compressed, or .parquet (the language server's reader, src/server/service/parquet.ts). No vscode
+// import. Files above 64 MB are not read (the scaffold keeps its defaults).
 import { readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { pairByteLength } from '../common/pairText';
+import { createProbe } from '../server/service/fileProbe';
+import { parquetStats } from '../server/service/parquet';
 
 export interface DataStats {
   pairs: number;
@@ -17,6 +20,7 @@ const MAX_BYTES = 64 << 20;
 export function measureData(file: string): DataStats | undefined {
   try {
     if (statSync(file).size > MAX_BYTES) return undefined;
+    if (/\.parquet$/i.test(file)) return parquetStats(createProbe(), file, true);
     const raw = readFileSync(file);
     const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw, { maxOutputLength: 8 * MAX_BYTES }) : raw).toString('utf8');
     const rows: unknown[] = /\.json(\.gz)?$/i.test(file) ? (JSON.parse(text) as unknown[]) : text.split('\n').filter((l) => l.trim() !== '').map((l) => { try { return JSON.parse(l) as unknown; } catch { return undefined; } });

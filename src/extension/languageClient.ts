@@ -35,7 +35,7 @@ export async function startLanguageClient(context: vscode.ExtensionContext, log:
         next(uri, dropDuplicateSyntax(doc?.languageId ?? LANGUAGE_ID, redHat, diagnostics));
       },
     },
-    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{jsonl,json,gz,orpo.yaml,orpo.yml}') },
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{jsonl,json,gz,parquet,jinja,orpo.yaml,orpo.yml}') },
     // The language server's messages go to the one "ORPO Lab" channel, not a second one of their own.
     outputChannel: asLogChannel(log),
   };

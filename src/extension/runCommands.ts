@@ -120,7 +120,7 @@ async function newExperiment(): Promise<void> {
     title: 'New ORPO experiment: pick the preference data',
     canSelectMany: false,
     openLabel: 'Use this data',
-    filters: { 'Preference pairs': ['jsonl', 'json', 'gz'], 'All files': ['*'] },
+    filters: { 'Preference pairs': ['jsonl', 'json', 'gz', 'parquet'], 'All files': ['*'] },
     ...(folder ? { defaultUri: folder.uri } : {}),
   });
   const dataUri = data?.[0];

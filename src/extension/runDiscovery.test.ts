@@ -49,6 +49,14 @@ void test('readRun: status from checkpoints vs max_steps, or from a recorded out
   assert.equal(half?.status, 'incomplete');
   assert.equal(half?.lastStep, 3);
   assert.equal((await readRun(join(root, 'b-1'), 'failed'))?.status, 'failed');
+  assert.equal(done?.finalModel, undefined);
+  // A run whose final model was written (RUN/final/config.json) completed, whatever its checkpoints say.
+  const fin = makeRun(root, 'c-1', { maxSteps: 4, ckpts: [2] });
+  mkdirSync(join(fin, 'final'));
+  writeFileSync(join(fin, 'final', 'config.json'), '{}');
+  const c = await readRun(fin);
+  assert.equal(c?.status, 'completed');
+  assert.equal(c?.finalModel, join(fin, 'final'));
   // Not a run: no config.yaml.
   mkdirSync(join(root, 'notes'));
   assert.equal(await readRun(join(root, 'notes')), undefined);

@@ -27,6 +27,8 @@ export interface RunSummary {
   lastTrain?: MetricsRow;
   lastEval?: MetricsRow;
   checkpoints: Checkpoint[];
+  /** The final model (RUN/final, written when a run completes: a transformers directory for model.from). */
+  finalModel?: string;
   /** Last modification of metrics.jsonl (or the directory), ms since the epoch. */
   mtime: number;
 }
@@ -126,7 +128,8 @@ export async function readRun(dir: string, known?: PastStatus): Promise<RunSumma
   const mtime = info.mtimeMs;
   const totalSteps = typeof train.max_steps === 'number' ? train.max_steps : undefined;
   const lastStep = Math.max(last.train?.step ?? 0, last.eval?.step ?? 0, checkpoints.at(-1)?.step ?? 0);
-  const done = totalSteps !== undefined && (checkpoints.at(-1)?.step ?? 0) >= totalSteps;
+  const finalModel = (await exists(join(dir, 'final', 'config.json'))) ? join(dir, 'final') : undefined;
+  const done = finalModel !== undefined || (totalSteps !== undefined && (checkpoints.at(-1)?.step ?? 0) >= totalSteps);
   const summary: RunSummary = {
     dir,
     name: typeof cfg.name === 'string' ? cfg.name : basename(dir),
@@ -140,6 +143,7 @@ export async function readRun(dir: string, known?: PastStatus): Promise<RunSumma
   if (totalSteps !== undefined) summary.totalSteps = totalSteps;
   if (last.train) summary.lastTrain = last.train;
   if (last.eval) summary.lastEval = last.eval;
+  if (finalModel) summary.finalModel = finalModel;
   return summary;
 }
 

@@ -197,6 +197,8 @@ function tooltip(n: RunNode): vscode.MarkdownString {
   lines.push(...keyMetricLines(n.live?.lastTrain ?? n.past?.lastTrain, n.live?.lastEval ?? n.past?.lastEval));
   const ck = n.past?.checkpoints.at(-1);
   if (ck) lines.push(`last checkpoint: step ${ck.step}`);
+  const final = n.live?.finished?.model_dir ?? n.past?.finalModel;
+  if (final) lines.push(`final model (for model.from): ${final}`);
   if (n.live?.finished) lines.push(`wall time ${formatNumber(n.live.finished.wall_s)} s`);
   if (n.live?.failure) lines.push(`failure: ${n.live.failure.split('\n')[0] ?? ''}`);
   if (n.dir) lines.push(n.dir);

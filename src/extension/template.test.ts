@@ -100,3 +100,10 @@ void test('measureData reads .jsonl and .json arrays; explicit rows count prompt
   }
   assert.equal(measureData(join(dir, 'missing.jsonl')), undefined);
 });
+
+void test('measureData reads .parquet as the .json it was written from (test/fixtures/data/parquet)', () => {
+  const fix = join(__dirname, '../../test/fixtures/data');
+  const fromJson = measureData(join(fix, 'explicit.json'));
+  assert.ok(fromJson && fromJson.pairs === 6 && fromJson.total.length === 6);
+  assert.deepEqual(measureData(join(fix, 'parquet/explicit.parquet')), fromJson);
+});

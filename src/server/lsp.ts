@@ -74,7 +74,7 @@ export function startServer(connection: Connection): Promise<number> {
   connection.onInitialized(() => {
     // Watch data, tokenizer and model files when the client lets the server register watchers; clients
     // that do not (or that send their own file events) still get fresh results: cached stats expire after 2 s.
-    if (canWatch) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{json,jsonl,gz,safetensors}' }] }).catch(() => undefined);
+    if (canWatch) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{json,jsonl,gz,parquet,jinja,safetensors}' }] }).catch(() => undefined);
   });
 
   documents.onDidOpen((e) => schedule(e.document, 0));

@@ -40,6 +40,8 @@ test('eval rows, warnings and errors are lines; the summary names the run and wh
     'stopped at step 60/100 in 1m15s', '  train: loss 1.5000', '  eval:  loss 2.0000', 'run directory: /r/tiny-1',
     'resume: orpo-lab train /r/tiny-1/config.yaml --resume /r/tiny-1',
   ]);
+  const completed = renderEvent(st, { type: 'finished', reason: 'completed', step: 100, run_dir: '/r/tiny-1', wall_s: 75, summary: {}, model_dir: '/r/tiny-1/final' }, 2);
+  assert.deepEqual(completed.lines.slice(-2), ['final model: /r/tiny-1/final (a transformers directory; model.from: /r/tiny-1/final starts from it)', 'report: orpo-lab report /r/tiny-1 --out report.html']);
   const sample = renderEvent(st, { type: 'sample', step: 3, prompt: 'Q\u001e?', completion: 'a'.repeat(100) }, 3).lines[0] ?? '';
   assert.ok(sample.includes('Q\\u001e?') && sample.endsWith('…') && sample.length < 130, sample);
 });

@@ -100,6 +100,7 @@ export function renderEvent(st: HumanState, e: EngineEvent, now: number): Render
       if (train) lines.push(`  train: ${train}`);
       if (ev) lines.push(`  eval:  ${ev}`);
       lines.push(`run directory: ${e.run_dir}`);
+      if (e.model_dir) lines.push(`final model: ${e.model_dir} (a transformers directory; model.from: ${e.model_dir} starts from it)`);
       lines.push(e.reason === 'stopped' ? `resume: orpo-lab train ${e.run_dir}/config.yaml --resume ${e.run_dir}` : `report: orpo-lab report ${e.run_dir} --out report.html`);
       return { lines };
     }

@@ -10,6 +10,13 @@ import { ByteTokenizer } from '../tokenizer/bytes';
 import type { Tokenizer } from '../tokenizer/types';
 
 export async function buildTokenizer(cfg: ExperimentConfig, configDir: string): Promise<Tokenizer> {
+  const tok = await baseTokenizer(cfg, configDir);
+  if (cfg.chat_template === undefined) return tok;
+  const { withChatTemplate } = await import('../tokenizer/chatTemplate');
+  return withChatTemplate(tok, cfg.chat_template, configDir);
+}
+
+async function baseTokenizer(cfg: ExperimentConfig, configDir: string): Promise<Tokenizer> {
   const fromDir = cfg.model.from !== 'scratch' ? resolve(configDir, cfg.model.from) : undefined;
   if (cfg.tokenizer === 'bytes' && !fromDir) return new ByteTokenizer();
   const { loadTokenizer } = await import('../tokenizer/load');

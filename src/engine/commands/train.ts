@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
+import { chatTemplateKind } from '../../common/chatTemplateSetting';
 import { resolveConfig, type ExperimentConfig } from '../../common/config';
 import { formatEvent, parseControl, type EngineEvent } from '../../common/events';
 import { sweepIgnored } from '../../common/sweep';
@@ -59,6 +60,7 @@ function selfContained(cfg: ExperimentConfig, configDir: string): ExperimentConf
   if (typeof cfg.data.eval === 'string') out.data.eval = abs(cfg.data.eval);
   if (typeof cfg.tokenizer === 'string' && cfg.tokenizer !== 'bytes') out.tokenizer = abs(cfg.tokenizer);
   if (cfg.model.from !== 'scratch') out.model.from = abs(cfg.model.from);
+  if (cfg.chat_template !== undefined && chatTemplateKind(cfg.chat_template) === 'file') out.chat_template = abs(cfg.chat_template);
   out.output_dir = abs(cfg.output_dir);
   return out;
 }

@@ -9,6 +9,7 @@ import type { Tokenizer } from '../tokenizer/types';
 import { DataError } from './errors';
 import { normalizeRow, resolveFormat, type ChatOptions, type PairFormat, type PreferencePair } from './formats';
 import { fileKind, readRows } from './read';
+import { fieldPath } from './validate';
 import { deriveSeed, permutation } from './rng';
 import { tokenizePair, type TokenizedPair } from './tokenize';
 
@@ -41,9 +42,9 @@ export async function readPairs(path: string, label: string, opts: ReadPairsOpti
   for await (const row of readRows(path, label)) {
     if (pairs.length >= limit) break;
     if (row.badUtf8) badUtf8.push(row.line);
-    const ctx = { file: label, line: row.line, ...(isJsonArray ? { index: row.index } : {}) };
+    const ctx = { file: label, line: row.line, ...(isJsonArray ? { index: row.index } : {}), ...(row.row === undefined ? {} : { row: row.row }) };
     try {
-      if (row.error !== undefined) throw new DataError(label, row.line, ctx.index === undefined ? '' : `[${row.index}]`, row.error);
+      if (row.error !== undefined) throw new DataError(label, row.line, fieldPath(ctx, ''), row.error);
       format ??= resolveFormat(opts.format, row.value, ctx);
       pairs.push(normalizeRow(format, row.value, ctx, opts.chat));
     } catch (e) {
@@ -113,6 +114,7 @@ function chatOptions(tok: Tokenizer & { bosToken?: string; eosToken?: string }):
   const eos = tok.eosToken;
   return {
     ...(tok.chatTemplate === undefined ? {} : { template: tok.chatTemplate }),
+    ...(tok.chatTemplateError === undefined ? {} : { templateError: tok.chatTemplateError }),
     ...(bos === undefined || bos === '' ? {} : { bosToken: bos }),
     ...(eos === undefined || eos === '' ? {} : { eosToken: eos }),
   };
@@ -138,6 +140,9 @@ export async function readSplit(cfg: DataConfig, opts: LoadDatasetOptions): Prom
   });
   const warnings = [...train.warnings];
   const notices = [...train.notices];
+  if ((train.format === 'conversational' || train.format === 'sharegpt') && chat.template === undefined) {
+    notices.push(`${cfg.train}: the conversations are rendered with ChatML (<|im_start|>role ... <|im_end|>), the default for a tokenizer without a chat template (no chat_template.jinja, none in tokenizer_config.json); set chat_template: in the config to use another`);
+  }
   let trainPairs: PreferencePair[];
   let evalPairs: PreferencePair[];
   if (typeof cfg.eval === 'number') {

@@ -7,7 +7,8 @@
 // Rendering follows trl.data_utils.maybe_apply_chat_template: the prompt is rendered with the
 // generation prompt; prompt+chosen and prompt+rejected are rendered whole; the shared prompt text is
 // the common prefix of the three renderings and each response is the rest of its rendering.
-// The template is the tokenizer's chat template when it has one, else renderChat's default.
+// The template is the tokenizer's chat template when it has one (tokenizer/chatTemplate.ts), else
+// renderChat's default (ChatML), which the loader then names in a warning (dataset.ts).
 import { renderChat, type ChatMessage, type RenderChatOptions } from '../tokenizer/chat';
 import type { PreferencePair } from './pair';
 import { roleProblem } from '../../common/roles';
@@ -22,6 +23,8 @@ export type { ChatMessage } from '../tokenizer/chat';
 /** The tokenizer's chat settings (tokenizer_config.json); all optional. */
 export interface ChatOptions {
   template?: string;
+  /** The tokenizer's template cannot be used (tokenizer/chatTemplate.ts): rendering fails with this, naming its file. */
+  templateError?: string;
   bosToken?: string;
   eosToken?: string;
 }
@@ -49,6 +52,8 @@ function responseText(msgs: readonly ChatMessage[]): string {
 
 /** Renders prompt / prompt+chosen / prompt+rejected and splits off the shared prompt text. */
 export function renderPair(prompt: ChatMessage[], chosen: ChatMessage[], rejected: ChatMessage[], chat: ChatOptions, ctx: RowContext): PreferencePair {
+  // Not a bad row: every conversation would fail the same way (and data.skip_invalid must not hide it).
+  if (chat.templateError !== undefined) throw new Error(chat.templateError);
   const base: Omit<RenderChatOptions, 'addGenerationPrompt'> = {
     ...(chat.template === undefined ? {} : { template: chat.template }),
     ...(chat.bosToken === undefined ? {} : { bosToken: chat.bosToken }),

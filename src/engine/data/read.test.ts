@@ -130,7 +130,7 @@ void test('readRows: missing file, corrupt gzip and unsupported extension are fi
   const bad = join(tmp, 'bad.jsonl.gz');
   writeFileSync(bad, 'this is not gzip');
   await assert.rejects(all(readRows(bad, 'bad.jsonl.gz')), /^DataError: bad\.jsonl\.gz: cannot read: not a valid gzip file/);
-  await assert.rejects(all(readRows(join(tmp, 'x.csv'), 'x.csv')), /^DataError: x\.csv: expected a \.jsonl or \.json file, optionally \.gz$/);
+  await assert.rejects(all(readRows(join(tmp, 'x.csv'), 'x.csv')), /^DataError: x\.csv: expected a \.jsonl or \.json file, optionally \.gz, or a \.parquet file$/);
 });
 
 void test('readRows streams: a gzipped file larger than the stream buffer reads completely and in order', async () => {

@@ -1,5 +1,5 @@
 // Streaming readers for preference data files: JSON Lines (.jsonl) and a top-level JSON array (.json),
-// each optionally gzip-compressed (.gz). Issue 2 ("Files and rows"): never hold two copies of a file
+// each optionally gzip-compressed (.gz), and Parquet (.parquet, parquet.ts). Issue 2 ("Files and rows"): never hold two copies of a file
 // in memory. A .jsonl file is split line by line; a .json array is split element by element by a small
 // scanner that tracks strings, escapes and bracket depth (RFC 8259 grammar), so only the current row's
 // text is ever held, and each element is JSON.parse'd on its own.
@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { DataError } from './errors';
+import { parquetRows } from './parquet';
 
 /** One row read from a file. `error` is set (and `value` undefined) when the row is not valid JSON. */
 export interface RawRow {
@@ -15,16 +16,19 @@ export interface RawRow {
   line: number;
   /** 0-based row number: the array index in a .json file, the non-blank line count in .jsonl. */
   index: number;
+  /** 1-based row number in a .parquet file (which has no lines; `line` is then 0). */
+  row?: number;
   error?: string;
   /** The row's text holds U+FFFD: bytes that were not valid UTF-8 were replaced when decoding. */
   badUtf8?: true;
 }
 
-export type FileKind = 'jsonl' | 'json';
+export type FileKind = 'jsonl' | 'json' | 'parquet';
 
 /** The container kind and compression of a data file, from its name; undefined when unsupported. */
 export function fileKind(path: string): { kind: FileKind; gzip: boolean } | undefined {
   const lower = path.toLowerCase();
+  if (lower.endsWith('.parquet')) return { kind: 'parquet', gzip: false }; // compressed inside, per column
   const gzip = lower.endsWith('.gz');
   const base = gzip ? lower.slice(0, -3) : lower;
   if (base.endsWith('.jsonl')) return { kind: 'jsonl', gzip };
@@ -33,14 +37,15 @@ export function fileKind(path: string): { kind: FileKind; gzip: boolean } | unde
 }
 
 /**
- * Reads every row of a .jsonl / .json file (optionally .gz) as a stream.
+ * Reads every row of a .jsonl / .json file (optionally .gz) or a .parquet file as a stream.
  * @param path  the file to open
  * @param label the name used in error messages (defaults to path)
  * Throws DataError for problems with the file as a whole (unreadable, not gzip, not an array).
  */
 export async function* readRows(path: string, label: string = path): AsyncGenerator<RawRow> {
   const kind = fileKind(path);
-  if (!kind) throw new DataError(label, 0, '', 'expected a .jsonl or .json file, optionally .gz');
+  if (!kind) throw new DataError(label, 0, '', 'expected a .jsonl or .json file, optionally .gz, or a .parquet file');
+  if (kind.kind === 'parquet') return yield* parquetRows(path, label);
   const file = createReadStream(path);
   let stream: Readable = file;
   if (kind.gzip) {

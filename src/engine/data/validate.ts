@@ -8,9 +8,12 @@ export interface RowContext {
   line: number;
   /** Array index for .json files; field paths are then prefixed `[index].`. */
   index?: number;
+  /** 1-based row of a .parquet file (line is 0); messages then say `row N: field`. */
+  row?: number;
 }
 
 export function fieldPath(ctx: RowContext, field: string): string {
+  if (ctx.row !== undefined) return field === '' ? `row ${ctx.row}` : `row ${ctx.row}: ${field}`;
   if (ctx.index === undefined) return field;
   return field === '' ? `[${ctx.index}]` : field.startsWith('[') ? `[${ctx.index}]${field}` : `[${ctx.index}].${field}`;
 }

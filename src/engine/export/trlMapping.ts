@@ -36,6 +36,7 @@ export const KEY_MAP: Readonly<Record<string, string>> = {
   'model.layers': 'model/config.json n_layer', 'model.d_model': 'model/config.json n_embd',
   'model.heads': 'model/config.json n_head', 'model.context': 'model/config.json n_positions',
   tokenizer: 'the tokenizer files saved in model/', 'tokenizer.train': 'trained at export, saved in model/',
+  chat_template: 'conversations rendered with it into the exported data; saved as model/chat_template.jinja',
   'data.train': 'data/train.jsonl', 'data.eval': 'data/eval.jsonl (the same seeded split)',
   'data.format': 'converted to explicit prompt/chosen/rejected at export',
   'data.max_length': 'max_length',

@@ -85,6 +85,7 @@ export interface GenerateTextOptions extends Omit<GenerateOptions, 'stopIds'> {
 /** Generates a completion for a text prompt; stops at the tokenizer's end-of-sequence token. */
 export async function generateText(model: CausalLM, tokenizer: Tokenizer, prompt: string, opts: GenerateTextOptions): Promise<{ text: string; ids: number[]; promptIds: number[] }> {
   const tok = tokenizer as Tokenizer & { bosToken?: string; eosToken?: string };
+  if (opts.chat && tokenizer.chatTemplateError !== undefined) throw new Error(tokenizer.chatTemplateError);
   const text = opts.chat ? renderChat([{ role: 'user', content: prompt }], { template: tokenizer.chatTemplate, addGenerationPrompt: true, bosToken: tok.bosToken, eosToken: tok.eosToken }) : prompt;
   const promptIds = tokenizer.encode(text);
   const ids = await generateIds(model, promptIds, { ...opts, stopIds: [tokenizer.eosId] });

@@ -1,11 +1,12 @@
 // A Hugging Face tokenizer.json (the Rust `tokenizers` serialization) run by @huggingface/tokenizers,
-// with special tokens and the chat template from tokenizer_config.json (transformers'
+// with special tokens and the chat template (chatTemplate.ts: chat_template.jinja or tokenizer_config.json; transformers'
 // PreTrainedTokenizerBase conventions: bos_token / eos_token / pad_token as a string or {content}).
 // encode adds no special tokens; callers add bosId / eosId where the data format wants them (as TRL does).
 import { Tokenizer as HfLib } from '@huggingface/tokenizers';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { CHAT_TEMPLATE_FILE, pickTemplate, readChatTemplates, type ChatTemplates } from './chatTemplate';
 import type { Tokenizer } from './types';
 
 type Json = Record<string, unknown>;
@@ -38,6 +39,10 @@ export class HfTokenizer implements Tokenizer {
   readonly padId: number;
   readonly bosId?: number;
   readonly chatTemplate?: string;
+  /** Why the tokenizer's own template cannot be used (bad Jinja, several without a "default"), naming its file. */
+  readonly chatTemplateError?: string;
+  /** Every template it has by name (for `chat_template: NAME`). */
+  readonly chatTemplates?: ChatTemplates;
   /** The special tokens' text: bos/eos/pad, for chat templates. */
   readonly bosToken?: string;
   readonly eosToken: string;
@@ -47,8 +52,9 @@ export class HfTokenizer implements Tokenizer {
    * @param json the parsed tokenizer.json; @param config the parsed tokenizer_config.json (may be {});
    * @param fallback special-token ids from elsewhere (config.json) when tokenizer_config.json names none;
    * @param where a file name for error messages.
+   * @param templates the chat templates of the tokenizer's directory (readChatTemplates); default: the config's own.
    */
-  constructor(readonly json: Json, readonly config: Json, fallback: { bos?: number; eos?: number } = {}, where = 'tokenizer.json') {
+  constructor(readonly json: Json, readonly config: Json, fallback: { bos?: number; eos?: number } = {}, where = 'tokenizer.json', templates?: ChatTemplates) {
     try {
       this.lib = new HfLib(structuredClone(json), structuredClone(config)); // the library may keep and change what it gets
     } catch (e) {
@@ -77,7 +83,10 @@ export class HfTokenizer implements Tokenizer {
       this.bosToken = this.lib.id_to_token(bos);
     }
     this.padId = id('pad_token', tokenContent(config.pad_token)) ?? eos; // TRL's habit: pad = eos when unset
-    if (typeof config.chat_template === 'string') this.chatTemplate = config.chat_template;
+    this.chatTemplates = templates ?? readChatTemplates(undefined, config);
+    const picked = this.chatTemplates ? pickTemplate(this.chatTemplates) : undefined;
+    if (picked && 'template' in picked) this.chatTemplate = picked.template;
+    else if (picked) this.chatTemplateError = picked.error;
   }
 
   /** Loads `path`: a directory holding tokenizer.json (and tokenizer_config.json), or a tokenizer.json file. */
@@ -100,7 +109,7 @@ export class HfTokenizer implements Tokenizer {
       if (typeof mc.eos_token_id === 'number') fallback.eos = mc.eos_token_id;
       if (typeof mc.bos_token_id === 'number') fallback.bos = mc.bos_token_id;
     }
-    return new HfTokenizer(json, config, fallback, file);
+    return new HfTokenizer(json, config, fallback, file, readChatTemplates(dir, config));
   }
 
   encode(text: string): number[] {
@@ -129,5 +138,8 @@ export class HfTokenizer implements Tokenizer {
     config.clean_up_tokenization_spaces ??= false;
     await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(this.json, null, 2) + '\n');
     await writeFile(join(dir, 'tokenizer_config.json'), JSON.stringify(config, null, 2) + '\n');
+    // A template read from chat_template.jinja is saved the same way (it takes priority over the config's).
+    const jinja = this.chatTemplates?.file.endsWith('.jinja') ? this.chatTemplates.byName.default : undefined;
+    if (jinja !== undefined) await writeFile(join(dir, CHAT_TEMPLATE_FILE), jinja);
   }
 }

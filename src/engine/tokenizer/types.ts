@@ -7,8 +7,10 @@ export interface Tokenizer {
   readonly eosId: number;
   readonly padId: number;
   readonly bosId?: number;
-  /** A Jinja chat template (tokenizer_config.json), when the tokenizer has one. */
+  /** A Jinja chat template (chat_template.jinja, tokenizer_config.json or the config's chat_template:), when there is one. */
   readonly chatTemplate?: string;
+  /** Why the tokenizer's own template cannot be used (chatTemplate.ts), naming its file: an error when a conversation is rendered. */
+  readonly chatTemplateError?: string;
   encode(text: string): number[];
   decode(ids: readonly number[]): string;
   /** Writes tokenizer.json (and tokenizer_config.json) into dir, so transformers can load it. */

@@ -5,7 +5,10 @@
 // sha256 of every other file, checked on resume (checkpointCheck.ts). Each is written into a temporary
 // directory that is renamed into place only when complete, so a crash never leaves half a checkpoint;
 // orphan temporaries of a crashed or full-disk run are removed when a run starts or resumes.
-// `train.save_total_limit` keeps the newest N, as transformers' Trainer does.
+// `train.save_total_limit` keeps the newest N, as transformers' Trainer does. A completed run also
+// writes DIR/final/: the model alone as a transformers directory (config.json, model.safetensors,
+// generation_config.json, tokenizer files; no optimizer state), what Trainer.save_model writes into
+// output_dir at the end of training, kept apart from the run's own files and never pruned.
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -41,13 +44,32 @@ export function latestCheckpoint(runDir: string): string | undefined {
   return listCheckpoints(runDir).at(-1)?.path;
 }
 
-/** Removes orphan temporary checkpoint directories (call while holding the run lock). Returns their names. */
+/** The final model's directory under a run. */
+export const FINAL_DIR = 'final';
+/** saveModelDir's temporaries of the final model: `.final.tmp-PID-T`, `.final.old-PID-T`. */
+const FINAL_TEMP = /^\.final\.(?:tmp|old)-/;
+
+/** Removes orphan temporary checkpoint (and final model) directories (call while holding the run lock). Returns their names. */
 export function cleanOrphanTemps(runDir: string): string[] {
   const dir = join(runDir, 'checkpoints');
-  if (!existsSync(dir)) return [];
+  const finals = existsSync(runDir) ? readdirSync(runDir).filter((n) => FINAL_TEMP.test(n)) : [];
+  for (const n of finals) rmSync(join(runDir, n), { recursive: true, force: true });
+  if (!existsSync(dir)) return finals;
   const gone = readdirSync(dir).filter((n) => TEMP_DIR.test(n));
   for (const n of gone) rmSync(join(dir, n), { recursive: true, force: true });
-  return gone;
+  return [...finals, ...gone];
+}
+
+/** Writes the final model (no optimizer state) to RUN/final, atomically; returns its path. */
+export async function saveFinalModel(runDir: string, model: CausalLM, tokenizer: Tokenizer): Promise<string> {
+  const dir = join(runDir, FINAL_DIR);
+  try {
+    await saveModelDir(model, tokenizer, dir);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new CheckpointWriteError(typeof err.path === 'string' ? err.path : dir, err.code, err.message);
+  }
+  return dir;
 }
 
 /** Keeps the newest `limit` checkpoints (and always `keep`); returns the removed paths. */

@@ -1,8 +1,12 @@
 // Faults after which the process must not compute any further: the wasm heap ran out (tfjs-wasm's
 // emscripten runtime aborts with `Aborted()`, traps with `memory access out of bounds`, or cannot grow
-// its memory) or its contents were corrupted (float bits read as token ids). After one of these every
-// tensor may be garbage, so the run stops with words and writes no checkpoint.
+// its memory) or its contents were corrupted (float bits read as token ids), or a typed array could not
+// be allocated (the native and cpu backends). After one of these every tensor may be garbage, so the run
+// stops with words and writes no checkpoint. The words (issue 13 §5, "out of memory anyway") give the
+// step, the last checkpoint, and the memory plan's figures for the run (src/server/service/memoryPlan.ts:
+// the estimate against the backend's limit) with the changes that would fit.
 // Reference: emscripten's abort()/RuntimeError behaviour; WebAssembly.RuntimeError (MDN).
+import { backendLimit, changesThatFit, describe, dimsFromHf, estimatePeak, gib, type MemoryEstimate } from '../../server/service/memoryPlan';
 
 const PATTERNS = [
   /memory access out of bounds/i,
@@ -21,12 +25,61 @@ export function isMemoryFault(e: unknown): boolean {
   return PATTERNS.some((p) => p.test(msg));
 }
 
+/** The memory plan of the failed run: its estimate, the backend's limit, and the changes that fit. */
+export interface MemoryPlanWords {
+  estimate: MemoryEstimate;
+  limit: { bytes: number; what: string };
+  fixes: string[];
+}
+
+/** What the run looked like to the memory plan; undefined for a model whose dimensions it cannot read. */
+export interface RunForPlan {
+  /** The model's config.json (HfConfig); a scratch GPT-2 has one too. */
+  modelConfig: Record<string, unknown>;
+  backend: string;
+  batchSize: number;
+  maxLength: number;
+  checkpointing: boolean;
+  reference: boolean;
+  /** LoRA is on (`adapter:`): no LoRA suggestion then. */
+  adapter: boolean;
+}
+
+export function planFor(r: RunForPlan): MemoryPlanWords | undefined {
+  const m = dimsFromHf(r.modelConfig);
+  if (!m) return undefined;
+  const shape = { rows: 2 * r.batchSize, T: r.maxLength, checkpointing: r.checkpointing, reference: r.reference };
+  const estimate = estimatePeak(m, shape);
+  const limit = backendLimit(r.backend);
+  // Over the limit: what fits under it. Under it (the estimate fell short, or other allocations took
+  // the rest): what cuts the estimated peak by a quarter or more.
+  const target = Math.min(limit.bytes, 0.75 * estimate.total);
+  const fixes: string[] = [];
+  if (!r.adapter) {
+    // LoRA trains small adapters: the base weights get no gradients and no AdamW moments.
+    const lora = estimate.total - estimate.grads - estimate.optimizer;
+    if (lora <= target) fixes.push(`adapter: {type: lora} (LoRA: about ${gib(lora)}, no gradients or AdamW state for the base weights)`);
+  }
+  fixes.push(...changesThatFit(m, shape, r.batchSize, r.backend, target));
+  return { estimate, limit, fixes };
+}
+
 /** The user's message for a memory fault at `step`, naming the last checkpoint and what to change. */
-export function memoryFaultMessage(e: unknown, step: number | undefined, lastCheckpoint: string | undefined): string {
+export function memoryFaultMessage(e: unknown, step: number | undefined, lastCheckpoint: string | undefined, plan?: MemoryPlanWords): string {
   const raw = (e instanceof Error ? e.message : String(e)).split('\n')[0]?.slice(0, 200);
-  return [
+  const words = [
     `out of memory${step !== undefined ? ` at step ${step}` : ''}: the backend's memory (the 4 GB wasm heap on CPU) is exhausted or corrupted (${raw}); training stopped and no checkpoint was written after it.`,
     lastCheckpoint ? `The last good checkpoint is ${lastCheckpoint}.` : 'No checkpoint was written yet.',
-    'Lower train.batch_size or data.max_length (with train.grad_accum to keep the effective batch), or use a smaller model.',
-  ].join(' ');
+  ];
+  if (!plan) {
+    words.push('Lower train.batch_size or data.max_length (with train.grad_accum to keep the effective batch), or use a smaller model.');
+    return words.join(' ');
+  }
+  const over = plan.estimate.total > plan.limit.bytes;
+  words.push(`The memory plan estimated a peak of ${describe(plan.estimate)}, ${over ? 'more than' : 'within'} ${plan.limit.what}${over ? '' : ' (the estimate fell short, or other allocations took the rest)'}.`);
+  words.push(plan.fixes.length
+    ? `Changes that ${over ? 'fit' : 'cut the estimated peak by a quarter or more'}: ${plan.fixes.join('; ')}.`
+    : 'No single change of batch size, length, checkpointing or LoRA is enough: use a smaller model.');
+  words.push(`Change the config and run again${lastCheckpoint ? ` (model.from: ${lastCheckpoint} starts from its weights)` : ''}.`);
+  return words.join(' ');
 }

@@ -21,6 +21,7 @@ import { latestCheckpoint } from './checkpoint';
 import { runFiles } from './runDir';
 import { gradients, toTensors } from './step';
 import { lossSettings, runTraining } from './trainer';
+import { backendLimit, describe, dimsScratch, estimatePeak } from '../../server/service/memoryPlan';
 
 const tok = new ByteTokenizer();
 const texts: [string, string, string][] = [
@@ -187,7 +188,11 @@ test('a wasm memory fault stops the run with words, writes no checkpoint after i
   assert.equal(result.type, 'error');
   const err = events.at(-1);
   assert.ok(err?.type === 'error', JSON.stringify(err));
-  assert.match(err.message, /^out of memory at step 2: .*memory access out of bounds.*no checkpoint was written after it\. The last good checkpoint is .*checkpoint-1\. Lower train\.batch_size/);
+  assert.match(err.message, /^out of memory at step 2: .*memory access out of bounds.*no checkpoint was written after it\. The last good checkpoint is .*checkpoint-1\. The memory plan estimated a peak of /);
+  // The plan's figures are the run's: its model (1 block, width 32, 2 heads, 64 positions, bytes), batch and length.
+  const est = estimatePeak(dimsScratch(1, 32, 2, 64, 257), { rows: 2 * 4, T: cfg.data.max_length, checkpointing: false, reference: false });
+  assert.ok(err.message.includes(`estimated a peak of ${describe(est)}, within ${backendLimit('cpu').what}`), err.message);
+  assert.match(err.message, /Changes that cut the estimated peak by a quarter or more: .*train\.batch_size: 2 with grad_accum × 2.*\. Change the config and run again \(model\.from: .*checkpoint-1 starts from its weights\)\.$/);
   assert.ok(err.checkpoint?.endsWith('checkpoint-1'));
   assert.deepEqual(events.filter((e) => e.type === 'checkpoint').map((e) => (e as { step: number }).step), [1]);
   assert.equal(latestCheckpoint(dir), err.checkpoint);
@@ -205,4 +210,31 @@ test('train.save_total_limit keeps the newest checkpoints, named checkpoint-N, e
   assert.deepEqual(readdirSync(join(dir, 'checkpoints')).sort(), ['checkpoint-3', 'checkpoint-4']);
   assert.ok(existsSync(join(dir, 'checkpoints', 'checkpoint-4', 'manifest.json')));
   model.dispose();
+});
+
+test('a completed run saves its final model apart (RUN/final: no optimizer state), loadable as model.from; a stopped run does not', async () => {
+  await useCpu();
+  const { readdirSync, existsSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-final-'));
+  const { events, result, model } = await train(config({}, { max_steps: 2, save_every: 1 }), dir);
+  assert.ok(result.type === 'finished' && result.reason === 'completed');
+  const final = join(dir, 'final');
+  assert.equal(result.model_dir, final);
+  assert.deepEqual(readdirSync(final).sort(), ['config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
+  assert.ok(existsSync(join(dir, 'checkpoints', 'checkpoint-2', 'optimizer.safetensors')), 'the checkpoint keeps the optimizer');
+  assert.deepEqual(events.filter((e) => e.type === 'finished').map((e) => (e as { model_dir?: string }).model_dir), [final]);
+  // The final weights are the trained model's, as transformers would load them (tokenizer included).
+  const loaded = await loadModelDir(final);
+  assert.ok(loaded.tokenizer, 'the tokenizer files load');
+  const ids = tf.tensor2d([[1, 2, 3, 4]], [1, 4], 'int32');
+  const [a, b] = [model.forward(ids), loaded.model.forward(ids)];
+  assert.deepEqual(Array.from(await b.data()), Array.from(await a.data()));
+  tf.dispose([ids, a, b]);
+  loaded.model.dispose();
+  model.dispose();
+  const stopDir = mkdtempSync(join(tmpdir(), 'orpo-final-stop-'));
+  const stopped = await train(config({}, { max_steps: 4 }), stopDir, { stopAfter: 1 });
+  assert.ok(stopped.result.type === 'finished' && stopped.result.reason === 'stopped' && stopped.result.model_dir === undefined);
+  assert.equal(existsSync(join(stopDir, 'final')), false);
+  stopped.model.dispose();
 });

@@ -12,10 +12,10 @@ import type { TokenizedPair } from '../data/tokenize';
 import { METRIC_ORDER, type LossSettings } from '../loss/preference';
 import type { CausalLM } from '../model/types';
 import type { Tokenizer } from '../tokenizer/types';
-import { CheckpointWriteError, loadOptimizer, pruneCheckpoints, saveCheckpoint, type TrainerState } from './checkpoint';
+import { CheckpointWriteError, loadOptimizer, pruneCheckpoints, saveCheckpoint, saveFinalModel, type TrainerState } from './checkpoint';
 import { readTrainerState } from './checkpointCheck';
 import { evaluate } from './evaluate';
-import { isMemoryFault, memoryFaultMessage } from './fatal';
+import { isMemoryFault, memoryFaultMessage, planFor } from './fatal';
 import { AdamW } from './optimizer';
 import type { RunFiles } from './runDir';
 import { lrFactor, warmupSteps } from './schedule';
@@ -209,13 +209,20 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
       if (!(await finiteParams())) return fail(`the parameters became non-finite by step ${step}; the run stopped without a checkpoint.${lastGood()}`);
       await save();
     }
-    const done: FinishedEvent = { type: 'finished', reason: stopped ? 'stopped' : 'completed', step, run_dir: files.dir, wall_s: elapsed(), summary };
+    // A completed run's model, apart from its checkpoints and without optimizer state (Trainer.save_model).
+    const modelDir = stopped ? undefined : await saveFinalModel(files.dir, model, o.tokenizer);
+    if (modelDir) o.log(`final model: ${modelDir}`);
+    const done: FinishedEvent = { type: 'finished', reason: stopped ? 'stopped' : 'completed', step, run_dir: files.dir, wall_s: elapsed(), summary, ...(modelDir ? { model_dir: modelDir } : {}) };
     o.emit(done);
     return done;
   } catch (e) {
     if (isMemoryFault(e)) {
       memoryFault = true;
-      return fail(memoryFaultMessage(e, step + 1, lastCheckpoint));
+      const plan = planFor({
+        modelConfig: model.config, backend: tf.getBackend(), batchSize: tc.batch_size, maxLength: cfg.data.max_length,
+        checkpointing: tc.gradient_checkpointing, reference: cfg.method === 'dpo', adapter: (cfg as { adapter?: unknown }).adapter !== undefined,
+      });
+      return fail(memoryFaultMessage(e, step + 1, lastCheckpoint, plan));
     }
     // A full disk or any other fault: said in words, with the step and the last good checkpoint.
     if (e instanceof CheckpointWriteError || (e as NodeJS.ErrnoException).code === 'ENOSPC') return fail(`${(e as Error).message}.${lastGood()}`);

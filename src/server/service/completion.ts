@@ -95,7 +95,7 @@ function pathItems(spec: FieldSpec, typed: string, pos: Position, ctx: { path: s
   const range: Range = { start: { line: pos.line, character: pos.character - (typed.length - dirPart.length) }, end: pos };
   const dir = path.resolve(path.dirname(ctx.path), dirPart || '.');
   const wantDirs = stringSpec.path.type === 'dir';
-  const fileOk = (n: string) => (stringSpec.path?.except?.includes('bytes') ? /\.json$/i.test(n) : /\.(jsonl|json)(\.gz)?$/i.test(n));
+  const fileOk = (n: string) => (stringSpec.path?.except?.includes('bytes') ? /\.json$/i.test(n) : /\.((jsonl|json)(\.gz)?|parquet)$/i.test(n));
   return fs
     .list(dir)
     .filter((e) => (typed.slice(slash + 1).startsWith('.') || !e.name.startsWith('.')) && (e.kind === 'dir' || (!wantDirs && e.kind === 'file' && fileOk(e.name))))

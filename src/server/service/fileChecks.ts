@@ -5,6 +5,8 @@
 // say when data is cut or thin: how many pairs exceed max_length (byte tokenizer, measured as the
 // engine truncates) and an eval split under MIN_EVAL_PAIRS pairs.
 import * as path from 'node:path';
+import { Template } from '@huggingface/jinja';
+import { chatTemplateKind } from '../../common/chatTemplateSetting';
 import { outputDirProblem } from '../../common/paths';
 import { FORMATS, HF_ARCHITECTURES } from '../../common/schema';
 import { valueRange, type ParsedConfig } from './document';
@@ -76,7 +78,7 @@ function checkDataset(out: Out, p: ParsedConfig, fs: FileProbe, abs: string, key
   if (res.problem) {
     const soft = data.skip_invalid === true;
     const skip = soft ? undefined : setValueFix(p, ['data', 'skip_invalid'], true, 'Skip invalid rows (data.skip_invalid: true)', configPath);
-    diag(out, p, keyPath, `${abs}:${res.problem.line}: bad row ${res.problem.row}${res.format ? ` (format ${res.format})` : ''}: ${res.problem.message}${soft ? ' (skipped: data.skip_invalid is true)' : ''}`, 'data-row', soft ? 'warning' : 'error', skip ? [skip] : []);
+    diag(out, p, keyPath, `${abs}${res.problem.line ? `:${res.problem.line}` : ''}: bad row ${res.problem.row}${res.format ? ` (format ${res.format})` : ''}: ${res.problem.message}${soft ? ' (skipped: data.skip_invalid is true)' : ''}`, 'data-row', soft ? 'warning' : 'error', skip ? [skip] : []);
   }
 }
 
@@ -152,6 +154,26 @@ function checkEvalSize(out: Out, p: ParsedConfig, fs: FileProbe, trainFile: stri
   diag(out, p, ['data', 'eval'], `the eval split has ${size} pair${size === 1 ? '' : 's'} (${how}): eval metrics from fewer than ${MIN_EVAL_PAIRS} pairs are mostly noise`, 'eval-size', 'warning');
 }
 
+/** `chat_template:` as a .jinja file (it must exist) or an inline template: its Jinja must parse, as the engine requires. */
+function checkChatTemplate(out: Out, p: ParsedConfig, fs: FileProbe, configPath: string): void {
+  const v = obj(p.value).chat_template;
+  if (typeof v !== 'string' || v === '') return;
+  const kind = chatTemplateKind(v);
+  if (kind === 'name') return; // a name of the tokenizer's templates: checked when the run loads the tokenizer
+  const file = kind === 'file' ? checkPath(out, p, fs, configPath, ['chat_template'], 'file') : undefined;
+  if (kind === 'file' && !file) return;
+  const parse = (src: string): string | undefined => {
+    try {
+      new Template(src);
+      return undefined;
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  };
+  const bad = file ? fs.memo('jinja', file, () => parse(Buffer.from(fs.readHead(file, 4 << 20) ?? new Uint8Array()).toString('utf8'))) : parse(v);
+  if (bad) diag(out, p, ['chat_template'], `${file ?? 'chat_template'}: the chat template does not parse as Jinja: ${bad}`, 'chat-template');
+}
+
 export function fileDiagnostics(p: ParsedConfig, fs: FileProbe, configPath: string): ConfigDiagnostic[] {
   const out: Out = [];
   const root = obj(p.value);
@@ -172,6 +194,7 @@ export function fileDiagnostics(p: ParsedConfig, fs: FileProbe, configPath: stri
     if (!head.startsWith('{')) diag(out, p, ['tokenizer'], `tokenizer: ${tok} is not a tokenizer.json (a JSON object was expected)`, 'file');
   }
   checkModel(out, p, fs, configPath);
+  checkChatTemplate(out, p, fs, configPath);
   const sysOut = outputDirProblem(resolveFrom(configPath, typeof root.output_dir === 'string' ? root.output_dir : 'runs'));
   if (sysOut) diag(out, p, ['output_dir'], `output_dir: ${sysOut}`, 'file');
   else if (typeof root.output_dir === 'string') {

@@ -14,6 +14,8 @@ export interface FileAccess {
   stat(p: string): FileStat;
   /** Up to `maxBytes` bytes from the start of the file; undefined when unreadable. */
   readHead(p: string, maxBytes: number): Uint8Array | undefined;
+  /** Bytes [start, end) of the file (fewer at its end); undefined when unreadable. For Parquet footers and column chunks. */
+  readRange(p: string, start: number, end: number): Uint8Array | undefined;
   list(dir: string): DirEntry[];
   /** Whether `require.resolve(name)` succeeds from `fromDir` (or from this package). */
   resolvePackage(name: string, fromDir: string): boolean;
@@ -39,13 +41,16 @@ export const nodeFileAccess: FileAccess = {
     }
   },
   readHead(p, maxBytes) {
+    return nodeFileAccess.readRange(p, 0, maxBytes);
+  },
+  readRange(p, start, end) {
     let fd: number | undefined;
     try {
       fd = fs.openSync(p, 'r');
-      const buf = Buffer.alloc(Math.max(0, maxBytes));
+      const buf = Buffer.alloc(Math.max(0, end - start));
       let n = 0;
       while (n < buf.length) {
-        const r = fs.readSync(fd, buf, n, buf.length - n, n);
+        const r = fs.readSync(fd, buf, n, buf.length - n, start + n);
         if (r === 0) break;
         n += r;
       }
@@ -89,6 +94,9 @@ export function memoryFileAccess(files: Record<string, string | Uint8Array>, pac
     readHead(p, maxBytes) {
       return data.get(path.posix.normalize(p))?.subarray(0, maxBytes);
     },
+    readRange(p, start, end) {
+      return data.get(path.posix.normalize(p))?.subarray(start, end);
+    },
     list(dir) {
       const prefix = path.posix.normalize(dir).replace(/\/?$/, '/');
       const out = new Map<string, DirEntry>();
@@ -121,6 +129,7 @@ export function createProbe(access: FileAccess = nodeFileAccess, opts: { statTtl
   return {
     stat,
     readHead: (p, n) => access.readHead(p, n),
+    readRange: (p, s, e) => access.readRange(p, s, e),
     list: (dir) => access.list(dir),
     resolvePackage(name, fromDir) {
       const key = `${name}\0${fromDir}`;

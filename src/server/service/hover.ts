@@ -22,7 +22,7 @@ function dataFileLines(value: unknown, root: unknown, ctx: { path: string; fs?: 
   const lines = ['', `**${path.basename(abs)}**`];
   lines.push(s.format ? `- Format: \`${s.format}\`${fmt === 'auto' ? ' (detected)' : ''}` : `- Format: not detected${s.fatal ? ` (${s.fatal})` : ''}`);
   lines.push(n === undefined ? '- Pairs: not counted (file too large or unreadable)' : `- Pairs: ${n.toLocaleString('en-US')}`);
-  if (s.problem) lines.push(`- First bad row: line ${s.problem.line}: ${s.problem.message}`);
+  if (s.problem) lines.push(`- First bad row: ${s.problem.line ? `line ${s.problem.line}` : `row ${s.problem.row}`}: ${s.problem.message}`);
   else if (s.rows) lines.push(`- First ${s.rows} rows checked: OK`);
   return lines;
 }

@@ -100,3 +100,36 @@ void test('conversational rows without "prompt" (TRL implicit prompt) pass the p
   assert.equal(bad.problem?.line, 2);
   assert.match(bad.problem?.message ?? '', /"rejected"\[0\]\.role: expected a role of system, user, assistant, tool, got "wizard"/);
 });
+
+// Parquet (issue 13 §7): the fixtures of test/fixtures/data/parquet, read from their footer and first row group.
+const PQ = path.resolve(__dirname, '../../../test/fixtures/data/parquet');
+
+void test('.parquet files: each format detected, pairs counted from the footer, byte lengths for the truncation check', () => {
+  const probe = createProbe();
+  const cases: [string, string, number][] = [['explicit', 'explicit', 6], ['hh-implicit', 'implicit', 6], ['conversational', 'conversational', 6], ['sharegpt', 'sharegpt', 4]];
+  for (const [name, format, pairs] of cases) {
+    const file = path.join(PQ, `${name}.parquet`);
+    assert.deepEqual(sniffFile(probe, file, 'auto'), { rows: pairs, format }, name);
+    assert.equal(countPairs(probe, file), pairs, name);
+  }
+  const cfg = path.join(PQ, 'x.orpo.yaml');
+  const lengths = validateDocument('name: t\ndata:\n  train: explicit.parquet\n  max_length: 64\n', { path: cfg, fs: probe });
+  assert.match(lengths.find((d) => d.code === 'truncation')?.message ?? '', /^6 of 6 pairs exceed max_length 64/);
+  const h = getHover('name: t\ndata:\n  train: sharegpt.parquet\n', { line: 2, character: 12 }, { path: cfg, fs: probe });
+  assert.match(h?.contents.value ?? '', /Format: `sharegpt` \(detected\)[\s\S]*Pairs: 4/);
+});
+
+void test('a bad .parquet row is reported with its row number (no line); a file that is not Parquet is fatal', () => {
+  const cfg = path.join(PQ, 'x.orpo.yaml');
+  const ds = validateDocument('name: t\ndata:\n  train: bad-rows.parquet\n', { path: cfg, fs: createProbe() });
+  const row = ds.find((d) => d.code === 'data-row');
+  assert.equal(row?.message, `${path.join(PQ, 'bad-rows.parquet')}: bad row 2 (format explicit): field "chosen" must be a string, got null (format explicit)`);
+  const hover = getHover('name: t\ndata:\n  train: bad-rows.parquet\n', { line: 2, character: 12 }, { path: cfg, fs: createProbe() });
+  assert.match(hover?.contents.value ?? '', /First bad row: row 2: field "chosen"/);
+  const jsonl = fs.readFileSync(path.join(DATA, 'explicit.jsonl'));
+  const pq = fs.readFileSync(path.join(PQ, 'explicit.parquet'));
+  const probe = createProbe(memoryFileAccess({ '/p/a.parquet': jsonl, '/p/cut.parquet': pq.subarray(0, 100), '/p/ok.parquet': pq }));
+  assert.match(sniffFile(probe, '/p/a.parquet', 'auto').fatal ?? '', /^cannot read a\.parquet: not a Parquet file/);
+  assert.match(sniffFile(probe, '/p/cut.parquet', 'auto').fatal ?? '', /^cannot read cut\.parquet: not a Parquet file/);
+  assert.equal(sniffFile(probe, '/p/ok.parquet', 'sharegpt').problem?.message, 'missing field "conversations" (format sharegpt)');
+});

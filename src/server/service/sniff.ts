@@ -1,5 +1,6 @@
 // A small dataset sniffer for the language server: reads at most the first 50 rows of a preference-pair
-// file (.jsonl or a .json array, optionally gzip-compressed) from a bounded prefix, detects its format
+// file (.jsonl or a .json array, optionally gzip-compressed, from a bounded prefix; .parquet from its
+// footer and first row group, parquet.ts), detects its format
 // and finds the first bad row with its file line. The formats are issue 2's (TRL's explicit, implicit and
 // conversational preference datasets, LLaMA-Factory's sharegpt); the engine's own reader lives in
 // src/engine/data and is deliberately not imported here (the server never imports engine code). Format
@@ -10,6 +11,7 @@ import * as path from 'node:path';
 import { DETECT_HINT, detectFormat, type PairFormat } from '../../common/pairFormats';
 import { pairByteLength } from '../../common/pairText';
 import type { FileProbe } from './fileProbe';
+import { parquetHead, parquetStats } from './parquet';
 
 export { detectFormat, type PairFormat } from '../../common/pairFormats';
 export const SNIFF_ROWS = 50;
@@ -118,7 +120,27 @@ export function sniffText(text: string, kind: 'jsonl' | 'json', format: PairForm
   const res: SniffResult = { rows: 0 };
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 BOM, which the engine's reader skips too
   if (text.trim() === '') return { rows: 0, fatal: 'the dataset is empty' };
-  const visit = (parse: () => unknown, line: number): boolean => {
+  const visit = visitor(res, format);
+  if (kind === 'jsonl') {
+    const lines = text.split('\n');
+    if (!complete) lines.pop(); // possibly cut mid-row
+    for (const [i, l] of lines.entries()) {
+      if (l.trim() === '') continue;
+      if (!visit(() => JSON.parse(l), i + 1) || res.rows >= SNIFF_ROWS) break;
+    }
+  } else {
+    for (const el of arrayElements(text, complete)) {
+      if ('error' in el) return { ...res, fatal: `${el.error} (line ${el.line})` };
+      if (!visit(() => JSON.parse(el.src), el.line) || res.rows >= SNIFF_ROWS) break;
+    }
+  }
+  if (res.rows === 0 && !res.problem) res.fatal = 'the dataset has no rows';
+  return res;
+}
+
+/** Checks rows into `res` one at a time (detecting the format on the first); false once one is bad. `line` 0: a Parquet row. */
+function visitor(res: SniffResult, format: PairFormat | 'auto'): (parse: () => unknown, line: number) => boolean {
+  return (parse, line) => {
     res.rows++;
     let row: unknown;
     try {
@@ -139,26 +161,23 @@ export function sniffText(text: string, kind: 'jsonl' | 'json', format: PairForm
     if (bad) res.problem = { line, row: res.rows, message: bad };
     return !bad;
   };
-  if (kind === 'jsonl') {
-    const lines = text.split('\n');
-    if (!complete) lines.pop(); // possibly cut mid-row
-    for (const [i, l] of lines.entries()) {
-      if (l.trim() === '') continue;
-      if (!visit(() => JSON.parse(l), i + 1) || res.rows >= SNIFF_ROWS) break;
-    }
-  } else {
-    for (const el of arrayElements(text, complete)) {
-      if ('error' in el) return { ...res, fatal: `${el.error} (line ${el.line})` };
-      if (!visit(() => JSON.parse(el.src), el.line) || res.rows >= SNIFF_ROWS) break;
-    }
-  }
-  if (res.rows === 0 && !res.problem) res.fatal = 'the dataset has no rows';
-  return res;
 }
 
-function fileKind(file: string): 'jsonl' | 'json' | undefined {
+function fileKind(file: string): 'jsonl' | 'json' | 'parquet' | undefined {
+  if (file.toLowerCase().endsWith('.parquet')) return 'parquet';
   const base = file.toLowerCase().replace(/\.gz$/, '');
   return base.endsWith('.jsonl') ? 'jsonl' : base.endsWith('.json') ? 'json' : undefined;
+}
+
+/** The first rows of a Parquet file, checked as the text formats' rows are (Parquet has no lines: line 0). */
+function sniffParquet(fs: FileProbe, file: string, format: PairFormat | 'auto'): SniffResult {
+  const head = parquetHead(fs, file, SNIFF_ROWS, MAX_TEXT);
+  if ('fatal' in head) return { rows: 0, fatal: head.fatal };
+  const rows = head.rows;
+  const res: SniffResult = { rows: 0 };
+  const visit = visitor(res, format);
+  for (const row of rows) if (!visit(() => row, 0)) break;
+  return res;
 }
 
 /** Decompresses (when gzip) a prefix; `complete` tells whether it is the whole file. */
@@ -178,7 +197,8 @@ function decode(bytes: Uint8Array, wholeFile: boolean): { text: string; complete
 export function sniffFile(fs: FileProbe, file: string, format: PairFormat | 'auto'): SniffResult {
   return fs.memo(`sniff:${format}`, file, () => {
     const kind = fileKind(file);
-    if (!kind) return { rows: 0, fatal: `${path.basename(file)}: a dataset must be .jsonl or .json, optionally .gz` };
+    if (!kind) return { rows: 0, fatal: `${path.basename(file)}: a dataset must be .jsonl or .json, optionally .gz, or .parquet` };
+    if (kind === 'parquet') return sniffParquet(fs, file, format);
     const size = fs.stat(file).size;
     const head = fs.readHead(file, HEAD_BYTES);
     if (!head) return { rows: 0, fatal: `cannot read ${file}` };
@@ -201,6 +221,7 @@ export function datasetStats(fs: FileProbe, file: string): DatasetStats | undefi
   return fs.memo('stats', file, () => {
     const kind = fileKind(file);
     const size = fs.stat(file).size;
+    if (kind === 'parquet') return parquetStats(fs, file, size <= COUNT_MAX_BYTES);
     if (!kind || size > COUNT_MAX_BYTES) return undefined;
     const bytes = fs.readHead(file, size);
     if (!bytes) return undefined;

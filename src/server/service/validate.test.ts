@@ -206,3 +206,18 @@ void test('data that is cut or thin: truncated pairs counted in bytes, an eval s
   assert.deepEqual(run('name: t\ndata:\n  train: data/four-hundred.jsonl\n  limit: 200\n  eval: 0.05\n  max_length: 64\n  max_prompt_length: 8\n', fs).map((d) => d.message.slice(0, 40)), ['the eval split has 10 pairs (0.05 of 200'], 'limit applies first');
   assert.match(run('name: t\ndata:\n  train: data/four-hundred.jsonl\n  eval: data/ev.jsonl\n  max_length: 64\n  max_prompt_length: 8\n', fs)[0]?.message ?? '', /^the eval split has 12 pairs \(ev\.jsonl\)/);
 });
+
+void test('chat_template: a .jinja file must exist and parse, an inline template must parse; a name is left to the run', () => {
+  const fs = createProbe(memoryFileAccess({ ...files, '/proj/ok.jinja': '{% for m in messages %}{{ m.content }}{% endfor %}', '/proj/bad.jinja': '{% for m in messages %}{{ m.content }' }));
+  const only = (text: string) => run(BASE + text, fs).filter((d) => d.code === 'chat-template' || /chat_template/.test(d.message));
+  assert.deepEqual(only('chat_template: ok.jinja\n'), []);
+  assert.deepEqual(only('chat_template: tool_use\n'), []);
+  assert.deepEqual(only("chat_template: '{{ messages[0].content }}'\n"), []);
+  const bad = only('chat_template: bad.jinja\n');
+  assert.equal(bad.length, 1);
+  assert.match(bad[0]?.message ?? '', /^\/proj\/bad\.jinja: the chat template does not parse as Jinja: /);
+  assert.equal(bad[0]?.severity, 'error');
+  assert.match(only("chat_template: '{% if %}'\n")[0]?.message ?? '', /^chat_template: the chat template does not parse as Jinja/);
+  assert.match(only('chat_template: gone.jinja\n')[0]?.message ?? '', /chat_template: file not found: \/proj\/gone\.jinja/);
+  assert.match(only('chat_template: 3\n')[0]?.message ?? '', /chat_template/);
+});
