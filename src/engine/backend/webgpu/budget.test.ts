@@ -21,6 +21,8 @@ test('a d256 training step on WebGPU stays within issue 11\'s budgets (Dawn null
     assert.ok(c.uploadBytes <= r.batchBytes + 64 * 1024, `${c.uploadBytes} bytes uploaded for a ${r.batchBytes}-byte batch (budget batch + 64 KB)`);
     assert.equal(c.reads, 1, 'one GPU → CPU read per logged step');
     assert.equal(c.compiles, 0, 'no pipeline compiles after the first step');
+    // weights, gradients and AdamW's two moments are all on the GPU at the step's high-water mark
+    assert.ok(c.peakBytes >= 4 * 4 * r.params, `peak GPU buffer bytes ${c.peakBytes} below 4 × 4 B × ${r.params} parameters`);
   }
   assert.ok((r.counts[0]?.compiles ?? 0) > 0, 'the counters see the first step\'s compiles');
 });
