@@ -44,6 +44,8 @@ class Llama implements CausalLM {
   private readonly D: LlamaDims;
   private readonly invFreq: Float64Array;
   private head?: { dataId: object; version: number; t: tf.Tensor2D };
+  /** RoPE tables of whole sequences by length (training, eval): built and uploaded once, not each step. */
+  private readonly ropeCache = new Map<number, { cos: tf.Tensor2D; sin: tf.Tensor2D }>();
 
   constructor(readonly config: HfConfig, weights: Map<string, tf.Tensor>) {
     this.D = llamaDims(config);
@@ -98,7 +100,7 @@ class Llama implements CausalLM {
     const { d, L, V, eps } = this.D;
     const [B, T] = ids.shape;
     if (past + T > this.context) throw new Error(`sequence of ${past + T} tokens exceeds the model's context of ${this.context}`);
-    const rope = ropeTables(this.invFreq, past, T); // [T, hd] each
+    const rope = past === 0 ? this.wholeRope(T) : ropeTables(this.invFreq, past, T); // [T, hd] each
     const mask = kv ? (T > 1 ? (tf.concat([tf.zeros([T, past]), causalMask(T)], 1) as tf.Tensor2D) : null) : causalMask(T); // [T, past+T]
     let x = tf.reshape(embed(this.p('model.embed_tokens.weight'), ids), [B * T, d]) as tf.Tensor2D; // [B*T, d]
     for (let i = 0; i < L; i++) {
@@ -148,6 +150,24 @@ class Llama implements CausalLM {
     return fusedAttention(qkv, H, KV); // [B*T, H*hd]
   }
 
+  /** RoPE tables for positions 0..T-1, kept for the 8 lengths used last (length buckets keep them few). */
+  private wholeRope(T: number): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
+    let r = this.ropeCache.get(T);
+    if (!r || r.cos.isDisposed || r.sin.isDisposed) {
+      r = ropeTables(this.invFreq, 0, T);
+      tf.keep(r.cos);
+      tf.keep(r.sin);
+    }
+    this.ropeCache.delete(T);
+    this.ropeCache.set(T, r); // most recent last
+    for (const [k, old] of this.ropeCache) {
+      if (this.ropeCache.size <= 8) break;
+      tf.dispose([old.cos, old.sin]);
+      this.ropeCache.delete(k);
+    }
+    return r;
+  }
+
   /** The trainable tensors of the layer whose parameter names start with `prefix`. */
   private blockWeights(prefix: string): tf.Tensor[] {
     return [...this.params].filter(([n, v]) => n.startsWith(prefix) && v.trainable).map(([, v]) => v);
@@ -170,6 +190,8 @@ class Llama implements CausalLM {
 
   dispose(): void {
     this.head?.t.dispose();
+    for (const r of this.ropeCache.values()) tf.dispose([r.cos, r.sin]);
+    this.ropeCache.clear();
     for (const v of this.params.values()) v.dispose();
   }
 }
