@@ -8,7 +8,7 @@ import type { Backend, Method } from '../../common/config';
 import { flagBool, flagChoice, flagInt, parseCommand, UsageError, type CommandSpec } from '../args';
 import { nativeKernels } from '../backend/native/kernels';
 import { selectBackend } from '../backend/select';
-import { countingOn, diffCounts, gpuCounts, type GpuCounts } from '../backend/webgpu/counts';
+import { countingOn, diffCounts, gpuCounts, resetGpuPeak, type GpuCounts } from '../backend/webgpu/counts';
 import { collate } from '../data/batch';
 import { Rng } from '../data/rng';
 import type { TokenizedPair } from '../data/tokenize';
@@ -86,6 +86,7 @@ export async function benchSteps(s: BenchShape, log: (l: string) => void): Promi
   const counts: GpuCounts[] = [];
   let batchBytes = 0;
   for (let i = 0; i < s.steps + 1; i++) {
+    resetGpuPeak(); // each step's high-water mark of GPU buffer bytes
     const c0 = gpuCounts();
     const t0 = performance.now();
     const bt = toTensors(batch);
@@ -131,7 +132,7 @@ export const BENCH_SPEC: CommandSpec = {
     method: { type: 'string', arg: 'NAME', help: `one of ${METHODS.join(', ')} (orpo)` },
     family: { type: 'string', arg: 'NAME', help: 'gpt2, or llama: SmolLM2-360M proportions at this width (gpt2)' },
     checkpointing: { type: 'boolean', help: 'train.gradient_checkpointing: recompute each block in the backward pass' },
-    counts: { type: 'boolean', help: 'WebGPU work per step: dispatches, submits, staging buffers, bytes uploaded, reads, pipeline compiles after warm-up' },
+    counts: { type: 'boolean', help: 'WebGPU work per step: dispatches, submits, staging buffers, bytes uploaded, reads, pipeline compiles after warm-up, peak bytes in GPU buffers' },
     json: { type: 'boolean', help: 'print one JSON object (step_ms, tokens_per_second, memory) as the last stdout line' },
   },
 };
@@ -173,13 +174,13 @@ export async function main(argv: string[]): Promise<number> {
     ...(r.nativePeak === undefined ? {} : { peak_native_bytes: r.nativePeak }),
     estimate_bytes: estimate.total,
   };
-  if (out.counts) log(`counts per step after warm-up: ${JSON.stringify(out.counts.step)}; compiles after warm-up ${out.counts.compiles_after_warmup}; batch ${r.batchBytes} B`);
+  if (out.counts) log(`counts per step after warm-up: ${JSON.stringify(out.counts.step)}; compiles after warm-up ${out.counts.compiles_after_warmup}; peak GPU buffer bytes ${out.counts.peak_gpu_bytes}; batch ${r.batchBytes} B`);
   if (flagBool(a, 'json')) process.stdout.write(JSON.stringify(out) + '\n');
   else process.stdout.write(`${out.backend}: ${out.step_ms} ms/step, ${out.tokens_per_second} tokens/s, peak backend memory ${(((out as { peak_native_bytes?: number }).peak_native_bytes ?? out.peak_backend_bytes) / 2 ** 20).toFixed(1)} MiB (estimate ${(out.estimate_bytes / 2 ** 20).toFixed(0)} MiB), rss ${(out.peak_rss_bytes / 2 ** 20).toFixed(0)} MiB\n`);
   return 0;
 }
 
-/** The warm-up step's counts, the last step's, and pipeline compiles in every step after the warm-up. */
-function countsSummary(c: GpuCounts[]): { warmup: GpuCounts; step: GpuCounts; compiles_after_warmup: number } {
-  return { warmup: c[0] as GpuCounts, step: c.at(-1) as GpuCounts, compiles_after_warmup: c.slice(1).reduce((a, x) => a + x.compiles, 0) };
+/** The warm-up step's counts, the last step's, pipeline compiles in every step after the warm-up, and the peak GPU buffer bytes of any step. */
+function countsSummary(c: GpuCounts[]): { warmup: GpuCounts; step: GpuCounts; compiles_after_warmup: number; peak_gpu_bytes: number } {
+  return { warmup: c[0] as GpuCounts, step: c.at(-1) as GpuCounts, compiles_after_warmup: c.slice(1).reduce((a, x) => a + x.compiles, 0), peak_gpu_bytes: Math.max(...c.map((x) => x.peakBytes)) };
 }

@@ -4,6 +4,13 @@
 // Layout: rows 0..B-1 are prompt+chosen, rows B..2B-1 are prompt+rejected, each right-padded with
 // padId to T, the longest row of this batch. Everything is row-major [2B, T].
 //
+// Length buckets (issue 11, the WebGPU path): with `bucketCap`, T is rounded up to the next power of
+// two from 32 (32, 64, 128, ...), capped at bucketCap (the model's context) and never below the
+// longest row. So a run sees a few fixed shapes, and tfjs-webgpu's pipelines and buffer pool stop
+// growing from batch to batch. The extra positions are padding: every mask is 0 there, and causal
+// attention keeps them from touching real positions, so log-probs, losses and rewards do not change;
+// `longest` keeps the unbucketed length for the one metric that counts padding (ORPO's logits/*).
+//
 // The shift, as in TRL's get_batch_logps (logits[:, :-1] scored against labels[:, 1:]): position t's
 // logits predict the token at t+1. So for every position t of row r:
 //   targets[r,t]  = ids[r,t+1]              (padId past the row's end; 0 at t = T-1)
@@ -21,6 +28,8 @@ export interface CollatedBatch {
   B: number;
   /** Padded row length. */
   T: number;
+  /** The longest row (T before bucketing). */
+  longest: number;
   ids: Int32Array;
   targets: Int32Array;
   respMask: Float32Array;
@@ -37,6 +46,15 @@ export interface CollateOptions {
   padId: number;
   /** Pad T up to at least this length (e.g. for fixed shapes). */
   minLength?: number;
+  /** Round T up to its length bucket, at most this (see the header). */
+  bucketCap?: number;
+}
+
+/** T's length bucket: the next power of two from 32, at most `cap`, never below T. */
+export function bucketLength(T: number, cap: number): number {
+  let b = 32;
+  while (b < T) b *= 2;
+  return Math.max(T, Math.min(b, cap));
 }
 
 export function collate(pairs: readonly TokenizedPair[], opts: CollateOptions): CollatedBatch {
@@ -46,8 +64,10 @@ export function collate(pairs: readonly TokenizedPair[], opts: CollateOptions): 
     ...pairs.map((p) => ({ prompt: p.prompt, response: p.chosen })),
     ...pairs.map((p) => ({ prompt: p.prompt, response: p.rejected })),
   ];
-  let T = opts.minLength ?? 0;
-  for (const r of rows) T = Math.max(T, r.prompt.length + r.response.length);
+  let longest = 0;
+  for (const r of rows) longest = Math.max(longest, r.prompt.length + r.response.length);
+  let T = Math.max(longest, opts.minLength ?? 0);
+  if (opts.bucketCap !== undefined) T = bucketLength(T, opts.bucketCap);
   const n = 2 * B * T;
   const ids = new Int32Array(n).fill(opts.padId);
   const targets = new Int32Array(n);
@@ -71,5 +91,5 @@ export function collate(pairs: readonly TokenizedPair[], opts: CollateOptions): 
       if (t + 1 >= P) respMask[base + t] = 1;
     }
   });
-  return { B, T, ids, targets, respMask, seqMask, promptLengths, lengths, tokens };
+  return { B, T, longest, ids, targets, respMask, seqMask, promptLengths, lengths, tokens };
 }

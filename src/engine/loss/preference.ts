@@ -35,6 +35,8 @@ export interface LossBatch {
   respMask: tf.Tensor1D;
   /** [2B*T]: 1 where the target is a real token (prompt included) */
   seqMask: tf.Tensor1D;
+  /** The longest row before any length-bucket padding (default T): ORPO's logits/* count positions up to it. */
+  longest?: number;
 }
 
 export interface LossSettings {
@@ -105,8 +107,10 @@ export function preferenceLoss(b: LossBatch, s: LossSettings): LossResult {
     }
   }
   // logits/*: dpo as TRL's DPOTrainer (completion positions only); the others as ORPOTrainer's
-  // concatenated_forward (every position but the last of the padded batch, padding included).
-  const att = s.method === 'dpo' ? tf.reshape(b.respMask, [R, T]) : tf.tile(tf.concat([tf.ones([1, T - 1]), tf.zeros([1, 1])], 1), [R, 1]); // [2B, T]
+  // concatenated_forward (every position but the last of the batch padded to its longest row,
+  // padding included; positions added by a length bucket are not counted).
+  const n = b.longest ?? T;
+  const att = s.method === 'dpo' ? tf.reshape(b.respMask, [R, T]) : tf.tile(tf.concat([tf.ones([1, n - 1]), tf.zeros([1, T - n + 1])], 1), [R, 1]); // [2B, T]
   const masked = tf.sum(tf.mul(tf.sum(b.logits, 2), att), 1) as tf.Tensor1D; // [2B]: Σ over counted positions and vocab
   const counts = tf.sum(att, 1) as tf.Tensor1D; // [2B]
   const [sw, sl] = half(masked, B);

@@ -5,6 +5,7 @@
 // so checkpoints load in transformers unchanged. No dropout: runs are deterministic.
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '../../common/config';
+import { embed } from '../ops/blocks';
 import { linear, matmulT } from '../ops/matmul';
 import { attention, causalMask, causalSelfAttention, geluTanh, layerNorm, mergeHeads, splitHeads, splitHeadsT } from '../ops/nn';
 import { checkpointed } from './checkpoint';
@@ -120,7 +121,7 @@ class Gpt2 implements CausalLM {
     const [B, T] = ids.shape;
     if (past + T > this.context) throw new Error(`sequence of ${past + T} tokens exceeds the model's context of ${this.context}`);
     const pos = tf.slice(this.p<tf.Rank.R2>('transformer.wpe.weight'), [past, 0], [T, d]); // [T, d]
-    let x = tf.reshape(tf.add(tf.gather(this.p('transformer.wte.weight'), ids), pos), [B * T, d]) as tf.Tensor2D; // [B*T, d]
+    let x = tf.reshape(tf.add(embed(this.p('transformer.wte.weight'), ids), pos), [B * T, d]) as tf.Tensor2D; // [B*T, d]
     const mask = kv && T > 1 ? tf.concat([tf.zeros([T, past]), causalMask(T)], 1) as tf.Tensor2D : null; // [T, past+T]
     for (let i = 0; i < L; i++) {
       const blk = (xi: tf.Tensor2D): tf.Tensor2D => this.block(i, xi, B, T, mask, kv);

@@ -5,12 +5,13 @@
 // are kept transposed ([in, out]) so every product is a plain matMul (fast on wasm), and `exportParam`
 // gives them back in transformers' [out, in] layout for saving. No dropout: runs are deterministic.
 import * as tf from '@tensorflow/tfjs-core';
+import { embed, swiglu } from '../ops/blocks';
 import { linear, matmul } from '../ops/matmul';
-import { attention, causalMask, mergeHeads, rmsNorm, splitHeads } from '../ops/nn';
+import { attention, causalMask, fusedAttention, hasFusedAttention, mergeHeads, rmsNorm, splitHeads } from '../ops/nn';
 import { isLinearWeight, llamaDims, llamaShapes, type LlamaDims } from './llamaConfig';
 import { inPlaceVersion } from '../backend/native/io';
 import { checkpointed } from './checkpoint';
-import { applyRope, ropeInvFreq, ropeTables } from './rope';
+import { applyRope, applyRopeRows, ropeInvFreq, ropeTables } from './rope';
 import { extendLayer, type CacheStep } from './kvcache';
 import type { CausalLM, HfConfig, KvCache } from './types';
 import { paramSeed } from './seed';
@@ -43,6 +44,8 @@ class Llama implements CausalLM {
   private readonly D: LlamaDims;
   private readonly invFreq: Float64Array;
   private head?: { dataId: object; version: number; t: tf.Tensor2D };
+  /** RoPE tables of whole sequences by length (training, eval): built and uploaded once, not each step. */
+  private readonly ropeCache = new Map<number, { cos: tf.Tensor2D; sin: tf.Tensor2D }>();
 
   constructor(readonly config: HfConfig, weights: Map<string, tf.Tensor>) {
     this.D = llamaDims(config);
@@ -97,9 +100,9 @@ class Llama implements CausalLM {
     const { d, L, V, eps } = this.D;
     const [B, T] = ids.shape;
     if (past + T > this.context) throw new Error(`sequence of ${past + T} tokens exceeds the model's context of ${this.context}`);
-    const rope = ropeTables(this.invFreq, past, T); // [T, hd] each
+    const rope = past === 0 ? this.wholeRope(T) : ropeTables(this.invFreq, past, T); // [T, hd] each
     const mask = kv ? (T > 1 ? (tf.concat([tf.zeros([T, past]), causalMask(T)], 1) as tf.Tensor2D) : null) : causalMask(T); // [T, past+T]
-    let x = tf.reshape(tf.gather(this.p('model.embed_tokens.weight'), ids), [B * T, d]) as tf.Tensor2D; // [B*T, d]
+    let x = tf.reshape(embed(this.p('model.embed_tokens.weight'), ids), [B * T, d]) as tf.Tensor2D; // [B*T, d]
     for (let i = 0; i < L; i++) {
       const blk = (xi: tf.Tensor2D, [cos, sin]: tf.Tensor[]): tf.Tensor2D => this.block(i, xi, B, T, { cos: cos as tf.Tensor2D, sin: sin as tf.Tensor2D }, mask, kv);
       x = this.gradientCheckpointing && !kv ? checkpointed(blk, x, this.blockWeights(`model.layers.${i}.`), [rope.cos, rope.sin]) : blk(x, [rope.cos, rope.sin]); // [B*T, d]
@@ -111,26 +114,58 @@ class Llama implements CausalLM {
 
   /** Decoder layer i: x [B*T, d] → [B*T, d]. */
   private block(i: number, x: tf.Tensor2D, B: number, T: number, rope: { cos: tf.Tensor2D; sin: tf.Tensor2D }, mask: tf.Tensor2D | null, kv: CacheStep | undefined): tf.Tensor2D {
-    const { H, KV, hd, eps } = this.D;
-    const nRep = H / KV;
-    const { cos, sin } = rope;
+    const { hd, eps } = this.D;
     const p = `model.layers.${i}.`;
     const a = rmsNorm(x, this.p(p + 'input_layernorm.weight'), eps); // [B*T, d]
     const q = linear(a, this.p(p + 'self_attn.q_proj.weight'), this.bias(p + 'self_attn.q_proj.bias')); // [B*T, H*hd]
     const k = linear(a, this.p(p + 'self_attn.k_proj.weight'), this.bias(p + 'self_attn.k_proj.bias')); // [B*T, KV*hd]
     const v = linear(a, this.p(p + 'self_attn.v_proj.weight'), this.bias(p + 'self_attn.v_proj.bias')); // [B*T, KV*hd]
+    const y = !kv && hasFusedAttention(hd) ? this.fusedAttention(q, k, v, B, T, rope) : this.attention(q, k, v, B, T, rope, mask, kv, i); // [B*T, H*hd]
+    const x1 = tf.add(x, linear(y, this.p(p + 'self_attn.o_proj.weight'), this.bias(p + 'self_attn.o_proj.bias'))) as tf.Tensor2D;
+    const m = rmsNorm(x1, this.p(p + 'post_attention_layernorm.weight'), eps); // [B*T, d]
+    const gate = linear(m, this.p(p + 'mlp.gate_proj.weight'), this.bias(p + 'mlp.gate_proj.bias')); // [B*T, ff]
+    const up = linear(m, this.p(p + 'mlp.up_proj.weight'), this.bias(p + 'mlp.up_proj.bias')); // [B*T, ff]
+    return tf.add(x1, linear(swiglu(gate, up), this.p(p + 'mlp.down_proj.weight'), this.bias(p + 'mlp.down_proj.bias'))) as tf.Tensor2D; // [B*T, d]
+  }
+
+  /** Rotary grouped-query attention as tfjs ops (and over the KV cache when generating) → [B*T, H*hd]. */
+  private attention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, B: number, T: number, rope: { cos: tf.Tensor2D; sin: tf.Tensor2D }, mask: tf.Tensor2D | null, kv: CacheStep | undefined, i: number): tf.Tensor2D {
+    const { H, KV, hd } = this.D;
+    const nRep = H / KV;
+    const { cos, sin } = rope;
     const qh = applyRope(splitHeads(tf.reshape(q, [B, T, H * hd]), H), cos, sin); // [B*H, T, hd]
     const kh = applyRope(splitHeads(tf.reshape(k, [B, T, KV * hd]), KV), cos, sin); // [B*KV, T, hd]
     let kT = tf.transpose(kh, [0, 2, 1]); // [B*KV, hd, T]
     let vh = splitHeads(tf.reshape(v, [B, T, KV * hd]), KV); // [B*KV, T, hd]
     if (kv) ({ kT, v: vh } = extendLayer(kv, i, kT, vh)); // [Z, hd, past+T], [Z, past+T, hd]
-    const y = mergeHeads(attention(qh, repeatKv(kT, nRep), repeatKv(vh, nRep), mask), B, H); // [B*T, H*hd]
-    const x1 = tf.add(x, linear(y, this.p(p + 'self_attn.o_proj.weight'), this.bias(p + 'self_attn.o_proj.bias'))) as tf.Tensor2D;
-    const m = rmsNorm(x1, this.p(p + 'post_attention_layernorm.weight'), eps); // [B*T, d]
-    const gate = linear(m, this.p(p + 'mlp.gate_proj.weight'), this.bias(p + 'mlp.gate_proj.bias')); // [B*T, ff]
-    const up = linear(m, this.p(p + 'mlp.up_proj.weight'), this.bias(p + 'mlp.up_proj.bias')); // [B*T, ff]
-    const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D; // silu(gate) · up
-    return tf.add(x1, linear(act, this.p(p + 'mlp.down_proj.weight'), this.bias(p + 'mlp.down_proj.bias'))) as tf.Tensor2D; // [B*T, d]
+    return mergeHeads(attention(qh, repeatKv(kT, nRep), repeatKv(vh, nRep), mask), B, H); // [B*T, H*hd]
+  }
+
+  /** The same through the fused causal attention kernel: RoPE'd q, k and v packed per row → [B*T, H*hd]. */
+  private fusedAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, B: number, T: number, rope: { cos: tf.Tensor2D; sin: tf.Tensor2D }): tf.Tensor2D {
+    const { H, KV, hd } = this.D;
+    const qr = applyRopeRows(tf.reshape(q, [B, T, H, hd]), rope.cos, rope.sin); // [B, T, H, hd]
+    const kr = applyRopeRows(tf.reshape(k, [B, T, KV, hd]), rope.cos, rope.sin); // [B, T, KV, hd]
+    const qkv = tf.concat([tf.reshape(qr, [B, T, H * hd]), tf.reshape(kr, [B, T, KV * hd]), tf.reshape(v, [B, T, KV * hd])], 2) as tf.Tensor3D; // [B, T, (H+2KV)*hd]
+    return fusedAttention(qkv, H, KV); // [B*T, H*hd]
+  }
+
+  /** RoPE tables for positions 0..T-1, kept for the 8 lengths used last (length buckets keep them few). */
+  private wholeRope(T: number): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
+    let r = this.ropeCache.get(T);
+    if (!r || r.cos.isDisposed || r.sin.isDisposed) {
+      r = ropeTables(this.invFreq, 0, T);
+      tf.keep(r.cos);
+      tf.keep(r.sin);
+    }
+    this.ropeCache.delete(T);
+    this.ropeCache.set(T, r); // most recent last
+    for (const [k, old] of this.ropeCache) {
+      if (this.ropeCache.size <= 8) break;
+      tf.dispose([old.cos, old.sin]);
+      this.ropeCache.delete(k);
+    }
+    return r;
   }
 
   /** The trainable tensors of the layer whose parameter names start with `prefix`. */
@@ -155,6 +190,8 @@ class Llama implements CausalLM {
 
   dispose(): void {
     this.head?.t.dispose();
+    for (const r of this.ropeCache.values()) tf.dispose([r.cos, r.sin]);
+    this.ropeCache.clear();
     for (const v of this.params.values()) v.dispose();
   }
 }

@@ -71,3 +71,11 @@ export function applyRope(x: tf.Tensor3D, cos: tf.Tensor2D, sin: tf.Tensor2D): t
   const rotated = tf.concat([tf.neg(x2), x1], 2); // [Z, T, hd]
   return tf.add(tf.mul(x, cos), tf.mul(rotated, sin));
 }
+
+/** The same rotation on x [B, T, n, hd] (heads not split out) with tables [T, hd] → [B, T, n, hd]. */
+export function applyRopeRows(x: tf.Tensor4D, cos: tf.Tensor2D, sin: tf.Tensor2D): tf.Tensor4D {
+  const [, T, , hd] = x.shape;
+  const [x1, x2] = tf.split(x, 2, 3) as [tf.Tensor4D, tf.Tensor4D]; // 2 × [B, T, n, hd/2]
+  const rotated = tf.concat([tf.neg(x2), x1], 3); // [B, T, n, hd]
+  return tf.add(tf.mul(x, tf.reshape(cos, [T, 1, hd])), tf.mul(rotated, tf.reshape(sin, [T, 1, hd]))); // [B, T, n, hd]
+}

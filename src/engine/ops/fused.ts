@@ -35,10 +35,25 @@ export const FUSED_GPU = {
    * decayed, lr, b1, b2, eps, bc1, bc2, wd, maxNorm → the pre-clipping gradient norm, a scalar.
    */
   adamwMulti: 'OrpoAdamWMulti',
-  /** input qkv [B, T, 3d] (packed projections); attr H → [y [B·T, d] (causal attention, heads merged), lse [B·H·T]]. */
+  /**
+   * input qkv [B, T, (H + 2·KV)·hd] (packed projections: H query heads, then KV key heads, then KV value
+   * heads; GPT-2 has KV = H); attrs H, KV → [y [B·T, H·hd] (causal attention, heads merged), lse [B·H·T]].
+   */
   attention: 'OrpoCausalAttention',
-  /** inputs qkv, y, lse, dy [B·T, d]; attr H → dqkv [B, T, 3d]. */
+  /** inputs qkv, y, lse, dy [B·T, H·hd]; attrs H, KV → dqkv, the shape of qkv. */
   attentionGrad: 'OrpoCausalAttentionGrad',
+  /** inputs gate, up (same shape) → silu(gate)·up (SwiGLU, as transformers' LlamaMLP). */
+  swiglu: 'OrpoSwiGlu',
+  /** inputs gate, up, dy → [dgate, dup]. */
+  swigluGrad: 'OrpoSwiGluGrad',
+  /** inputs x [N, C], b [C] → x + b (a linear layer's bias). */
+  biasAdd: 'OrpoBiasAdd',
+  /** input dy [N, C] → db [C], the column sums. */
+  biasGrad: 'OrpoBiasGrad',
+  /** inputs w [V, d], ids int32 (any shape) → rows of w [...ids, d] (an embedding lookup). */
+  embedding: 'OrpoEmbedding',
+  /** inputs ids int32, dy [...ids, d]; attr V → dw [V, d], rows of dy summed per id (deterministic). */
+  embeddingGrad: 'OrpoEmbeddingGrad',
   /** inputs x [N, C], w [C]; attr eps → [y [N, C], rstd [N]] (RMSNorm). */
   rmsNorm: 'OrpoRmsNorm',
   /** inputs x, w, rstd, dy → [dx [N, C], dw [C]]. */

@@ -5,6 +5,7 @@
 // Backends whose transposed products are fast (BLAS, GPUs) pass the transpose flags instead.
 import * as tf from '@tensorflow/tfjs-core';
 import type { CustomGradientFunc } from '@tensorflow/tfjs-core/dist/engine';
+import { addBias } from './blocks';
 
 const tr = (x: tf.Tensor): tf.Tensor => (x.rank === 2 ? tf.transpose(x) : tf.transpose(x, [0, 2, 1]));
 
@@ -50,8 +51,8 @@ export function matmulT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   return mmT(a, b) as tf.Tensor2D;
 }
 
-/** x: [N, in] · w: [in, out] + b: [out] → [N, out]. */
+/** x: [N, in] · w: [in, out] + b: [out] → [N, out] (the bias through a fused kernel where there is one). */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
   const y = matmul(x, w); // [N, out]
-  return b ? tf.add(y, b) : y;
+  return b ? addBias(y, b) : y;
 }

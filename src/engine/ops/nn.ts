@@ -109,20 +109,28 @@ export function attention(q: tf.Tensor3D, kT: tf.Tensor3D, v: tf.Tensor3D, mask:
  */
 export function causalSelfAttention(qkv: tf.Tensor3D, H: number): tf.Tensor2D {
   const [B, T, d3] = qkv.shape;
-  if (hasFused(FUSED_GPU.attention) && d3 / 3 / H <= 128) return fusedAttention(qkv, H);
+  if (hasFusedAttention(d3 / 3 / H)) return fusedAttention(qkv, H, H);
   const [q, k, v] = tf.split(qkv, 3, 2) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D]; // 3 × [B, T, d]
   return mergeHeads(attention(splitHeads(q, H), splitHeadsT(k, H), splitHeads(v, H), causalMask(T)), B, H); // [B*T, d]
 }
 
-function fusedAttention(qkv: tf.Tensor3D, H: number): tf.Tensor2D {
+/** Whether the backend has the fused causal attention for heads of size hd. */
+export const hasFusedAttention = (hd: number): boolean => hasFused(FUSED_GPU.attention) && hd <= 128;
+
+/**
+ * Causal attention through the backend's fused kernel (check hasFusedAttention first): qkv
+ * [B, T, (H + 2·KV)·hd] holds H query heads, then KV key heads, then KV value heads (grouped-query
+ * attention when KV < H) → [B·T, H·hd], heads merged.
+ */
+export function fusedAttention(qkv: tf.Tensor3D, H: number, KV: number): tf.Tensor2D {
   const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
-    const [y, lse] = runFused(FUSED_GPU.attention, { qkv: x }, { H }) as [tf.Tensor2D, tf.Tensor1D]; // [B*T, d], [B*H*T]
+    const [y, lse] = runFused(FUSED_GPU.attention, { qkv: x }, { H, KV }) as [tf.Tensor2D, tf.Tensor1D]; // [B*T, H*hd], [B*H*T]
     save([x, y, lse]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         const [sx, sy, sl] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
-        return [runFused(FUSED_GPU.attentionGrad, { qkv: sx, y: sy, lse: sl, dy: dy as tf.Tensor }, { H }) as tf.Tensor3D]; // [B, T, 3d]
+        return [runFused(FUSED_GPU.attentionGrad, { qkv: sx, y: sy, lse: sl, dy: dy as tf.Tensor }, { H, KV }) as tf.Tensor3D]; // [B, T, (H+2KV)*hd]
       },
     };
   }) as unknown as CustomGradientFunc<tf.Tensor>);

@@ -1,5 +1,6 @@
-// Independent float64 references of the fused kernels (log-softmax pick, GELU, LayerNorm), written
-// from their formulas, for the kernel tests of every backend. Inputs are float32 arrays as uploaded.
+// Independent float64 references of the fused kernels (log-softmax pick, GELU, LayerNorm, attention,
+// RMSNorm, SwiGLU, embedding), written from their formulas, for the kernel tests of every backend.
+// Inputs are float32 arrays as uploaded.
 
 /** Rows of x [N, V] with targets t: picked log-probs and the gradient of Σ dy·picked. */
 export function pickRef(x: Float32Array, t: Int32Array, dy: Float32Array, N: number, V: number): { y: Float64Array; dx: Float64Array } {
@@ -48,12 +49,14 @@ export function layerNormRef(x: Float32Array, w: Float32Array, b: Float32Array, 
 }
 
 /**
- * Causal attention from packed qkv [B, T, 3d] with H heads → y [B·T, d], and the gradient of Σ dy·y
- * with respect to qkv (float64, materialising the probabilities).
+ * Causal attention from packed qkv [B, T, (H + 2·KV)·hd] (H query heads, KV key heads, KV value
+ * heads; query head h uses kv head ⌊h / (H / KV)⌋, GPT-2: KV = H) → y [B·T, H·hd], and the gradient
+ * of Σ dy·y with respect to qkv (float64, materialising the probabilities).
  */
-export function attentionRef(qkv: Float32Array, dy: Float32Array, B: number, T: number, H: number, hd: number): { y: Float64Array; dqkv: Float64Array } {
-  const d = H * hd, y = new Float64Array(B * T * d), g = new Float64Array(B * T * 3 * d);
-  const at = (b: number, t: number, part: number, h: number, c: number) => ((b * T + t) * 3 + part) * d + h * hd + c;
+export function attentionRef(qkv: Float32Array, dy: Float32Array, B: number, T: number, H: number, hd: number, KV = H): { y: Float64Array; dqkv: Float64Array } {
+  const d = H * hd, W = (H + 2 * KV) * hd, y = new Float64Array(B * T * d), g = new Float64Array(B * T * W);
+  const at = (b: number, t: number, part: number, h: number, c: number) =>
+    (b * T + t) * W + (part === 0 ? h : part === 1 ? H + Math.floor(h / (H / KV)) : H + KV + Math.floor(h / (H / KV))) * hd + c;
   const sc = 1 / Math.sqrt(hd);
   const add = (a: Float64Array, i: number, v: number) => { a[i] = (a[i] as number) + v; };
   for (let b = 0; b < B; b++) for (let h = 0; h < H; h++) {
@@ -80,6 +83,30 @@ export function attentionRef(qkv: Float32Array, dy: Float32Array, B: number, T: 
     }
   }
   return { y, dqkv: g };
+}
+
+/** silu(g)·u element-wise and the gradients of Σ dy·y with respect to g and u. */
+export function swigluRef(g: Float32Array, u: Float32Array, dy: Float32Array): { y: Float64Array; dg: Float64Array; du: Float64Array } {
+  const y = new Float64Array(g.length), dg = new Float64Array(g.length), du = new Float64Array(g.length);
+  g.forEach((x, i) => {
+    const s = 1 / (1 + Math.exp(-x)), v = u[i] as number, e = dy[i] as number;
+    y[i] = x * s * v;
+    dg[i] = e * v * (s + x * s * (1 - s)); // d(x·σ(x))/dx = σ + x·σ·(1 − σ)
+    du[i] = e * x * s;
+  });
+  return { y, dg, du };
+}
+
+/** Rows of w [V, d] picked by ids, and the gradient of Σ dy·y with respect to w (rows summed per id). */
+export function embeddingRef(w: Float32Array, ids: Int32Array, dy: Float32Array, V: number, d: number): { y: Float64Array; dw: Float64Array } {
+  const y = new Float64Array(ids.length * d), dw = new Float64Array(V * d);
+  ids.forEach((t, n) => {
+    for (let c = 0; c < d; c++) {
+      y[n * d + c] = w[t * d + c] as number;
+      dw[t * d + c] = (dw[t * d + c] as number) + (dy[n * d + c] as number);
+    }
+  });
+  return { y, dw };
 }
 
 /** RMSNorm of x [N, C] and the gradients of Σ dy·y with respect to x and w. */

@@ -13,3 +13,10 @@ export async function useCpu(): Promise<typeof tf> {
 export function close(actual: number, expected: number, tol: number, what: string): void {
   if (!(Math.abs(actual - expected) <= tol)) throw new Error(`${what}: got ${actual}, expected ${expected} (±${tol})`);
 }
+
+/** A tensor's values, read asynchronously (tfjs-webgpu's dataSync needs OffscreenCanvas), then disposed. */
+export async function take(t: tf.Tensor): Promise<Float32Array> {
+  const d = (await t.data()) as Float32Array;
+  t.dispose();
+  return d;
+}

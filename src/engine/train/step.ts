@@ -2,7 +2,8 @@
 // the preference loss, and the gradients of every trainable parameter. Shared by the trainer, the
 // evaluator and `orpo-lab bench`. Everything runs inside tf.tidy; only the returned tensors survive.
 import * as tf from '@tensorflow/tfjs-core';
-import type { CollatedBatch } from '../data/batch';
+import { collate, type CollatedBatch } from '../data/batch';
+import type { TokenizedPair } from '../data/tokenize';
 import type { CausalLM } from '../model/types';
 import { preferenceLoss, type LossBatch, type LossResult, type LossSettings } from '../loss/preference';
 
@@ -10,6 +11,14 @@ export interface BatchTensors extends Omit<LossBatch, 'logits'> {
   ids: tf.Tensor2D; // [2B, T]
   B: number;
   tokens: number;
+}
+
+/**
+ * Collates pairs for `model`: on WebGPU to length buckets (data/batch.ts) so shapes repeat and
+ * pipelines and the buffer pool stop growing; elsewhere to the longest row, as TRL pads.
+ */
+export function collateFor(model: CausalLM, pairs: readonly TokenizedPair[], padId: number): CollatedBatch {
+  return collate(pairs, { padId, ...(tf.getBackend() === 'webgpu' ? { bucketCap: model.context } : {}) });
 }
 
 /** Uploads a collated batch. The caller disposes. */
@@ -20,6 +29,7 @@ export function toTensors(b: CollatedBatch): BatchTensors {
     targets: tf.tensor1d(b.targets, 'int32'),
     respMask: tf.tensor1d(b.respMask),
     seqMask: tf.tensor1d(b.seqMask),
+    longest: b.longest,
     B: b.B,
     tokens: b.tokens,
   };

@@ -132,6 +132,23 @@ test('stop and resume: the metrics equal those of an uninterrupted run', async (
   second.model.dispose();
 });
 
+test('a non-finite loss found by a read issued without waiting names its own step, and no later row is written', async () => {
+  await useCpu();
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-nan-async-'));
+  // no checkpoint until the end: each step's read is settled only while the next step runs
+  const cfg = config({}, { max_steps: 8, learning_rate: 1e38, warmup_steps: 3, schedule: 'constant', max_grad_norm: 0, save_every: 1000, log_every: 1 });
+  const { events, result, model } = await train(cfg, dir);
+  assert.equal(result.type, 'error');
+  const rows = events.flatMap((e) => (e.type === 'metrics' && e.split === 'train' ? [e.row.step] : []));
+  const bad = result.type === 'error' ? (result.step ?? 0) : 0;
+  assert.ok(bad > 1 && bad < 8, JSON.stringify(result));
+  assert.deepEqual(rows, Array.from({ length: bad - 1 }, (_, i) => i + 1), 'rows of every step before the bad one, in order');
+  assert.ok(result.type === 'error' && result.message.includes(`at step ${bad};`), result.message);
+  const logged = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step);
+  assert.deepEqual(logged, rows);
+  model.dispose();
+});
+
 test('a non-finite loss stops the run with an error event and keeps the last good checkpoint', async () => {
   await useCpu();
   const dir = mkdtempSync(join(tmpdir(), 'orpo-nan-'));

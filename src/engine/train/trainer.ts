@@ -6,7 +6,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../../common/config';
 import type { EngineEvent, FinishedEvent, ErrorEvent } from '../../common/events';
 import { EVAL_PREFIX, type MetricsRow } from '../../common/metrics';
-import { collate } from '../data/batch';
 import { BatchLoader } from '../data/loader';
 import type { TokenizedPair } from '../data/tokenize';
 import { METRIC_ORDER, type LossSettings } from '../loss/preference';
@@ -18,8 +17,10 @@ import { evaluate } from './evaluate';
 import { isMemoryFault, memoryFaultMessage, planFor } from './fatal';
 import { AdamW } from './optimizer';
 import type { RunFiles } from './runDir';
+import { PendingRead } from './pendingRead';
 import { lrFactor, warmupSteps } from './schedule';
-import { disposeBatch, gradients, referenceSums, toTensors } from './step';
+import { releaseGpuPool } from '../backend/webgpu/pool';
+import { collateFor, disposeBatch, gradients, referenceSums, toTensors } from './step';
 
 export interface TrainerOptions {
   cfg: ExperimentConfig;
@@ -80,6 +81,7 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
     }
     o.log(`resumed from ${o.resumeFrom} at step ${step}`);
   }
+  const reads = new PendingRead();
   const started = performance.now();
   const elapsed = () => elapsedBefore + (performance.now() - started) / 1000;
   const summary: Record<string, number> = {};
@@ -101,14 +103,15 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
     for (const gone of pruneCheckpoints(files.dir, tc.save_total_limit, lastCheckpoint)) o.log(`removed ${gone} (train.save_total_limit ${tc.save_total_limit})`);
   };
   const lastGood = () => (lastCheckpoint ? ` The last good checkpoint is ${lastCheckpoint}.` : ' No checkpoint was written yet.');
-  const fail = (message: string): ErrorEvent => {
-    const e: ErrorEvent = { type: 'error', message, step, ...(lastCheckpoint ? { checkpoint: lastCheckpoint } : {}) };
+  const fail = (message: string, at = step): ErrorEvent => {
+    const e: ErrorEvent = { type: 'error', message, step: at, ...(lastCheckpoint ? { checkpoint: lastCheckpoint } : {}) };
     o.log(`error: ${message}`);
     o.emit(e);
     return e;
   };
   const runEval = async (): Promise<void> => {
     const ev = await evaluate(model, o.eval, { settings, batchSize: tc.batch_size, padId, ref: o.ref });
+    releaseGpuPool(); // WebGPU: the eval batches' buffers go back to the device, not to the pool
     if (!ev) return;
     const row: MetricsRow = { step, epoch: epochAt(step), time: elapsed() };
     for (const [k, v] of Object.entries(ev.metrics)) row[EVAL_PREFIX + k] = v;
@@ -151,7 +154,7 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
           if (o.stopRequested()) { abandoned = true; break; }
         }
         const next = loader.next();
-        const bt = toTensors(collate(next.batch, { padId }));
+        const bt = toTensors(collateFor(model, next.batch, padId));
         tokens += bt.tokens;
         const refSums = o.ref ? referenceSums(o.ref, bt) : undefined;
         const g = gradients(model, bt, { ...settings, refSums });
@@ -178,32 +181,43 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
       const mustLog = step % tc.log_every === 0 || last;
       const mustSave = step % tc.save_every === 0 || last;
       if (mustLog || mustSave) {
-        // Metrics and grad norm in one tensor: one GPU → CPU read per logged step (issue 11).
+        // Metrics and grad norm in one tensor: one GPU → CPU read per logged step (issue 11), started
+        // now and handled once the previous step's read has landed (train/pendingRead.ts).
         const packed = tf.tidy(() => tf.concat([tf.div(metricSum as tf.Tensor1D, tc.grad_accum), tf.reshape(norm, [1])])); // [METRICS + 1]
-        const vals = await packed.data();
-        packed.dispose();
-        const gn = vals[METRIC_ORDER.length] as number;
-        const seconds = (performance.now() - t0) / 1000;
-        const row: MetricsRow = { step, epoch: epochAt(step), time: elapsed() };
-        METRIC_ORDER.forEach((k, i) => { row[k] = vals[i] as number; });
-        Object.assign(row, { learning_rate: lr, grad_norm: gn, tokens_per_second: tokens / seconds });
-        if (!Number.isFinite(row.loss) || !Number.isFinite(gn)) {
-          tf.dispose([norm, metricSum as tf.Tensor]);
-          return fail(`the loss became ${row.loss} (grad_norm ${gn}) at step ${step}; training stopped. Lower train.learning_rate or raise train.warmup_steps.${lastGood()}`);
-        }
-        if (mustLog) {
-          files.metrics.append(row);
-          o.emit({ type: 'metrics', split: 'train', row });
-          Object.assign(summary, row);
-        }
+        tf.dispose([norm, metricSum as tf.Tensor]);
+        const prev = await reads.settle();
+        if (prev) { packed.dispose(); return fail(prev.message, prev.step); }
+        const at = step;
+        reads.issue(packed, (vals) => {
+          const gn = vals[METRIC_ORDER.length] as number;
+          const seconds = (performance.now() - t0) / 1000;
+          const row: MetricsRow = { step: at, epoch: epochAt(at), time: elapsed() };
+          METRIC_ORDER.forEach((k, i) => { row[k] = vals[i] as number; });
+          Object.assign(row, { learning_rate: lr, grad_norm: gn, tokens_per_second: tokens / seconds });
+          if (!Number.isFinite(row.loss) || !Number.isFinite(gn)) {
+            return { step: at, message: `the loss became ${row.loss} (grad_norm ${gn}) at step ${at}; training stopped. Lower train.learning_rate or raise train.warmup_steps.${lastGood()}` };
+          }
+          if (mustLog) {
+            files.metrics.append(row);
+            o.emit({ type: 'metrics', split: 'train', row });
+            Object.assign(summary, row);
+          }
+          return undefined;
+        });
+      } else tf.dispose([norm, metricSum as tf.Tensor]);
+      const evalDue = step % tc.eval_every === 0 || last;
+      if (mustSave || evalDue) {
+        const f = await reads.settle(); // this step's row first: a non-finite loss is not saved or evaluated
+        if (f) return fail(f.message, f.step);
       }
-      tf.dispose([norm, metricSum as tf.Tensor]);
       if (mustSave && !(await finiteParams())) {
         return fail(`the parameters became non-finite after step ${step}; training stopped. Lower train.learning_rate or raise train.warmup_steps.${lastGood()}`);
       }
-      if (step % tc.eval_every === 0 || last) await runEval();
+      if (evalDue) await runEval();
       if (mustSave) await save();
     }
+    const f = await reads.settle();
+    if (f) return fail(f.message, f.step);
     const stopped = step < o.totalSteps;
     if (stopped && savedAt !== step && step > 0) {
       if (!(await finiteParams())) return fail(`the parameters became non-finite by step ${step}; the run stopped without a checkpoint.${lastGood()}`);

@@ -1,5 +1,6 @@
 // Counts of what the WebGPU path asks of the device: compute dispatches, queue submits, staging
-// buffers, bytes uploaded (data and uniforms apart), GPU → CPU reads and pipeline compiles. They are
+// buffers, bytes uploaded (data and uniforms apart), GPU → CPU reads, pipeline compiles, and the bytes
+// held in GPU buffers (tfjs-webgpu's pool and tensors, our kernels' outputs), high-water mark. They are
 // taken by wrapping the `webgpu` package's (Dawn's) GPUDevice, GPUQueue, GPUComputePassEncoder and
 // GPUBuffer methods, so they do not depend on which GPU runs the step: Dawn's null backend
 // (ORPO_LAB_DAWN_FLAGS=backend=null) gives the same counts as a real GPU. Issue 11, §4.
@@ -19,14 +20,25 @@ export interface GpuCounts {
   reads: number;
   /** Compute pipelines created (shader compiles). */
   compiles: number;
+  /** Bytes in GPU buffers created and not destroyed (a level, not a count: diffCounts keeps the later one). */
+  liveBytes: number;
+  /** The most liveBytes reached since resetGpuPeak (a level too). */
+  peakBytes: number;
 }
 
-const zero = (): GpuCounts => ({ dispatches: 0, submits: 0, staging: 0, uploadBytes: 0, uniformBytes: 0, reads: 0, compiles: 0 });
+const LEVELS = new Set<keyof GpuCounts>(['liveBytes', 'peakBytes']);
+const zero = (): GpuCounts => ({ dispatches: 0, submits: 0, staging: 0, uploadBytes: 0, uniformBytes: 0, reads: 0, compiles: 0, liveBytes: 0, peakBytes: 0 });
 const counts = zero();
 let installed = false;
+const destroyed = new WeakSet<object>();
 
 /** The counts so far (a copy); zeros when counting was never installed. */
 export const gpuCounts = (): GpuCounts => ({ ...counts });
+
+/** Starts a new high-water mark of GPU buffer bytes from what is held now (e.g. at a step's start). */
+export function resetGpuPeak(): void {
+  counts.peakBytes = counts.liveBytes;
+}
 
 /** Whether install() ran in this process. */
 export const countingOn = (): boolean => installed;
@@ -34,7 +46,7 @@ export const countingOn = (): boolean => installed;
 /** b − a, field by field. */
 export function diffCounts(a: GpuCounts, b: GpuCounts): GpuCounts {
   const d = zero();
-  for (const k of Object.keys(d) as (keyof GpuCounts)[]) d[k] = b[k] - a[k];
+  for (const k of Object.keys(d) as (keyof GpuCounts)[]) d[k] = LEVELS.has(k) ? b[k] : b[k] - a[k];
   return d;
 }
 
@@ -69,6 +81,14 @@ export function installCounting(globals: Record<string, unknown>): void {
     const desc = d as GPUBufferDescriptor;
     if ((desc.usage & MAP) !== 0) counts.staging++;
     if (desc.mappedAtCreation) counts.uploadBytes += desc.size;
+    counts.liveBytes += desc.size;
+    counts.peakBytes = Math.max(counts.peakBytes, counts.liveBytes);
+  });
+  wrap(globals.GPUBuffer, 'destroy', (self) => {
+    const buf = self as GPUBuffer;
+    if (destroyed.has(buf)) return;
+    destroyed.add(buf);
+    counts.liveBytes -= buf.size;
   });
   wrap(globals.GPUBuffer, 'mapAsync', (_, [mode]) => { if (((mode as number) & mapRead) !== 0) counts.reads++; });
   wrap(globals.GPUDevice, 'createComputePipeline', () => { counts.compiles++; });

@@ -3,6 +3,7 @@
 // ops/nn.ts and the native kernel. Element-wise, one dispatch each.
 import type * as tf from '@tensorflow/tfjs-core';
 import { dispatch, groupsFor, output, type WebgpuBackend } from './raw';
+import { bindings } from './wgsl';
 
 const HEAD = /* wgsl */ `
 const C = 0.7978845608028654;
@@ -12,19 +13,14 @@ fn th(z: f32) -> f32 { return tanh(clamp(z, -15.0, 15.0)); }
 struct U { n: u32 }`;
 
 const FORWARD = /* wgsl */ `${HEAD}
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> y: array<f32>;
-@group(0) @binding(2) var<uniform> u: U;
+${bindings(['x'], ['y'])}
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>) {
   for (var i = gid.x; i < u.n; i += nw.x * 256u) { let v = x[i]; y[i] = 0.5 * v * (1.0 + th(C * (v + A * v * v * v))); }
 }`;
 
 const BACKWARD = /* wgsl */ `${HEAD}
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dx: array<f32>;
-@group(0) @binding(3) var<uniform> u: U;
+${bindings(['x', 'dy'], ['dx'])}
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>) {
   for (var i = gid.x; i < u.n; i += nw.x * 256u) {

@@ -5,10 +5,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { FUSED, FUSED_GPU } from '../../ops/fused';
 import { adamwMulti } from './adamw';
 import { attention, attentionGrad } from './attention';
+import { biasAdd, biasGrad } from './bias';
+import { embedding, embeddingGrad } from './embedding';
 import { gelu, geluGrad } from './gelu';
-import { layerNorm, layerNormGrad } from './norm';
+import { layerNorm, layerNormGrad, rmsNorm, rmsNormGrad } from './norm';
 import { logSoftmaxPick, logSoftmaxPickGrad } from './pick';
-import { rmsNorm, rmsNormGrad } from './rms';
+import { swiglu, swigluGrad } from './swiglu';
 import type { WebgpuBackend } from './raw';
 
 type Body = (b: WebgpuBackend, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, number>) => tf.TensorInfo | tf.TensorInfo[];
@@ -36,5 +38,11 @@ export function registerWebgpuKernels(): string | undefined {
   webgpuKernel(FUSED_GPU.attentionGrad, attentionGrad);
   webgpuKernel(FUSED_GPU.rmsNorm, rmsNorm);
   webgpuKernel(FUSED_GPU.rmsNormGrad, rmsNormGrad);
+  webgpuKernel(FUSED_GPU.swiglu, swiglu);
+  webgpuKernel(FUSED_GPU.swigluGrad, swigluGrad);
+  webgpuKernel(FUSED_GPU.biasAdd, biasAdd);
+  webgpuKernel(FUSED_GPU.biasGrad, biasGrad);
+  webgpuKernel(FUSED_GPU.embedding, embedding);
+  webgpuKernel(FUSED_GPU.embeddingGrad, embeddingGrad);
   return undefined;
 }

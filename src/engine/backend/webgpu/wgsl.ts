@@ -20,3 +20,16 @@ fn treeSum(lid: u32, s: f32) -> f32 {
   workgroupBarrier();
   return r;
 }`;
+
+/**
+ * Storage bindings @binding(0..): `reads` (read-only) then `writes` (read_write), f32 arrays unless
+ * named `name:i32`, then the uniform struct U as `u` in the last binding, as raw.ts's dispatch binds.
+ */
+export function bindings(reads: string[], writes: string[]): string {
+  const all = [...reads.map((n) => [n, 'read']), ...writes.map((n) => [n, 'read_write'])] as [string, string][];
+  const decl = all.map(([spec, mode], i) => {
+    const [name, type = 'f32'] = spec.split(':');
+    return `@group(0) @binding(${i}) var<storage, ${mode}> ${name}: array<${type}>;`;
+  });
+  return [...decl, `@group(0) @binding(${all.length}) var<uniform> u: U;`].join('\n');
+}

@@ -1,0 +1,43 @@
+// Element-level building blocks with fused kernels where the backend has them (ops/fused.ts; WebGPU
+// today) and tfjs composites otherwise: a linear layer's bias add, SwiGLU (Shazeer 2020, as
+// transformers' LlamaMLP: silu(gate)·up) and the embedding lookup (torch.nn.Embedding).
+import * as tf from '@tensorflow/tfjs-core';
+import type { CustomGradientFunc } from '@tensorflow/tfjs-core/dist/engine';
+import { FUSED_GPU, hasFused, runFused } from './fused';
+
+const fusedBias = tf.customGrad(((x: tf.Tensor, b: tf.Tensor) => ({
+  value: runFused(FUSED_GPU.biasAdd, { x, b }) as tf.Tensor, // [N, C]
+  gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [dy as tf.Tensor, runFused(FUSED_GPU.biasGrad, { dy: dy as tf.Tensor }) as tf.Tensor], // [N, C], [C]
+})) as unknown as CustomGradientFunc<tf.Tensor>);
+
+/** x [N, C] + b [C] → [N, C]. */
+export function addBias(x: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  return (hasFused(FUSED_GPU.biasAdd) ? fusedBias(x, b) : tf.add(x, b)) as tf.Tensor2D;
+}
+
+const fusedSwiglu = tf.customGrad(((gate: tf.Tensor, up: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([gate, up]);
+  return {
+    value: runFused(FUSED_GPU.swiglu, { gate, up }) as tf.Tensor,
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const [g, u] = saved as [tf.Tensor, tf.Tensor];
+      return runFused(FUSED_GPU.swigluGrad, { gate: g, up: u, dy: dy as tf.Tensor }) as tf.Tensor[]; // 2 × gate's shape
+    },
+  };
+}) as unknown as CustomGradientFunc<tf.Tensor>);
+
+/** silu(gate)·up, element-wise: gate, up [N, ff] → [N, ff]. */
+export function swiglu(gate: tf.Tensor2D, up: tf.Tensor2D): tf.Tensor2D {
+  if (hasFused(FUSED_GPU.swiglu)) return fusedSwiglu(gate, up) as tf.Tensor2D;
+  return tf.mul(tf.mul(gate, tf.sigmoid(gate)), up);
+}
+
+/** Rows of w [V, d] picked by ids int32 [B, T] → [B, T, d]; the gradient reaches w only. */
+export function embed(w: tf.Tensor2D, ids: tf.Tensor2D): tf.Tensor3D {
+  if (!hasFused(FUSED_GPU.embedding)) return tf.gather(w, ids) as tf.Tensor as tf.Tensor3D; // [B, T, d]
+  const f = tf.customGrad(((wi: tf.Tensor) => ({
+    value: runFused(FUSED_GPU.embedding, { w: wi, ids }) as tf.Tensor, // [B, T, d]
+    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [runFused(FUSED_GPU.embeddingGrad, { ids, dy: dy as tf.Tensor }, { V: w.shape[0] }) as tf.Tensor], // [V, d]
+  })) as unknown as CustomGradientFunc<tf.Tensor>);
+  return f(w) as tf.Tensor3D;
+}
