@@ -1,10 +1,11 @@
 // The first event of a run says which backend was chosen and why (issue 11 §5), through the CLI as
 // the extension reads it: here (no hardware GPU: Dawn only has llvmpipe) `auto` takes native and says
 // why; with the software adapter admitted as a GPU candidate (ORPO_LAB_AUTO_SOFTWARE_GPU=1, tests only)
-// the run's shape is timed on both, then the second run takes the pick from the cache file.
+// the run's shape is timed on both, then the second run takes the pick from the cache file. And a
+// named tensorflow backend is loaded from the CUDA folder (ORPO_LAB_CUDA_DIR; a stand-in package).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendEvent } from '../../src/common/events';
@@ -52,4 +53,20 @@ test('auto with a GPU candidate and native: timed now on the run\'s shape, then 
   assert.deepEqual(cached.times, timed.times);
   assert.equal(cached.cached_from, saved.entries[0]?.date);
   assert.match(cached.reason, new RegExp(`, cached from ${saved.entries[0]?.date ?? 'x'}$`));
+});
+
+test('backend tensorflow: the engine loads the package from the CUDA folder the extension passes (a stand-in package)', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-cuda-'));
+  const pkg = join(dir, 'node_modules', '@tensorflow', 'tfjs-node-gpu');
+  mkdirSync(pkg, { recursive: true });
+  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node-gpu', version: '4.22.0', main: 'index.js' }));
+  writeFileSync(join(pkg, 'index.js'), 'process.stderr.write(`stand-in loaded from ${__filename}\\n`);\n');
+  const cfg = tinyConfig(dir, 'max_steps: 1');
+  const r = await runCli(['train', cfg, '--backend', 'tensorflow', '--out', join(dir, 'run')], undefined, { ORPO_LAB_CUDA_DIR: dir });
+  assert.equal(r.code, 1);
+  assert.ok(r.stderr.includes(`stand-in loaded from ${join(pkg, 'index.js')}`), r.stderr);
+  assert.ok(r.stderr.includes(`backend tensorflow: @tensorflow/tfjs-node-gpu loaded from ${join(pkg, 'index.js')} but registered no working tensorflow backend.`), r.stderr);
+  const none = await runCli(['train', cfg, '--backend', 'tensorflow', '--out', join(dir, 'run2')], undefined, { ORPO_LAB_CUDA_DIR: join(dir, 'nothing') });
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /backend tensorflow is not available: @tensorflow\/tfjs-node-gpu: not installed \(not in .*nothing either\).*"ORPO Lab: Install CUDA Backend"/);
 });
