@@ -67,7 +67,9 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`orpo-lab ${name}: ${e.message}\n`);
       return EXIT_USAGE;
     }
-    process.stderr.write(`orpo-lab ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    // A backend that cannot load is said in words (backend/select.ts BackendError); other faults keep their stack.
+    const words = e instanceof Error ? (e.name === 'BackendError' ? e.message : (e.stack ?? e.message)) : String(e);
+    process.stderr.write(`orpo-lab ${name}: ${words}\n`);
     return 1;
   }
 }

@@ -66,7 +66,8 @@ test('after the install: on the GPU, on the CPU (no CUDA 11: CUDA 11.2 + cuDNN 8
   const a = afterInstall(cpu.device, cpu.error);
   assert.equal(a.ok, false);
   assert.match(a.message, /installed, but libtensorflow runs on the CPU: CUDA 11\.2 and cuDNN 8\.1 are required/);
-  const failed = parseCheck({ code: 1, stdout: '', stderr: '[bench] x\nError: libcudnn.so.8: cannot open shared object file\n' });
+  const failed = parseCheck({ code: 1, stdout: '', stderr: '[bench] x\norpo-lab bench: Error: libcudnn.so.8: cannot open shared object file\n    at foo (x.js:1)\n' });
   assert.deepEqual(failed, { error: 'Error: libcudnn.so.8: cannot open shared object file' });
-  assert.match(afterInstall(failed.device, failed.error).message, /did not load: Error: libcudnn\.so\.8.*It needs CUDA 11\.2 and cuDNN 8\.1/);
+  assert.deepEqual(parseCheck({ code: 1, stdout: '', stderr: 'killed\n' }), { error: 'killed' });
+  assert.match(afterInstall(undefined, failed.error).message, /did not load: Error: libcudnn\.so\.8.*It needs CUDA 11\.2 and cuDNN 8\.1/);
 });

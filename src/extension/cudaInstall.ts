@@ -118,7 +118,8 @@ export function parseCheck(r: { code: number | null; stdout: string; stderr: str
   } catch {
     // not JSON: the engine failed
   }
-  const err = r.stderr.split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
+  const lines = r.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const err = lines.find((l) => l.startsWith('orpo-lab bench: '))?.slice('orpo-lab bench: '.length) ?? lines.at(-1);
   return { error: err ?? `the engine exited with code ${String(r.code)}` };
 }
 

@@ -23,7 +23,9 @@ import type { RunShape } from './timeStep';
 
 export type { BackendInfo, Selected } from './auto';
 
-export class BackendError extends Error {}
+export class BackendError extends Error {
+  override name = 'BackendError';
+}
 
 /**
  * libtensorflow through tfjs-node-gpu or tfjs-node (from the CUDA folder first). With `gpuOnly` (auto's
