@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { scratchGpt2Config } from '../model/gpt';
 import { selectAuto, type AutoDeps } from './auto';
 import { selectBackend } from './select';
-import type { RunShape } from './timeStep';
+import { timeSteps, type RunShape } from './timeStep';
 
 const shape: RunShape = { config: scratchGpt2Config({ from: 'scratch', layers: 1, d_model: 32, heads: 2, context: 32 }, 64, 63), pairs: 2, T: 16, method: 'orpo', checkpointing: false };
 const deps: AutoDeps = {
@@ -21,10 +21,13 @@ const deps: AutoDeps = {
   fallbacks: [['cpu', () => selectBackend('cpu')]],
 };
 
-function run(cache: string, o: { shape?: RunShape; d?: AutoDeps } = {}) {
+function run(cache: string, o: { shape?: RunShape; d?: AutoDeps; time?: (s: RunShape) => Promise<number> } = {}) {
   const lines: string[] = [];
   const warnings: string[] = [];
-  const go = selectAuto(o.d ?? deps, { version: '9.9.9', cache, log: (l) => lines.push(l), warn: (w) => warnings.push(w), ...('shape' in o ? (o.shape ? { shape: o.shape } : {}) : { shape }) });
+  const go = selectAuto(o.d ?? deps, {
+    version: '9.9.9', cache, log: (l) => lines.push(l), warn: (w) => warnings.push(w),
+    ...('shape' in o ? (o.shape ? { shape: o.shape } : {}) : { shape }), ...(o.time ? { time: o.time } : {}),
+  });
   return { go, lines, warnings };
 }
 
@@ -76,4 +79,16 @@ test('no GPU candidate loads: native, and the reason names what was skipped; nei
   assert.equal(f.backend, 'cpu');
   assert.match(f.reason, /^cpu: no hardware GPU \(.*native: no addon\)$/);
   assert.equal(tf.getBackend(), 'cpu');
+});
+
+test('a GPU whose step fails at this shape (out of memory, say) is named and not taken; none timed: native', { timeout: 300_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orpo-auto-'));
+  const oom = (s: RunShape) => (tf.getBackend() === 'webgpu' ? Promise.reject(new Error('GPU out of memory\nat ...')) : timeSteps(s));
+  const s = await run(join(dir, 'a.json'), { time: oom }).go;
+  assert.equal(s.backend, 'native');
+  assert.match(s.reason, /^native: [\d.]+ ms\/step, timed now; webgpu could not be timed \(GPU out of memory\)$/, s.reason);
+  assert.equal(tf.getBackend(), 'native');
+  const none = await run(join(dir, 'b.json'), { time: () => Promise.reject(new Error('no memory')) }).go;
+  assert.equal(none.reason, 'native: no backend could be timed at this run\'s shape (webgpu: no memory; native: no memory)');
+  assert.equal(tf.getBackend(), 'native');
 });

@@ -64,11 +64,12 @@ export async function selectAuto(deps: AutoDeps, o: AutoOptions): Promise<Select
   if (gpus.length > 0 && native && o.shape) {
     const all = [...gpus, { label: 'native', info: native, load: deps.native }];
     const chosen = await timeOrCache(all, o.shape, o);
-    if (chosen) {
-      const c = all.find((x) => x.label === chosen.backend) ?? all[0];
-      const info = await (c as (typeof all)[number]).load(); // the chosen backend active again, its settings too
+    const c = typeof chosen === 'string' ? undefined : all.find((x) => x.label === chosen.backend);
+    if (typeof chosen !== 'string' && c) {
+      const info = await c.load(); // the chosen backend active again, with its settings (e.g. explicit transposes)
       return { ...info, reason: chosen.reason, times: chosen.times, ...(chosen.cachedFrom ? { cachedFrom: chosen.cachedFrom } : {}) };
     }
+    return { ...(await deps.native()), reason: `native: no backend could be timed at this run's shape (${typeof chosen === 'string' ? chosen : 'unknown pick'})` };
   }
   const gpu = gpus[0];
   if (gpu) {
@@ -94,8 +95,8 @@ export function machineKey(gpuDevices: readonly string[]): string {
   return [hostname(), cpus()[0]?.model.trim() ?? 'unknown CPU', ...[...gpuDevices].sort()].join(' | ');
 }
 
-/** The cached pick for this machine and shape, or each candidate timed now (then cached). */
-async function timeOrCache(all: { label: string; info: BackendInfo; load: Loader }[], shape: RunShape, o: AutoOptions): Promise<Choice | undefined> {
+/** The cached pick for this machine and shape, or each candidate timed now (then cached); why none could be, in words. */
+async function timeOrCache(all: { label: string; info: BackendInfo; load: Loader }[], shape: RunShape, o: AutoOptions): Promise<Choice | string> {
   const file = o.cache ?? cacheFile();
   const key = { machine: machineKey(all.filter((c) => c.label !== 'native').map((c) => c.info.device)), shape: shapeKey(shape), version: o.version };
   const hit = readCache(file, key, o.warn);
@@ -114,6 +115,7 @@ async function timeOrCache(all: { label: string; info: BackendInfo; load: Loader
     }
   }
   const choice = pickFastest(timed);
-  if (choice) writeCache(file, { ...key, backend: choice.backend, times: choice.times, date: new Date().toISOString() }, o.warn);
+  if (!choice) return timed.map((t) => `${t.backend}: ${'error' in t ? t.error : 'no time'}`).join('; ');
+  writeCache(file, { ...key, backend: choice.backend, times: choice.times, date: new Date().toISOString() }, o.warn);
   return choice;
 }
