@@ -53,6 +53,12 @@ test('auto with a GPU candidate and native: timed now on the run\'s shape, then 
   assert.deepEqual(cached.times, timed.times);
   assert.equal(cached.cached_from, saved.entries[0]?.date);
   assert.match(cached.reason, new RegExp(`, cached from ${saved.entries[0]?.date ?? 'x'}$`));
+  writeFileSync(join(dir, 'cache', 'backend-timings.json'), '{"entries": [{"machine": ');
+  const r = await runCli(['train', cfg, '--backend', 'auto', '--out', join(dir, 'c'), '--max-steps', '1'], undefined, env);
+  assert.equal(r.code, 0, r.stderr);
+  const [first, second] = r.events;
+  assert.ok(first?.type === 'backend' && first.reason.endsWith(', timed now'), JSON.stringify(first));
+  assert.ok(second?.type === 'warning' && second.message.startsWith(`${join(dir, 'cache', 'backend-timings.json')}: the backend timing cache is corrupt and was ignored`), JSON.stringify(second));
 });
 
 test('backend tensorflow: the engine loads the package from the CUDA folder the extension passes (a stand-in package)', { timeout: 120_000 }, async () => {

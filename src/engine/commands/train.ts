@@ -98,12 +98,16 @@ export async function main(argv: string[]): Promise<number> {
     const tokenizer = await buildTokenizer(cfg, configDir);
     // The first event: the backend and why (`auto` may time this run's shape on a GPU and on native).
     const shape = await runShape(cfg, configDir, tokenizer, resumeFrom);
-    const warn = (message: string) => { log(`warning: ${message}`); emit({ type: 'warning', message }); };
-    const backend = await selectBackend(cfg.backend, log, { ...(shape ? { shape } : {}), warn });
+    const cacheWarnings: string[] = []; // a corrupt or unwritable timing cache: said right after the backend
+    const backend = await selectBackend(cfg.backend, log, { ...(shape ? { shape } : {}), warn: (m) => cacheWarnings.push(m) });
     emit({
       type: 'backend', requested: cfg.backend, backend: backend.backend, device: backend.device, reason: backend.reason,
       ...(backend.times ? { times: backend.times } : {}), ...(backend.cachedFrom ? { cached_from: backend.cachedFrom } : {}),
     });
+    for (const message of cacheWarnings) {
+      log(`warning: ${message}`);
+      emit({ type: 'warning', message });
+    }
     log(`backend ${backend.backend}: ${backend.device} (${backend.reason})`);
     let data;
     try {
