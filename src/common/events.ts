@@ -21,6 +21,24 @@ export interface StartedEvent {
   time: string;
 }
 
+/**
+ * The first event of a run: the backend chosen and why (issue 11 §5). `auto` times the run's model shape
+ * on each hardware GPU and the native CPU path when both exist, or reuses a cached timing.
+ */
+export interface BackendEvent {
+  type: 'backend';
+  /** What the config (or --backend) asked for: auto or a backend name. */
+  requested: string;
+  backend: string;
+  device: string;
+  /** In words, e.g. "webgpu: 41 ms/step vs native 452 ms/step, timed now". */
+  reason: string;
+  /** Milliseconds per step of each backend timed (or cached) for this run's shape. */
+  times?: Record<string, number>;
+  /** When the cached timing was measured (ISO time), when the choice came from the cache. */
+  cached_from?: string;
+}
+
 export interface MetricsEvent {
   type: 'metrics';
   split: 'train' | 'eval';
@@ -71,6 +89,7 @@ export interface ErrorEvent {
 }
 
 export type EngineEvent =
+  | BackendEvent
   | StartedEvent
   | MetricsEvent
   | DistributionsEvent
@@ -100,6 +119,9 @@ function checkEvent(o: Obj): string | undefined {
     case 'started':
       return ['run_dir', 'config', 'name', 'method', 'backend', 'device', 'time'].every((k) => str(o, k)) &&
         ['total_steps', 'start_step', 'pid'].every((k) => num(o, k)) ? undefined : 'started: missing or mistyped field';
+    case 'backend':
+      return ['requested', 'backend', 'device', 'reason'].every((k) => str(o, k)) && (o.times === undefined || numRecord(o.times)) && optStr(o, 'cached_from')
+        ? undefined : 'backend: needs requested, backend, device, reason (times a numeric record, cached_from a string)';
     case 'metrics':
       return (o.split === 'train' || o.split === 'eval') && isObj(o.row) && num(o.row, 'step') && numRecord(o.row)
         ? undefined : 'metrics: needs split train|eval and a numeric row with step';

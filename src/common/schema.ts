@@ -130,7 +130,7 @@ export const configSpec: ObjectSpec = {
     },
     backend: {
       kind: 'string', enum: BACKENDS, default: 'auto',
-      doc: '`auto` tries tfjs-node-gpu (CUDA), tfjs-node, WebGPU (a hardware adapter only), native (CPU: system BLAS and native kernels, memory bounded by system memory), wasm (a 4 GiB heap), then cpu. A named backend fails clearly if it cannot load.',
+      doc: '`auto` takes the fastest that works for the run\'s shape: a hardware GPU (WebGPU on a hardware adapter, or tfjs-node-gpu when libtensorflow really uses a CUDA GPU) timed against native on this model once (cached per machine, shape and engine version); without a GPU native (CPU: system BLAS and native kernels, memory bounded by system memory), wasm (a 4 GiB heap), then cpu. The run\'s first event says which and why. A named backend fails clearly if it cannot load.',
     },
     output_dir: { kind: 'string', default: 'runs', path: { type: 'dir' }, doc: 'Where run directories are created, relative to the config.' },
     sweep: sweepSpec,

@@ -2,11 +2,10 @@
 // `orpo-lab train --json` as a child process and reads its JSON-lines events on stdout; every other
 // subcommand is for people and other editors. Each subcommand lives in commands/<name>.ts and declares
 // its options (args.ts: strict parsing, --help). Exit codes: 0 done, 1 failure, 2 usage or invalid input.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { HelpRequested, UsageError } from './args';
 import { closest } from '../server/service/suggest';
 import { holdStopSignals } from './commands/earlyStop';
+import { packageVersion } from './version';
 
 type Command = { args: string; what: string; run: (argv: string[]) => Promise<number> };
 
@@ -32,18 +31,6 @@ export function usage(): string {
     '  orpo-lab --version', '', 'orpo-lab COMMAND --help shows the options of a command.',
     'Exit codes: 0 done or stopped, 2 invalid command line, config or data, 1 other failure.',
   ].join('\n');
-}
-
-/** The version in the package.json above this file (dist/engine/cli.js or src/engine/cli.ts). */
-export function packageVersion(from: string = __dirname): string | undefined {
-  for (let d = from; ; d = dirname(d)) {
-    const p = join(d, 'package.json');
-    if (existsSync(p)) {
-      const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'orpo-lab' && typeof pkg.version === 'string') return pkg.version;
-    }
-    if (dirname(d) === d) return undefined;
-  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -80,7 +67,9 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`orpo-lab ${name}: ${e.message}\n`);
       return EXIT_USAGE;
     }
-    process.stderr.write(`orpo-lab ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    // A backend that cannot load is said in words (backend/select.ts BackendError); other faults keep their stack.
+    const words = e instanceof Error ? (e.name === 'BackendError' ? e.message : (e.stack ?? e.message)) : String(e);
+    process.stderr.write(`orpo-lab ${name}: ${words}\n`);
     return 1;
   }
 }

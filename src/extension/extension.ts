@@ -18,6 +18,7 @@ import { registerSweepCommands } from './sweep';
 import { registerTasks } from './tasks';
 import { openExample } from './example';
 import { pickFile } from './pickFile';
+import { registerCudaCommand } from './cudaCommand';
 
 // performance.now() counts from the extension host's start; this marks when this bundle was evaluated.
 const moduleLoadedAt = performance.now();
@@ -67,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): { activationTime: ()
   }));
 
   context.subscriptions.push(registerTasks(context));
+  context.subscriptions.push(registerCudaCommand(context, launch, log));
   context.subscriptions.push(vscode.commands.registerCommand('orpoLab.openExample', (which: unknown) => openExample(context, which)));
   context.subscriptions.push(vscode.commands.registerCommand('orpoLab.pickFile', (uri: unknown, arg: unknown) => pickFile(uri, arg)));
   // The language server starts in the background: activation does not wait for it.

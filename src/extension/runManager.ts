@@ -5,7 +5,7 @@
 // against a fake engine script (test-fixtures/fake-engine.ts).
 import { dirname, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { parseEvent, type EngineEvent, type ErrorEvent, type FinishedEvent, type StartedEvent, type ControlMessage } from '../common/events';
+import { parseEvent, type BackendEvent, type EngineEvent, type ErrorEvent, type FinishedEvent, type StartedEvent, type ControlMessage } from '../common/events';
 import type { MetricsRow } from '../common/metrics';
 import { LineSplitter, trainArgs, type StartOptions } from './engineCli';
 
@@ -38,6 +38,8 @@ export interface RunState {
   /** Known from the start when resuming, otherwise from the `started` event. */
   runDir?: string;
   name?: string;
+  /** The backend chosen and why (the run's first event). */
+  backend?: BackendEvent;
   started?: StartedEvent;
   step: number;
   totalSteps?: number;
@@ -266,6 +268,9 @@ export class RunManager {
       case 'error':
         s.error = ev;
         if (ev.checkpoint) s.lastCheckpoint = ev.checkpoint;
+        return;
+      case 'backend':
+        s.backend = ev;
         return;
       case 'distributions':
       case 'sample':

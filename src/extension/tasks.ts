@@ -3,7 +3,7 @@
 // problem matcher reading `file:line:col: severity: message` lines into the Problems panel.
 // VS Code Task Provider API: https://code.visualstudio.com/api/extension-guides/task-provider
 import * as vscode from 'vscode';
-import { enginePath, readSettings } from './settings';
+import { engineEnv, enginePath, readSettings } from './settings';
 
 export const TASK_TYPE = 'orpo-lab';
 
@@ -22,7 +22,7 @@ function taskFor(context: vscode.ExtensionContext, def: OrpoTaskDefinition, scop
   // Desktop VS Code runs on Electron: ELECTRON_RUN_AS_NODE makes it a Node.js runtime (code-server runs on Node).
   const exec = new vscode.ProcessExecution(s.nodePath || process.execPath, [enginePath(context), def.command, def.config, ...(def.command === 'train' && s.backend ? ['--backend', s.backend] : [])], {
     ...(typeof scope === 'object' ? { cwd: scope.uri.fsPath } : {}),
-    env: { ELECTRON_RUN_AS_NODE: '1' },
+    env: { ELECTRON_RUN_AS_NODE: '1', ...engineEnv(context) },
   });
   const task = new vscode.Task(def, scope, `${def.command} ${def.config}`, TASK_TYPE, exec, ['$orpo-lab']);
   if (def.command === 'train') task.group = vscode.TaskGroup.Build;

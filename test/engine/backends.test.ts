@@ -58,7 +58,7 @@ function tinyConfig(name: string, seed: number, model: string, limit: number, tr
 async function trainRows(config: string, backend: string, out: string, env: Record<string, string> = {}): Promise<{ rows: Record<string, number>[]; device: string }> {
   const r = await runCli(['train', config, '--backend', backend, '--out', out], undefined, env);
   assert.equal(r.code, 0, r.stderr);
-  const started = r.events[0];
+  const started = r.events.find((e) => e.type === 'started');
   assert.ok(started?.type === 'started' && started.backend === backend, `started on ${backend}`);
   const rows = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
   return { rows, device: started.type === 'started' ? started.device : '' };

@@ -101,7 +101,7 @@ test('off a terminal stdout carries JSON events without --json; --resume takes a
   assert.equal(ckpts.length, 1);
   const resumed = await runCli(['train', join(out, 'config.yaml'), '--resume', join(out, 'checkpoints', ckpts[0] as string)]);
   assert.equal(resumed.code, 0, resumed.stderr);
-  const started = resumed.events[0];
+  const started = resumed.events.find((e) => e.type === 'started');
   assert.ok(started?.type === 'started' && started.start_step === 2 && started.run_dir === out, JSON.stringify(started));
   const done = resumed.events.at(-1);
   assert.ok(done?.type === 'finished' && done.step === 4, JSON.stringify(done));

@@ -22,7 +22,7 @@ test('two runs of one name started together write two directories, none shared',
   const rs = await Promise.all([0, 1].map(() => runCli(['train', p])));
   const dirs = rs.map((r) => {
     assert.equal(r.code, 0, r.stderr);
-    const s = r.events[0];
+    const s = r.events.find((e) => e.type === 'started');
     assert.ok(s?.type === 'started');
     return s.run_dir;
   });
@@ -59,7 +59,7 @@ test('--resume while the run trains is refused; a finished run\'s --out is not r
   const resumed = await (second as Promise<CliResult>);
   assert.equal(resumed.code, 1, resumed.stderr);
   const err = errorOf(resumed);
-  assert.ok(err?.type === 'error' && err.message.includes(`in use by process ${first.events[0]?.type === 'started' ? first.events[0].pid : '?'}`), JSON.stringify(err));
+  assert.ok(err?.type === 'error' && err.message.includes(`in use by process ${(first.events.find((e) => e.type === 'started') as { pid?: number } | undefined)?.pid ?? '?'}`), JSON.stringify(err));
   assert.equal(first.code, 0, first.stderr);
   const fin = first.events.at(-1);
   assert.ok(fin?.type === 'finished' && fin.reason === 'stopped');

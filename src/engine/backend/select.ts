@@ -1,10 +1,13 @@
-// The tfjs backend choice, in one place. `auto` tries @tensorflow/tfjs-node-gpu (CUDA), then
-// @tensorflow/tfjs-node, then WebGPU through Dawn (the `webgpu` package) on a hardware adapter only,
-// then native (tfjs cpu storage + native kernels, native/cpuBackend.ts), then wasm, then cpu. A named backend fails clearly when it cannot load. Each backend's package is
-// loaded only when that backend is tried. See shared notes: environment.md ("TensorFlow.js backends").
-// Probing is quiet: the backends `auto` skipped are named only when none loads (in the error), so a
-// normal CPU run's log carries no "Cannot find module" lines and no Dawn warning about a missing Vulkan
-// loader (on Linux, Dawn is not even created for `auto` when no libvulkan.so.1 is installed).
+// The tfjs backend choice, in one place. A named backend fails clearly when it cannot load. `auto`
+// (auto.ts) takes the fastest backend that works for the run's shape: hardware GPUs — libtensorflow
+// through @tensorflow/tfjs-node-gpu only when it really uses a GPU, WebGPU through Dawn (the `webgpu`
+// package) only on a hardware adapter (classify.ts) — timed against native (tfjs cpu storage + native
+// kernels, native/cpuBackend.ts); without a GPU native, then wasm, libtensorflow on the CPU, cpu.
+// Each backend's package is loaded only when that backend is tried; tfjs-node(-gpu) is found in the
+// extension's CUDA folder first (tfPackage.ts). See shared notes: environment.md ("TensorFlow.js backends").
+// Probing is quiet: the backends `auto` skipped are named in the reason and, with ORPO_LAB_VERBOSE=1,
+// on the log, so a normal CPU run's log carries no "Cannot find module" lines and no Dawn warning about
+// a missing Vulkan loader (on Linux, Dawn is not even created for `auto` when no libvulkan.so.1 is installed).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,34 +15,37 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Backend } from '../../common/config';
 import { setExplicitTranspose } from '../ops/matmul';
+import { packageVersion } from '../version';
+import { selectAuto, type BackendInfo, type Loader, type Selected } from './auto';
+import { adapterName, isSoftwareAdapter, tensorflowDevice, type AdapterInfo } from './classify';
+import { requireTfPackage } from './tfPackage';
+import type { RunShape } from './timeStep';
 
-export interface BackendInfo {
-  /** The tfjs backend name actually running: tensorflow, webgpu, wasm or cpu. */
-  backend: string;
-  /** The device behind it, in words. */
-  device: string;
+export type { BackendInfo, Selected } from './auto';
+
+export class BackendError extends Error {
+  override name = 'BackendError';
 }
 
-export class BackendError extends Error {}
-
-const SOFTWARE_ADAPTER = /llvmpipe|swiftshader|lavapipe|software|softpipe/i;
-
-type Loader = () => Promise<BackendInfo>;
-
-async function loadTensorflow(): Promise<BackendInfo> {
-  const errors: string[] = [];
-  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional native package, loaded only when chosen
-      require(pkg);
-      await tf.setBackend('tensorflow');
-      await tf.ready();
-      return { backend: 'tensorflow', device: pkg.endsWith('gpu') ? 'CUDA GPU (libtensorflow, tfjs-node-gpu)' : 'CPU (libtensorflow, tfjs-node)' };
-    } catch (e) {
-      errors.push(`${pkg}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
-    }
+/**
+ * libtensorflow through tfjs-node-gpu or tfjs-node (from the CUDA folder first). With `gpuOnly` (auto's
+ * GPU candidate) it refuses to run on the CPU: tfjs-node-gpu without CUDA 11 silently does (tfjs#8269).
+ */
+async function loadTensorflow(gpuOnly = false): Promise<BackendInfo> {
+  let found;
+  try {
+    found = requireTfPackage();
+  } catch (e) {
+    if (gpuOnly) throw new BackendError(e instanceof Error ? e.message : String(e));
+    throw new BackendError(`backend tensorflow is not available: ${e instanceof Error ? e.message : String(e)}. Install @tensorflow/tfjs-node-gpu (CUDA 11.2 + cuDNN 8.1; in VS Code: "ORPO Lab: Install CUDA Backend") or @tensorflow/tfjs-node, or use backend: auto.`);
   }
-  throw new BackendError(`backend tensorflow is not available: ${errors.join('; ')}. Install @tensorflow/tfjs-node-gpu (CUDA 11.2 + cuDNN 8.1) or @tensorflow/tfjs-node, or use backend: auto.`);
+  if (!tf.findBackend('tensorflow') || !(await tf.setBackend('tensorflow'))) {
+    throw new BackendError(`backend tensorflow: ${found.pkg} loaded from ${found.path} but registered no working tensorflow backend.`);
+  }
+  await tf.ready();
+  const where = tensorflowDevice(found.pkg, tf.backend());
+  if (gpuOnly && !where.gpu) throw new BackendError(`libtensorflow runs on the CPU, not a GPU (${found.pkg}: isUsingGpuDevice is false)`);
+  return { backend: 'tensorflow', device: where.device };
 }
 
 /**
@@ -60,9 +66,10 @@ export function vulkanLoaderPresent(platform: NodeJS.Platform = process.platform
 
 /** WebGPU through Dawn. `allowSoftware` admits llvmpipe & co. (only when webgpu is asked for by name). */
 let webgpuInfo: BackendInfo | undefined;
+let webgpuSoftware = false;
 async function loadWebgpu(allowSoftware: boolean): Promise<BackendInfo> {
   // Once is enough: a second Dawn instance in one process can abort it (std::system_error).
-  if (webgpuInfo && tf.findBackend('webgpu') && (allowSoftware || !SOFTWARE_ADAPTER.test(webgpuInfo.device))) {
+  if (webgpuInfo && tf.findBackend('webgpu') && (allowSoftware || !webgpuSoftware)) {
     await tf.setBackend('webgpu');
     return webgpuInfo;
   }
@@ -94,9 +101,12 @@ async function loadWebgpu(allowSoftware: boolean): Promise<BackendInfo> {
     compat = true;
   }
   if (!adapter) throw new BackendError('backend webgpu: no WebGPU adapter found (no GPU, or no Vulkan driver).');
-  const info = (adapter as GPUAdapter & { info: { vendor?: string; architecture?: string; device?: string; description?: string } }).info;
-  const name = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unknown adapter';
-  if (SOFTWARE_ADAPTER.test(name) && !allowSoftware) {
+  const info = (adapter as GPUAdapter & { info: AdapterInfo }).info;
+  const name = adapterName(info);
+  // GPUAdapterInfo's fields are prototype getters: read them one by one (a spread copies none).
+  const fallback = info.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  webgpuSoftware = isSoftwareAdapter({ vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description, isFallbackAdapter: fallback });
+  if (webgpuSoftware && !allowSoftware) {
     throw new BackendError(`backend webgpu: only a software adapter (${name}) is available; it is slower than wasm.`);
   }
   const wrapped = {
@@ -166,30 +176,44 @@ async function loadCpu(): Promise<BackendInfo> {
 }
 
 const loaders: Record<Exclude<Backend, 'auto'>, Loader> = {
-  tensorflow: loadTensorflow,
+  tensorflow: () => loadTensorflow(),
   webgpu: () => loadWebgpu(true),
   native: loadNative,
   wasm: loadWasm,
   cpu: loadCpu,
 };
 
+/** Whether the WebGPU adapter in use is a software one (classify.ts); undefined before WebGPU loads. */
+export function webgpuAdapterIsSoftware(): boolean | undefined {
+  return webgpuInfo ? webgpuSoftware : undefined;
+}
+
+export interface SelectOptions {
+  /** The run's model shape: with it, `auto` times GPU against native (auto.ts). */
+  shape?: RunShape;
+  /** The timing cache file (default: autoCache.cacheFile()). */
+  cache?: string;
+  /** Cache problems (corrupt, not writable). */
+  warn?: (message: string) => void;
+}
+
 /**
- * Initialises the requested backend. With `auto`, the backends skipped and why go to `log` only when
- * ORPO_LAB_VERBOSE=1, and into the error when none loads.
+ * Initialises the requested backend and says why it was chosen. With `auto`, the backends skipped and
+ * why are in the reason, on `log` only when ORPO_LAB_VERBOSE=1, and in the error when none loads.
  */
-export async function selectBackend(name: Backend, log: (line: string) => void = () => {}): Promise<BackendInfo> {
+export async function selectBackend(name: Backend, log: (line: string) => void = () => {}, o: SelectOptions = {}): Promise<Selected> {
   // Production mode: no console banners from tfjs (our stderr is the user's log) and no debug checks.
   tf.env().set('PROD', true);
-  if (name !== 'auto') return loaders[name]();
-  const chain: [string, Loader][] = [['tensorflow', loadTensorflow], ['webgpu', () => loadWebgpu(false)], ['native', loadNative], ['wasm', loadWasm], ['cpu', loadCpu]];
-  const skipped: string[] = [];
-  for (const [label, load] of chain) {
-    try {
-      return await load();
-    } catch (e) {
-      skipped.push(`${label}: ${e instanceof Error ? e.message : String(e)}`);
-      if (process.env.ORPO_LAB_VERBOSE === '1') log(`auto: skipping ${skipped.at(-1) ?? label}`);
-    }
+  if (name !== 'auto') return { ...(await loaders[name]()), reason: `${name}: named in the config or on the command line` };
+  // ORPO_LAB_AUTO_SOFTWARE_GPU=1 (tests only) admits a software WebGPU adapter as a GPU candidate.
+  const software = process.env.ORPO_LAB_AUTO_SOFTWARE_GPU === '1';
+  try {
+    return await selectAuto({
+      gpus: [['tensorflow', () => loadTensorflow(true)], ['webgpu', () => loadWebgpu(software)]],
+      native: loadNative,
+      fallbacks: [['wasm', loadWasm], ['tensorflow', () => loadTensorflow()], ['cpu', loadCpu]],
+    }, { ...o, version: packageVersion() ?? 'unknown', log, warn: o.warn ?? log });
+  } catch (e) {
+    throw new BackendError(e instanceof Error ? e.message : String(e));
   }
-  throw new BackendError(`no tfjs backend could be initialised:\n  ${skipped.join('\n  ')}`);
 }

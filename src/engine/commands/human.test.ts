@@ -64,3 +64,10 @@ test('the terminal writer rewrites the progress line in place and clears it befo
   assert.equal(text.split('\r\x1b[K').length - 1, 2);
   assert.ok(text.endsWith('report: orpo-lab report /r --out report.html\n'), 'the summary ends the output, no progress after it');
 });
+
+test('the backend event shows which backend and why', () => {
+  const r = renderEvent(newHumanState(), { type: 'backend', requested: 'auto', backend: 'native', device: 'CPU', reason: 'native: 452 ms/step vs webgpu 991 ms/step, timed now' }, 0);
+  assert.deepEqual(r.lines, ['backend native (auto): native: 452 ms/step vs webgpu 991 ms/step, timed now']);
+  const named = renderEvent(newHumanState(), { type: 'backend', requested: 'cpu', backend: 'cpu', device: 'CPU', reason: 'cpu: named in the config or on the command line' }, 0);
+  assert.deepEqual(named.lines, ['backend cpu (named): cpu: named in the config or on the command line']);
+});

@@ -64,6 +64,8 @@ function metricsLine(row: Record<string, number>, prefix: string): string {
 /** What one event shows. Mutates `st` (the run's progress so far). */
 export function renderEvent(st: HumanState, e: EngineEvent, now: number): Rendered {
   switch (e.type) {
+    case 'backend':
+      return { lines: [`backend ${e.backend} (${e.requested === 'auto' ? 'auto' : 'named'}): ${e.reason}`] };
     case 'started': {
       st.total = e.total_steps;
       st.startStep = e.start_step;

@@ -3,8 +3,10 @@
 // directory, or a checkpoint being resumed) and the eval-sample generator.
 import { resolve } from 'node:path';
 import type { ExperimentConfig } from '../../common/config';
+import type { RunShape } from '../backend/timeStep';
+import { readHfConfig } from '../hf/config';
 import { loadModelDir } from '../hf/load';
-import { createScratchGpt2 } from '../model/gpt';
+import { createScratchGpt2, scratchGpt2Config } from '../model/gpt';
 import type { CausalLM } from '../model/types';
 import { ByteTokenizer } from '../tokenizer/bytes';
 import type { Tokenizer } from '../tokenizer/types';
@@ -29,6 +31,21 @@ async function baseTokenizer(cfg: ExperimentConfig, configDir: string): Promise<
       return r.pairs.flatMap((p) => [p.prompt + p.chosen, p.rejected]);
     },
   });
+}
+
+/**
+ * The model shape the run will train, for `backend: auto`'s timing: the model's config.json (scratch,
+ * the configured directory, or the checkpoint resumed), pairs per step and the longest row. Undefined
+ * when the config cannot be read here; loading the model reports that in words later.
+ */
+export async function runShape(cfg: ExperimentConfig, configDir: string, tok: Tokenizer, checkpoint: string | undefined): Promise<RunShape | undefined> {
+  try {
+    const config = cfg.model.from === 'scratch' && !checkpoint ? scratchGpt2Config(cfg.model, tok.vocabSize, tok.eosId) : await readHfConfig(checkpoint ?? resolve(configDir, cfg.model.from));
+    const context = [config.n_positions, config.max_position_embeddings].find((x): x is number => typeof x === 'number') ?? cfg.data.max_length;
+    return { config, pairs: cfg.train.batch_size, T: Math.min(cfg.data.max_length, context), method: cfg.method, checkpointing: cfg.train.gradient_checkpointing };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The model to train: from a checkpoint when resuming, else scratch or the configured HF directory. */

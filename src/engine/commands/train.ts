@@ -16,7 +16,7 @@ import { DataError } from '../data/errors';
 import { loadDataset } from '../data/dataset';
 import { runFiles } from '../train/runDir';
 import { runTraining, totalSteps } from '../train/trainer';
-import { buildModel, buildTokenizer, makeSampler } from './setup';
+import { buildModel, buildTokenizer, makeSampler, runShape } from './setup';
 import { humanSink } from './human';
 import { preflightConfig, type Override } from './overrides';
 import { parseTrainArgs } from './trainArgs';
@@ -112,9 +112,20 @@ export async function main(argv: string[]): Promise<number> {
 
   try {
     if (stop && !resumeFrom) return stoppedBeforeStart(runDir, resumeFrom, emit, log);
-    const backend = await selectBackend(cfg.backend, log);
-    log(`backend ${backend.backend}: ${backend.device}`);
     const tokenizer = await buildTokenizer(cfg, configDir);
+    // The first event: the backend and why (`auto` may time this run's shape on a GPU and on native).
+    const shape = await runShape(cfg, configDir, tokenizer, resumeFrom);
+    const cacheWarnings: string[] = []; // a corrupt or unwritable timing cache: said right after the backend
+    const backend = await selectBackend(cfg.backend, log, { ...(shape ? { shape } : {}), warn: (m) => cacheWarnings.push(m) });
+    emit({
+      type: 'backend', requested: cfg.backend, backend: backend.backend, device: backend.device, reason: backend.reason,
+      ...(backend.times ? { times: backend.times } : {}), ...(backend.cachedFrom ? { cached_from: backend.cachedFrom } : {}),
+    });
+    for (const message of cacheWarnings) {
+      log(`warning: ${message}`);
+      emit({ type: 'warning', message });
+    }
+    log(`backend ${backend.backend}: ${backend.device} (${backend.reason})`);
     let data;
     try {
       data = await loadDataset(cfg.data, { configDir, seed: cfg.seed, tokenizer, skipInvalid: cfg.data.skip_invalid, evalPromptCount: cfg.train.eval_samples });
