@@ -1,7 +1,10 @@
 // The memory plan's estimate (memoryPlan.ts) against the peak the native backend measures (its own
 // count of the bytes it holds) over whole training steps (forward, backward, AdamW) at small shapes
 // that run the same code as GPT-2-small and SmolLM2-360M: GPT-2 and a Llama with GQA, with and without
-// gradient checkpointing. Within 25%, as the issue asks (the large shapes are in docs/benchmarks.md).
+// gradient checkpointing, and GPT-2-small and SmolLM2-360M themselves cut to 2 blocks (their real width,
+// heads, key/value heads, MLP and vocabulary: every per-block and per-token term at full size; without
+// checkpointing, which at these widths the plan underestimates: docs/benchmarks.md). Within 25%,
+// as the issue asks (the full-depth runs, with their estimates, are in `npm run bench` and docs/benchmarks.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,6 +17,7 @@ import type { CausalLM, HfConfig } from '../../src/engine/model/types';
 import { AdamW } from '../../src/engine/train/optimizer';
 import { disposeBatch, gradients, toTensors } from '../../src/engine/train/step';
 import { dimsFromHf, estimatePeak } from '../../src/server/service/memoryPlan';
+import { BENCH_MODELS } from '../../src/engine/commands/benchModels';
 
 /** The native backend's peak bytes over two full steps of `model` on `pairs` pairs of T tokens. */
 function measure(model: CausalLM, V: number, T: number, pairs: number): number {
@@ -45,11 +49,20 @@ const llama: HfConfig = {
   num_hidden_layers: 3, num_attention_heads: 6, num_key_value_heads: 2, max_position_embeddings: 128, rms_norm_eps: 1e-5, rope_theta: 10000, tie_word_embeddings: true,
 };
 
-for (const [name, config, make] of [['GPT-2', gpt2, () => createGpt2(gpt2)], ['Llama (GQA, tied)', llama, () => createLlama(llama, undefined, 1)]] as const) {
-  for (const checkpointing of [false, true]) {
+const gpt2Small2: HfConfig = { ...BENCH_MODELS['gpt2-small'], n_layer: 2 };
+const smol2: HfConfig = { ...BENCH_MODELS['smollm2-360m'], num_hidden_layers: 2 };
+
+const cases = [
+  ['GPT-2', gpt2, () => createGpt2(gpt2), 128, [false, true]],
+  ['Llama (GQA, tied)', llama, () => createLlama(llama, undefined, 1), 128, [false, true]],
+  ['GPT-2-small, 2 of 12 blocks', gpt2Small2, () => createGpt2(gpt2Small2), 64, [false]],
+  ['SmolLM2-360M, 2 of 32 blocks', smol2, () => createLlama(smol2, undefined, 1), 64, [false]],
+] as const;
+for (const [name, config, make, T, modes] of cases) {
+  for (const checkpointing of modes) {
     test(`${name}${checkpointing ? ' with checkpointing' : ''}: the estimate is within 25% of the measured peak`, async () => {
       await selectBackend('native');
-      const T = 128, pairs = 2;
+      const pairs = 2;
       const model = make();
       model.gradientCheckpointing = checkpointing;
       const measured = measure(model, config.vocab_size, T, pairs);
