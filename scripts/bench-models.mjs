@@ -2,7 +2,7 @@
 // written once as transformers directories (`orpo-lab bench --model DIR --init NAME`, cached under
 // --model-dir) and loaded by our HF loader, timed against PyTorch 1.13 reading the same directories
 // (scripts/reference/torch_step.py --model DIR: its own plain-torch models and LoRA), at the same thread
-// count, one run after the other. Runs: full (full fine-tuning), full-ckpt, lora (r 16, all-linear),
+// count, one run after the other. Runs: full (full fine-tuning), full-ckpt, lora (r 16, alpha = r as our bench, all-linear),
 // lora-ckpt. Our LoRA rows need an engine with `bench --lora-r`: without it they say so, with no figure.
 // Measures, never asserts. Used by `npm run bench -- --models ...`, or alone:
 //   node scripts/bench-models.mjs --models all [--model-runs full,lora,lora-ckpt] [--model-seq 512]
@@ -78,7 +78,7 @@ export async function benchModels(argv, threads) {
       if (sides.includes('pytorch')) {
         console.error(`# ${name} ${r}: PyTorch (load ${load()})`);
         row.pytorch = python
-          ? { ...(await run(python, [join(root, 'scripts/reference/torch_step.py'), '--model', mdir, ...shape, '--threads', String(threads), ...(isLora ? lora : []), ...(ckpt ? ['--checkpointing'] : [])])), load_after: load() }
+          ? { ...(await run(python, [join(root, 'scripts/reference/torch_step.py'), '--model', mdir, ...shape, '--threads', String(threads), ...(isLora ? [...lora, '--lora-alpha', lora[1]] : []), ...(ckpt ? ['--checkpointing'] : [])])), load_after: load() }
           : { skipped: 'torch is not installed: apt-get install python3-torch libopenblas0-pthread' };
       }
       results.rows.push(row);
