@@ -108,6 +108,10 @@ function table(results) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const argv = process.argv.slice(2);
   const i = argv.indexOf('--threads');
-  const { table: t } = await benchModels(argv, Number(i >= 0 ? argv[i + 1] : '1'));
-  console.log(t);
+  try {
+    console.log((await benchModels(argv, Number(i >= 0 ? argv[i + 1] : '1'))).table);
+  } catch (e) {
+    console.error(`bench-models: ${e.message}`);
+    process.exitCode = 2;
+  }
 }

@@ -72,8 +72,13 @@ let modelRows;
 if (opt('models')) {
   console.error('# the models users bring (scripts/bench-models.mjs)');
   const { benchModels } = await import('./bench-models.mjs');
-  modelRows = await benchModels(argv, threads);
-  results.models = modelRows.results;
+  try {
+    modelRows = await benchModels(argv, threads);
+    results.models = modelRows.results;
+  } catch (e) {
+    results.models = { error: e.message };
+    console.error(`bench: --models: ${e.message}`);
+  }
 }
 
 mkdirSync(join(root, '.bench'), { recursive: true });
