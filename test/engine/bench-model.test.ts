@@ -50,3 +50,10 @@ test('bench --init NAME does not overwrite a directory that holds another model'
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('bench refuses, in words and before allocating, a run the memory plan says the machine cannot hold', async () => {
+  const r = await runCli(['bench', '--backend', 'native', '--d-model', '8192', '--layers', '96', '--heads', '64', '--vocab', '50000', '--seq', '4096', '--pairs', '64', '--json']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /the memory plan estimates [\d.]+ GiB, more than system memory \([\d.]+ GiB\); try --checkpointing, fewer --pairs or a shorter --seq/);
+  assert.deepEqual(r.bad, [], 'no result line');
+});
