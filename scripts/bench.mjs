@@ -4,8 +4,12 @@
 //     the ratio of tokens/s; the reference is skipped, and says so, when torch is not installed;
 //  2. ORPO's peak memory against DPO's (the frozen reference model) on the same model;
 //  3. language-server validation time for a 300-line config;
-//  4. dashboard frame time at 100,000 logged steps.
-// Options: --quick (a smaller shape, for a fast look), --backends wasm,cpu, --threads N.
+//  4. dashboard frame time at 100,000 logged steps;
+//  5. with --models: the models users bring (scripts/bench-models.mjs): GPT-2-small and SmolLM2-360M with
+//     random weights, loaded from transformers directories, ours against PyTorch 1.13 (full fine-tuning,
+//     LoRA, LoRA plus checkpointing), with the memory plan's estimates.
+// Options: --quick (a smaller shape, for a fast look), --backends wasm,cpu, --threads N, and
+// --models gpt2-small,smollm2-360m (or all) with the options of scripts/bench-models.mjs.
 // Results go to stdout as a Markdown table and to .bench/results.json.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -63,6 +67,20 @@ results.lsp = lastJson(process.execPath, [join(root, 'scripts/bench-lsp.mjs'), '
 console.error('# dashboard: frame time at 100,000 steps');
 results.dashboard = lastJson(process.execPath, [join(root, 'scripts/bench-dashboard.mjs'), '--json']);
 
+// The models users bring, last (the long part): ours and PyTorch's rows in the same run.
+let modelRows;
+if (opt('models')) {
+  console.error('# the models users bring (scripts/bench-models.mjs)');
+  const { benchModels } = await import('./bench-models.mjs');
+  try {
+    modelRows = await benchModels(argv, threads);
+    results.models = modelRows.results;
+  } catch (e) {
+    results.models = { error: e.message };
+    console.error(`bench: --models: ${e.message}`);
+  }
+}
+
 mkdirSync(join(root, '.bench'), { recursive: true });
 writeFileSync(join(root, '.bench/results.json'), JSON.stringify(results, null, 1));
 const mib = (b) => (b ? `${(b / 2 ** 20).toFixed(1)} MiB` : '—');
@@ -74,3 +92,4 @@ for (const r of results.step) {
 for (const [m, r] of Object.entries(results.memory)) console.log(`| peak memory ${m}: live tensors / wasm heap / RSS | ${r.error ?? `${mib(r.peak_live_tensor_bytes)} / ${mib(r.peak_backend_bytes)} / ${mib(r.peak_rss_bytes)}`} |`);
 console.log(`| LSP validation, 300-line config (median) | ${results.lsp?.median_ms ?? results.lsp?.medianMs ?? JSON.stringify(results.lsp)} ms |`);
 console.log(`| dashboard frame at 100,000 steps (median) | ${results.dashboard?.median_ms ?? results.dashboard?.medianMs ?? JSON.stringify(results.dashboard)} ms |`);
+if (modelRows) console.log(`\n${modelRows.table}`);

@@ -1,15 +1,22 @@
 """PyTorch reference for `npm run bench`: the same ORPO training step as `orpo-lab bench` (a GPT-2 with
 tied embeddings, pre-LayerNorm, GELU-tanh, causal attention; one concatenated forward pass over chosen
 and rejected; NLL + λ·odds-ratio loss; backward; AdamW with clipping), timed with the same thread count.
-Prints one JSON line: tokens_per_second, step_ms, backend, threads.
+Prints one JSON line: tokens_per_second, step_ms, backend, threads, max_rss_bytes (getrusage).
 
     python3 scripts/reference/torch_step.py --d-model 256 --layers 4 --heads 4 --vocab 8000 --seq 128 \
         --pairs 4 --steps 5 --threads 1 [--device cuda]
+
+With --model DIR the model is a transformers directory (GPT-2 or Llama, torch_models.py), optionally with
+LoRA adapters (--lora-r 16 --lora-targets all-linear [--lora-alpha 8]) and --checkpointing:
+
+    python3 scripts/reference/torch_step.py --model .bench/models/smollm2-360m --seq 512 --pairs 2 --steps 2 \
+        --threads 2 --lora-r 16 --lora-targets all-linear --checkpointing
 """
 import argparse
 import json
 import math
 import os
+import resource
 import sys
 import time
 
@@ -83,12 +90,27 @@ def main():
     for k, v in dict(d_model=256, layers=4, heads=4, vocab=8000, seq=128, pairs=4, steps=5, threads=1, blas_threads=0).items():
         p.add_argument("--" + k.replace("_", "-"), type=int, default=v)
     p.add_argument("--device", default="cpu")
+    p.add_argument("--model", help="a transformers directory (config.json + model.safetensors)")
+    p.add_argument("--lora-r", type=int, default=0, help="LoRA rank (with --model; 0: full fine-tuning)")
+    p.add_argument("--lora-alpha", type=float, default=8.0, help="LoRA alpha (PEFT's default 8)")
+    p.add_argument("--lora-targets", default="all-linear", help="only all-linear: every linear layer of the blocks")
+    p.add_argument("--checkpointing", action="store_true", help="recompute each block in the backward pass (with --model)")
     a = p.parse_args()
+    if (a.lora_r or a.checkpointing) and not a.model:
+        p.error("--lora-r and --checkpointing need --model DIR")
+    if a.lora_targets != "all-linear":
+        p.error("--lora-targets: only all-linear is implemented in the reference")
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     dev = torch.device(a.device)
-    model = GPT(a.vocab, a.seq, a.d_model, a.layers, a.heads).to(dev)
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.01)
+    if a.model:
+        from torch_models import CausalLM
+        model = CausalLM(a.model, (a.lora_r, a.lora_alpha) if a.lora_r else None, a.checkpointing).to(dev)
+        a.vocab = model.config["vocab_size"]
+    else:
+        model = GPT(a.vocab, a.seq, a.d_model, a.layers, a.heads).to(dev)
+    trainable = [q for q in model.parameters() if q.requires_grad]
+    opt = torch.optim.AdamW(trainable, lr=1e-4, weight_decay=0.01)
     ids = torch.randint(0, a.vocab - 1, (2 * a.pairs, a.seq), device=dev)
     times = []
     peak = 0
@@ -99,7 +121,7 @@ def main():
         loss = orpo_loss(model(ids), ids, a.pairs)
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(trainable, 1.0)
         opt.step()
         loss.item()
         if dev.type == "cuda":
@@ -111,7 +133,10 @@ def main():
     med = times[len(times) // 2]
     print(json.dumps({"backend": "pytorch-" + dev.type, "device": torch.cuda.get_device_name() if dev.type == "cuda" else "cpu",
                       "torch": torch.__version__, "threads": a.threads, "blas_threads": int(os.environ["OPENBLAS_NUM_THREADS"]), "step_ms": round(med * 1000, 1),
-                      "tokens_per_second": round(2 * a.pairs * a.seq / med, 1), "peak_cuda_bytes": peak}))
+                      "tokens_per_second": round(2 * a.pairs * a.seq / med, 1), "peak_cuda_bytes": peak,
+                      "max_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "params": sum(q.numel() for q in model.parameters()),
+                      "trainable_params": sum(q.numel() for q in trainable), "model": a.model, "lora_r": a.lora_r, "gradient_checkpointing": a.checkpointing,
+                      "step_ms_all": [round(t * 1000) for t in times]}))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,9 @@
 // count of the bytes it holds) over whole training steps (forward, backward, AdamW) at small shapes
 // that run the same code as GPT-2-small and SmolLM2-360M: GPT-2 and a Llama with GQA, with and without
 // gradient checkpointing. Within 25%, as the issue asks (the large shapes are in docs/benchmarks.md).
+// Also GPT-2-small and SmolLM2-360M themselves cut to 2 blocks (their real width, heads, key/value heads,
+// MLP and vocabulary: every per-block and per-token term at full size), without checkpointing, which at
+// these widths the plan underestimates (docs/benchmarks.md); the full-depth runs are in `npm run bench`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,6 +17,7 @@ import type { CausalLM, HfConfig } from '../../src/engine/model/types';
 import { AdamW } from '../../src/engine/train/optimizer';
 import { disposeBatch, gradients, toTensors } from '../../src/engine/train/step';
 import { dimsFromHf, estimatePeak } from '../../src/server/service/memoryPlan';
+import { BENCH_MODELS } from '../../src/engine/commands/benchModels';
 
 /** The native backend's peak bytes over two full steps of `model` on `pairs` pairs of T tokens. */
 function measure(model: CausalLM, V: number, T: number, pairs: number): number {
@@ -61,6 +65,21 @@ for (const [name, config, make] of [['GPT-2', gpt2, () => createGpt2(gpt2)], ['L
       assert.ok(ratio > 0.75 && ratio < 1.25, `estimate ${(est / 2 ** 20).toFixed(2)} MiB vs measured ${(measured / 2 ** 20).toFixed(2)} MiB (×${ratio.toFixed(3)})`);
     });
   }
+}
+
+const gpt2Small2: HfConfig = { ...BENCH_MODELS['gpt2-small'], n_layer: 2 };
+const smol2: HfConfig = { ...BENCH_MODELS['smollm2-360m'], num_hidden_layers: 2 };
+for (const [name, config, make] of [['GPT-2-small, 2 of 12 blocks', gpt2Small2, () => createGpt2(gpt2Small2)], ['SmolLM2-360M, 2 of 32 blocks', smol2, () => createLlama(smol2, undefined, 1)]] as const) {
+  test(`${name}: the estimate is within 25% of the measured peak`, async () => {
+    await selectBackend('native');
+    const T = 64, pairs = 2;
+    const model = make();
+    const measured = measure(model, config.vocab_size, T, pairs);
+    model.dispose();
+    const est = estimatePeak(dimsFromHf(config) as NonNullable<ReturnType<typeof dimsFromHf>>, { rows: 2 * pairs, T, checkpointing: false, reference: false }).total;
+    const ratio = est / measured;
+    assert.ok(ratio > 0.75 && ratio < 1.25, `estimate ${(est / 2 ** 20).toFixed(2)} MiB vs measured ${(measured / 2 ** 20).toFixed(2)} MiB (×${ratio.toFixed(3)})`);
+  });
 }
 
 test('validation refuses a run the wasm heap cannot hold, with figures and changes that fit; a small run passes', async () => {

@@ -1,11 +1,12 @@
 // `orpo-lab bench`: times full training steps (forward, backward, AdamW) of a scratch GPT-2 (or a
-// SmolLM2-shaped Llama: --family llama; --checkpointing) on
+// SmolLM2-shaped Llama: --family llama; --checkpointing), or of a transformers directory loaded as
+// users' checkpoints are (--model DIR; --init gpt2-small|smollm2-360m writes one first), on
 // synthetic tokens, the same step the trainer runs. With --json the last stdout line is one JSON
 // object with tokens_per_second, step_ms, backend, threads and peak memory. A benchmark, not a test.
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKENDS, METHODS } from '../../common/schema';
 import type { Backend, Method } from '../../common/config';
-import { flagBool, flagChoice, flagInt, parseCommand, UsageError, type CommandSpec } from '../args';
+import { flagBool, flagChoice, flagInt, flagString, parseCommand, UsageError, type CommandSpec } from '../args';
 import { nativeKernels } from '../backend/native/kernels';
 import { selectBackend } from '../backend/select';
 import { countingOn, diffCounts, gpuCounts, resetGpuPeak, type GpuCounts } from '../backend/webgpu/counts';
@@ -14,9 +15,12 @@ import { Rng } from '../data/rng';
 import type { TokenizedPair } from '../data/tokenize';
 import { createGpt2, scratchGpt2Config } from '../model/gpt';
 import { createLlama } from '../model/llama';
+import { loadModelDir } from '../hf/load';
+import { readHfConfig } from '../hf/config';
+import { BENCH_MODELS, ensureBenchModel, type BenchModelName } from './benchModels';
 import type { CausalLM, HfConfig } from '../model/types';
 import { nativeMemory } from '../backend/native/cpuBackend';
-import { describe, dimsFromHf, estimatePeak } from '../../server/service/memoryPlan';
+import { backendLimit, describe, dimsFromHf, estimatePeak, gib } from '../../server/service/memoryPlan';
 import { AdamW } from '../train/optimizer';
 import { disposeBatch, gradients, referenceSums, toTensors } from '../train/step';
 
@@ -31,10 +35,13 @@ export interface BenchShape {
   /** gpt2 (scratch GPT-2), or llama: a Llama of this width with SmolLM2-360M's proportions (GQA 3:1, MLP 8/3·d). */
   family: 'gpt2' | 'llama';
   checkpointing: boolean;
+  /** A transformers model directory to load (hf/load.ts) instead of a scratch model, and its config.json. */
+  model?: { dir: string; config: HfConfig };
 }
 
 /** The transformers config.json of the benchmark's model. */
 export function benchConfig(s: BenchShape): HfConfig {
+  if (s.model) return s.model.config;
   if (s.family === 'gpt2') return scratchGpt2Config({ from: 'scratch', layers: s.L, d_model: s.d, heads: s.H, context: s.T }, s.V, s.V - 1);
   return {
     architectures: ['LlamaForCausalLM'], model_type: 'llama', vocab_size: s.V, hidden_size: s.d, intermediate_size: Math.round((s.d * 8) / 3),
@@ -63,10 +70,11 @@ export interface BenchResult {
 
 export async function benchSteps(s: BenchShape, log: (l: string) => void): Promise<BenchResult> {
   const config = benchConfig(s);
-  const make = (): CausalLM => (s.family === 'gpt2' ? createGpt2(config) : createLlama(config, undefined, 1));
-  const model = make();
+  const dir = s.model?.dir;
+  const make = async (): Promise<CausalLM> => (dir ? (await loadModelDir(dir)).model : s.family === 'gpt2' ? createGpt2(config) : createLlama(config, undefined, 1));
+  const model = await make();
   model.gradientCheckpointing = s.checkpointing;
-  const ref = s.method === 'dpo' ? make() : undefined;
+  const ref = s.method === 'dpo' ? await make() : undefined;
   const opt = new AdamW(model.params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 }, (n) => model.noDecay(n));
   const batch = collate(syntheticPairs(s), { padId: s.V - 1 });
   nativeMemory()?.backend.resetPeak(); // from here: weights, AdamW state and the steps
@@ -131,6 +139,9 @@ export const BENCH_SPEC: CommandSpec = {
     backend: { type: 'string', arg: 'NAME', help: `one of ${BACKENDS.join(', ')} (auto)` },
     method: { type: 'string', arg: 'NAME', help: `one of ${METHODS.join(', ')} (orpo)` },
     family: { type: 'string', arg: 'NAME', help: 'gpt2, or llama: SmolLM2-360M proportions at this width (gpt2)' },
+    model: { type: 'string', arg: 'DIR', help: 'a transformers model directory (config.json + model.safetensors), loaded as `model.from` loads it; its config.json gives the shape' },
+    init: { type: 'string', arg: 'NAME', help: `with --model: first write a random-weight ${Object.keys(BENCH_MODELS).join(' or ')} there, unless DIR already holds it` },
+    'init-only': { type: 'boolean', help: 'with --init: write (or check) the model directory, then stop' },
     checkpointing: { type: 'boolean', help: 'train.gradient_checkpointing: recompute each block in the backward pass' },
     counts: { type: 'boolean', help: 'WebGPU work per step: dispatches, submits, staging buffers, bytes uploaded, reads, pipeline compiles after warm-up, peak bytes in GPU buffers' },
     json: { type: 'boolean', help: 'print one JSON object (step_ms, tokens_per_second, memory) as the last stdout line' },
@@ -148,9 +159,16 @@ export async function main(argv: string[]): Promise<number> {
     T: flagInt(a, 'seq') ?? 128, pairs: flagInt(a, 'pairs') ?? 4, steps: flagInt(a, 'steps') ?? 5, method,
     family: flagChoice(a, 'family', ['gpt2', 'llama'] as const) ?? 'gpt2', checkpointing: flagBool(a, 'checkpointing'),
   };
-  if (s.d % s.H !== 0) throw new UsageError('--d-model must be divisible by --heads');
   const log = (l: string) => process.stderr.write(`[bench] ${l}\n`);
-  const info = await selectBackend(backend, log);
+  const dir = flagString(a, 'model');
+  const info = await selectBackend(backend, log); // first: --init writes the model with this backend
+  if (dir) await useModelDir(a, s, dir, log);
+  else if (flagString(a, 'init') !== undefined) throw new UsageError('--init NAME writes a model to the --model DIR: give --model too');
+  if (flagBool(a, 'init-only')) {
+    if (!dir || flagString(a, 'init') === undefined) throw new UsageError('--init-only writes the --init NAME model to the --model DIR: give both');
+    return 0;
+  }
+  if (s.d % s.H !== 0) throw new UsageError('--d-model must be divisible by --heads');
   // On wasm with the native kernels the BLAS threads do the heavy work; tfjs-wasm itself runs one.
   const native = nativeKernels();
   const threads = native ? native.threads : info.backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : Number(process.env.ORPO_LAB_THREADS ?? 0) || 1;
@@ -159,6 +177,9 @@ export async function main(argv: string[]): Promise<number> {
   if (!dims) throw new UsageError('bench: no model dimensions');
   const estimate = estimatePeak(dims, { rows: 2 * s.pairs, T: s.T, checkpointing: s.checkpointing, reference: s.method === 'dpo' });
   log(`memory plan: ${describe(estimate)}`);
+  // A run the plan says cannot fit is refused in words, before it takes the machine's memory.
+  const limit = backendLimit(info.backend);
+  if (estimate.total > limit.bytes) throw new UsageError(`bench: the memory plan estimates ${gib(estimate.total)}, more than ${limit.what}; try --checkpointing, fewer --pairs or a shorter --seq`);
   const r = await benchSteps(s, log);
   const sorted = [...r.stepMs].sort((x, y) => x - y);
   const median = sorted[Math.floor(sorted.length / 2)] as number;
@@ -173,11 +194,26 @@ export async function main(argv: string[]): Promise<number> {
     family: s.family, gradient_checkpointing: s.checkpointing,
     ...(r.nativePeak === undefined ? {} : { peak_native_bytes: r.nativePeak }),
     estimate_bytes: estimate.total,
+    // The process's resident-set high-water mark (getrusage), loading included: what the OS saw.
+    max_rss_bytes: process.resourceUsage().maxRSS * 1024,
+    ...(s.model ? { model: s.model.dir } : {}),
   };
   if (out.counts) log(`counts per step after warm-up: ${JSON.stringify(out.counts.step)}; compiles after warm-up ${out.counts.compiles_after_warmup}; peak GPU buffer bytes ${out.counts.peak_gpu_bytes}; batch ${r.batchBytes} B`);
   if (flagBool(a, 'json')) process.stdout.write(JSON.stringify(out) + '\n');
   else process.stdout.write(`${out.backend}: ${out.step_ms} ms/step, ${out.tokens_per_second} tokens/s, peak backend memory ${(((out as { peak_native_bytes?: number }).peak_native_bytes ?? out.peak_backend_bytes) / 2 ** 20).toFixed(1)} MiB (estimate ${(out.estimate_bytes / 2 ** 20).toFixed(0)} MiB), rss ${(out.peak_rss_bytes / 2 ** 20).toFixed(0)} MiB\n`);
   return 0;
+}
+
+/** --model DIR (after --init NAME writes it): the shape comes from DIR/config.json; shape flags would contradict it. */
+async function useModelDir(a: ReturnType<typeof parseCommand>, s: BenchShape, dir: string, log: (l: string) => void): Promise<void> {
+  const clash = ['d-model', 'layers', 'heads', 'vocab', 'family'].filter((k) => a.values[k] !== undefined);
+  if (clash.length > 0) throw new UsageError(`--model reads the shape from ${dir}/config.json: drop ${clash.map((k) => `--${k}`).join(', ')}`);
+  const init = flagChoice(a, 'init', Object.keys(BENCH_MODELS) as BenchModelName[]);
+  if (init) await ensureBenchModel(init, dir, log);
+  const config = await readHfConfig(dir);
+  const dims = dimsFromHf(config);
+  if (!dims) throw new UsageError(`${dir}/config.json: no model dimensions (a GPT-2, Llama or Qwen2 config.json)`);
+  Object.assign(s, { d: dims.d, L: dims.L, H: dims.H, V: dims.V, family: dims.family, model: { dir, config } });
 }
 
 /** The warm-up step's counts, the last step's, pipeline compiles in every step after the warm-up, and the peak GPU buffer bytes of any step. */
