@@ -24,6 +24,12 @@ const require = createRequire(import.meta.url);
 const svc = require(join(out, 'service.cjs'));
 const { configSpec } = require(join(out, 'schema.cjs'));
 
+/**
+ * Keys left out: epochs and warmup_ratio (max_steps and warmup_steps are set), beta (dpo's; orpo refuses it), sweep (a map of lists,
+ * which `orpo-lab sweep` expands) and chat_template (it names a template the bytes tokenizer lacks).
+ */
+const SKIP = new Set(['train.epochs', 'train.warmup_ratio', 'beta', 'sweep', 'chat_template']);
+
 /** A realistic, fully commented config of exactly 300 lines: every key, its documentation as comments. */
 function config300() {
   const values = { name: 'bench', method: 'orpo', tokenizer: 'bytes', backend: 'auto', output_dir: 'runs', 'model.from': 'scratch', 'data.train': 'data/implicit.jsonl.gz', 'data.eval': '0.05', 'data.format': 'auto', 'train.schedule': 'cosine', 'train.max_steps': '300', 'data.limit': '1000' };
@@ -31,8 +37,8 @@ function config300() {
   const wrap = (text, indent) => text.match(/.{1,76}(\s|$)/g).map((l) => `${indent}# ${l.trim()}`);
   const walk = (spec, prefix, indent) => {
     for (const [k, s] of Object.entries(spec.fields)) {
-      if (k === 'epochs') continue; // max_steps is set
       const key = [...prefix, k].join('.');
+      if (SKIP.has(key)) continue;
       lines.push('', ...wrap(s.doc, indent));
       if (s.kind === 'object') {
         lines.push(`${indent}${k}:`);
@@ -51,7 +57,8 @@ function config300() {
 
 const text = config300();
 const path = join(root, 'test/fixtures/configs/bench.orpo.yaml'); // virtual: the file is never written
-const check = svc.validateDocument(text, { path });
+// Warnings (thin eval split, truncation of the 5 fixture pairs) are expected; errors are not.
+const check = svc.validateDocument(text, { path }).filter((d) => d.severity === 'error');
 if (check.length) throw new Error(`the benchmark config is not valid: ${check.map((d) => d.message).join('; ')}`);
 
 function time(makeProbe) {
