@@ -9,6 +9,8 @@ cd "$(dirname "$0")/../.."
 rm -rf .device && mkdir -p .device/orpo/dist/engine .device/orpo/node_modules/webgpu/dist/linux-x64 .device/orpo/scripts/reference .device/gl
 node scripts/build.mjs --production
 cp dist/engine/cli.js dist/engine/*.wasm .device/orpo/dist/engine/
+# trl-check.sh: the export's Python modules, and the dashboard bundle `orpo-lab report` inlines
+cp -r dist/engine/python .device/orpo/dist/engine/ && cp -r dist/webview .device/orpo/dist/
 cp node_modules/webgpu/index.js node_modules/webgpu/package.json .device/orpo/node_modules/webgpu/
 cp node_modules/webgpu/dist/linux-x64/* .device/orpo/node_modules/webgpu/dist/linux-x64/
 mkdir -p .device/orpo/node_modules/@huggingface && cp -r node_modules/@huggingface/tokenizers .device/orpo/node_modules/@huggingface/

@@ -6,6 +6,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { EVAL_PREFIX, type MetricsRow } from '../common/metrics';
 import { LOCK_FILE, parseLockOwner, type LockOwner } from '../common/runLockFile';
+import { ENGINE_FILE, parseEngineInfo, type EngineInfo } from '../common/runEngine';
 import { hostname } from 'node:os';
 
 /** `running` only for runs the run manager owns; `incomplete` = stopped or crashed earlier, outcome unknown. */
@@ -27,6 +28,9 @@ export interface RunSummary {
   lastTrain?: MetricsRow;
   lastEval?: MetricsRow;
   checkpoints: Checkpoint[];
+  /** The engine that wrote the run (DIR/engine.json; none: ORPO Lab's). Undefined when that file is unreadable. */
+  engine?: EngineInfo;
+  engineProblem?: string;
   /** Last modification of metrics.jsonl (or the directory), ms since the epoch. */
   mtime: number;
 }
@@ -124,6 +128,7 @@ export async function readRun(dir: string, known?: PastStatus): Promise<RunSumma
   const info = await stat(metricsFile).catch(() => stat(dir)).catch(() => undefined);
   if (!info) return undefined;
   const mtime = info.mtimeMs;
+  const engine = parseEngineInfo(await readFile(join(dir, ENGINE_FILE), 'utf8').catch(() => undefined), join(dir, ENGINE_FILE));
   const totalSteps = typeof train.max_steps === 'number' ? train.max_steps : undefined;
   const lastStep = Math.max(last.train?.step ?? 0, last.eval?.step ?? 0, checkpoints.at(-1)?.step ?? 0);
   const done = totalSteps !== undefined && (checkpoints.at(-1)?.step ?? 0) >= totalSteps;
@@ -135,6 +140,7 @@ export async function readRun(dir: string, known?: PastStatus): Promise<RunSumma
     lastStep,
     checkpoints,
     mtime,
+    ...(engine.ok ? { engine: engine.value } : { engineProblem: engine.error }),
   };
   if (typeof cfg.method === 'string') summary.method = cfg.method;
   if (totalSteps !== undefined) summary.totalSteps = totalSteps;
