@@ -134,8 +134,19 @@ class RunWriter:
         config = os.path.join(self.dir, "config.yaml")
         if not os.path.exists(config):
             self._write_atomic(config, config_text)
-        if not os.path.exists(os.path.join(self.dir, ENGINE_FILE)):
-            self._write_atomic(os.path.join(self.dir, ENGINE_FILE), json.dumps(dict(engine or {}, engine="trl"), sort_keys=True) + "\n")
+        self._record_engine(dict(engine or {}, engine="trl"))
+
+    def _record_engine(self, info):
+        """engine.json: kept as written (`orpo-lab train --engine trl` writes it first), keys it lacks added."""
+        path = os.path.join(self.dir, ENGINE_FILE)
+        try:
+            with open(path, encoding="utf-8") as f:
+                old = json.load(f)
+        except (OSError, ValueError):
+            old = None
+        merged = dict(info, **old) if isinstance(old, dict) else info
+        if merged != old:
+            self._write_atomic(path, json.dumps(merged, sort_keys=True) + "\n")
 
     @staticmethod
     def _write_atomic(path, text):

@@ -125,6 +125,14 @@ class RunWriterTest(unittest.TestCase):
         r.RunWriter(w.dir, "name: y\n", engine={"trainer": "other"})
         with open(path, encoding="utf-8") as f:
             self.assertEqual(json.load(f)["trainer"], "ORPOTrainer")
+        # Written first by `orpo-lab train --engine trl`: kept, and completed with what it lacks.
+        other = os.path.join(self.tmp.name, "run3")
+        os.makedirs(other)
+        with open(os.path.join(other, "engine.json"), "w", encoding="utf-8") as f:
+            f.write('{"engine": "trl", "export_dir": "/run3/trl-export"}\n')
+        r.RunWriter(other, "name: z\n", engine={"trainer": "DPOTrainer", "export_dir": "/elsewhere"})
+        with open(os.path.join(other, "engine.json"), encoding="utf-8") as f:
+            self.assertEqual(json.load(f), {"engine": "trl", "export_dir": "/run3/trl-export", "trainer": "DPOTrainer"})
 
     def test_truncate_after_resume_drops_later_and_torn_lines(self):
         for s in (1, 2, 3):
