@@ -23,6 +23,11 @@ NODE=${NODE:-node}
 orpo() { "$NODE" "$CLI" "$@"; }
 export TRL_EXPERIMENTAL_SILENCE=1
 log "python: $PY"
+if ! "$PY" -c 'import trl, accelerate' 2>>"$OUT/log.txt" && ls "$ROOT"/.device/wheels/*.whl >/dev/null 2>&1 && "$PY" -c 'import datasets, transformers' 2>>"$OUT/log.txt"; then
+  # The pure-Python trl and accelerate wheels prepare.sh carried (datasets and torch must be there already).
+  log "installing the carried trl and accelerate wheels into $OUT/site"
+  "$PY" -m pip install --quiet --no-deps --target "$OUT/site" "$ROOT"/.device/wheels/*.whl >>"$OUT/log.txt" 2>&1 && export PYTHONPATH="$OUT/site${PYTHONPATH:+:$PYTHONPATH}"
+fi
 if ! "$PY" -c 'import trl, accelerate' 2>>"$OUT/log.txt"; then
   echo '{"trl_check": "not run", "reason": "trl and accelerate do not import here; issue 14 point 5 (GPU machine) stays open"}' | res
   exit 0
