@@ -3,12 +3,15 @@
 # machine): the WebGPU backend (Dawn over Vulkan) against PyTorch CUDA on the same GPU, for the
 # issue's step shape and GPT-2-small's (with and without our WGSL kernels, with per-step counts),
 # our native CPU path at the issue's shape; `auto` picking the hardware adapter; and Hugging Face
-# transformers loading checkpoints and tokenizers ORPO Lab saved (logits to 1e-4, ids equal).
+# transformers loading checkpoints and tokenizers ORPO Lab saved (logits to 1e-4, ids equal); then
+# scripts/device/trl-check.sh (issue 14: TRL imports, parity with our engine to 1e-3, report, resume).
 # Prepare here with scripts/device/prepare.sh (fills the ignored folder .device/), then on the
 # machine, from the repo root:   bash scripts/device/gpu-check.sh OUT_DIR
 set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${1:-/tmp/gpu-check}
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
 log() { echo "== $*" | tee -a "$OUT/log.txt"; }
 res() { tee -a "$OUT/results.jsonl"; }
 for f in .device/gl/*.deb; do dpkg -x "$f" /; done
@@ -40,4 +43,7 @@ timeout 240 /tmp/node dist/engine/cli.js train ../../examples/hh-rlhf-tiny.orpo.
 echo "{\"train_wall_s\": $(( $(date +%s) - start ))}" | res
 log "transformers loads what ORPO Lab saved"
 timeout 120 python3 scripts/reference/roundtrip_check.py ../hfcheck ../../test/fixtures/hf 2>>"$OUT/log.txt" | tee -a "$OUT/log.txt" | sed 's/^/{"roundtrip": /; s/$/}/' | res
+log "TRL on this machine (issue 14): import trl, accelerate; parity with our engine to 1e-3; report; resume"
+NODE=/tmp/node CLI=$ROOT/.device/orpo/dist/engine/cli.js timeout 1500 bash "$ROOT/scripts/device/trl-check.sh" "$OUT/trl"
+cat "$OUT/trl/results.jsonl" >> "$OUT/results.jsonl"
 log done

@@ -2,8 +2,9 @@
 // write `per_device_train_batch_size: 8` at the top level, or `save_steps` under `train:`: such a key
 // is an alias of ours (a hint to prefer ours, a quick fix that renames it), and `canonicalize` moves
 // its value to our key so the engine honours it. A TRL key with no equivalent here is ignored with a
-// warning naming what ORPO Lab does instead. Field names: TRL 1.9.0 (ORPOConfig, DPOConfig, SFTConfig),
-// TRL 0.25.1's ORPOConfig (max_prompt_length) and transformers 5.x TrainingArguments, as recorded with
+// warning naming what ORPO Lab does instead. Field names: TRL 1.13.0 (ORPOConfig, DPOConfig, SFTConfig),
+// TRL 0.25.1's ORPOConfig (max_prompt_length) and transformers 5.18.0's TrainingArguments (4.57.6's for
+// warmup_ratio and logging_dir, which TRL users still write), as recorded with
 // their provenance in test/fixtures/trl/fields.json (the test checks every name below against it).
 
 /** Our key path for each TRL / transformers field name that has an equivalent here. */

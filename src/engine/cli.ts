@@ -16,7 +16,7 @@ const commands: Record<string, Command> = {
   lsp: { args: 'lsp --stdio', what: 'the config language server, for any LSP editor', run: async (a) => (await import('./commands/lsp')).main(a) },
   sweep: { args: 'sweep CONFIG [--parallel N] | --resume DIR', what: 'every variant of the config\'s sweep: section, as one experiment', run: async (a) => (await import('./commands/sweep')).main(a) },
   report: { args: 'report RUN_DIR... --out FILE', what: 'the dashboard as one self-contained HTML file', run: async (a) => (await import('./commands/report')).main(a) },
-  export: { args: 'export trl CONFIG --out DIR', what: 'TRL train.py, data and accelerate configs for a GPU cluster', run: async (a) => (await import('./commands/export')).main(a) },
+  export: { args: 'export trl CONFIG --out DIR [--engine-order]', what: 'TRL train.py, data and accelerate configs for a GPU cluster', run: async (a) => (await import('./commands/export')).main(a) },
   schema: { args: 'schema [--out FILE]', what: 'the config\'s JSON Schema (draft-07), for other YAML tools', run: async (a) => (await import('./commands/schema')).main(a) },
   generate: { args: 'generate MODEL_DIR --prompt TEXT', what: 'a completion from a trained or pretrained model', run: async (a) => (await import('./commands/generate')).main(a) },
 };

@@ -1,5 +1,6 @@
 // The engine CLI as the run manager sees it (issue 2): the arguments of `orpo-lab train` and the
 // framing of its stdout into lines (one JSON event per line, possibly split across reads).
+import type { RunEngine } from '../common/runEngine';
 
 export interface StartOptions {
   configPath: string;
@@ -21,6 +22,15 @@ export function trainArgs(o: StartOptions): string[] {
   else if (o.backend) args.push('--backend', o.backend);
   if (o.resumeDir) args.push('--resume', o.resumeDir);
   return args;
+}
+
+/**
+ * The start of Resume Run: the engine the run was started with (its engine.json), TRL with the
+ * configured Python (orpoLab.pythonPath, else python3), ORPO Lab's engine with the configured backend.
+ */
+export function resumeOptions(runDir: string, configPath: string, engine: RunEngine, s: { backend: string; pythonPath: string }): StartOptions {
+  if (engine === 'trl') return { configPath, resumeDir: runDir, trlPython: s.pythonPath || 'python3' };
+  return { configPath, resumeDir: runDir, ...(s.backend ? { backend: s.backend } : {}) };
 }
 
 /** Splits a byte stream into lines, across chunk boundaries; `flush` returns a last unterminated line. */

@@ -40,8 +40,12 @@ export function activate(context: vscode.ExtensionContext): { activationTime: ()
   const outcomes = new OutcomeStore(context.workspaceState);
   const runs = new RunsTreeProvider(m, outcomes);
   const view = vscode.window.createTreeView('orpoLab.runs', { treeDataProvider: runs, canSelectMany: true, showCollapseAll: false });
+  runs.setVisible(view.visible);
   context.subscriptions.push(runs, view);
-  view.onDidChangeVisibility((e) => { if (e.visible) runs.scheduleRefresh(0); });
+  context.subscriptions.push(view.onDidChangeVisibility((e) => {
+    runs.setVisible(e.visible);
+    if (e.visible) runs.scheduleRefresh(0);
+  }));
 
   const problems = vscode.languages.createDiagnosticCollection('orpo-lab-validate');
   context.subscriptions.push(problems);

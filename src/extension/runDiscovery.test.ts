@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { hostname } from 'node:os';
 import { configNameOf, discoverRuns, formatNumber, keyMetricLines, lastMetrics, listCheckpoints, lockHolder, outputDirOf, readRun } from './runDiscovery';
-import { deleteRefusal } from './runRows';
+import { deleteRefusal, resumable, runRows } from './runRows';
 import { LOCK_FILE } from '../common/runLockFile';
 import { RunManager } from './runManager';
 import { engineLauncher } from './launcher';
@@ -135,4 +135,40 @@ void test('a folder whose run.lock a live process holds (another window, a termi
   assert.equal((await lockHolder(dir))?.host, 'another-host', "another host's lock cannot be checked from here: it holds");
   writeFileSync(join(dir, LOCK_FILE), 'torn');
   assert.equal(await lockHolder(dir), undefined, 'a torn lock names no owner');
+});
+
+/** Runs python3 with orpo_lab_run.py (the TRL export's writer) in a process of its own, as a run on another machine would write. */
+function trlWriter(run: string, code: string): void {
+  const py = join(import.meta.dirname, '..', 'engine', 'export', 'python');
+  const r = spawnSync('python3', ['-c', `import os, sys; sys.path.insert(0, ${JSON.stringify(py)}); import orpo_lab_run as r\nw = r.RunWriter(${JSON.stringify(run)}, "name: remote\\nmethod: orpo\\ntrain:\\n  max_steps: 6\\n", engine={"trainer": "ORPOTrainer"})\n${code}`], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+  assert.equal(r.status, 0, r.stderr);
+}
+
+const trainerCheckpoint = (src: string, step: number) => `os.makedirs(${JSON.stringify(src)})\nfor f in ("config.json", "model.safetensors", "trainer_state.json"): open(os.path.join(${JSON.stringify(src)}, f), "w").write("x")\nw.checkpoint(${step}, ${JSON.stringify(src)})`;
+
+void test('a TRL run written by another process (a mounted or synced folder, no process here) is found, followed as it grows, and resumes on TRL', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'orpo-disc-'));
+  const run = join(root, 'runs', 'remote-1');
+  trlWriter(run, `w.log(1, 0.25, {"loss": 2.0, "rewards/margins": 0.1})\nw.log(2, 0.5, {"loss": 1.5})\n${trainerCheckpoint(join(root, 'trl', 'checkpoint-2'), 2)}`);
+  let [found] = await discoverRuns([join(root, 'runs')]);
+  assert.equal(found?.dir, run);
+  assert.equal(found?.name, 'remote');
+  assert.equal(found?.status, 'incomplete');
+  assert.deepEqual(found?.engine, { engine: 'trl', trainer: 'ORPOTrainer' });
+  assert.equal(found?.lastTrain?.loss, 1.5);
+  assert.deepEqual(found?.checkpoints.map((c) => c.path), [join(run, 'checkpoints', 'checkpoint-2')]);
+  assert.equal(await lockHolder(run), undefined, 'no process here holds it');
+  // The writer goes on; the next refresh of the view reads the new lines and checkpoint.
+  trlWriter(run, `w.log(4, 1.0, {"loss": 1.25})\nw.log(4, 1.0, {"eval_loss": 1.4})\n${trainerCheckpoint(join(root, 'trl', 'checkpoint-4'), 4)}`);
+  [found] = await discoverRuns([join(root, 'runs')]);
+  assert.equal(found?.lastStep, 4);
+  assert.equal(found?.lastEval?.['eval/loss'], 1.4);
+  assert.deepEqual(found?.checkpoints.map((c) => c.step), [2, 4]);
+  const row = runRows([], found ? [found] : [])[0];
+  assert.ok(row && resumable(row), 'a stopped TRL run with a checkpoint can be resumed');
+  assert.equal(found?.engine?.engine, 'trl');
+  // An ORPO Lab run (no engine.json) reads as ours.
+  assert.deepEqual((await readRun(makeRun(root, 'local-1', { ckpts: [1] })))?.engine, { engine: 'orpo-lab' });
+  writeFileSync(join(run, 'engine.json'), '{"engine": ');
+  assert.match((await readRun(run))?.engineProblem ?? '', /engine\.json: not valid JSON$/);
 });

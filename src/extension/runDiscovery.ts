@@ -6,6 +6,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { EVAL_PREFIX, type MetricsRow } from '../common/metrics';
 import { LOCK_FILE, parseLockOwner, type LockOwner } from '../common/runLockFile';
+import { ENGINE_FILE, parseEngineInfo, type EngineInfo } from '../common/runEngine';
 import { hostname } from 'node:os';
 
 /** `running` only for runs the run manager owns; `incomplete` = stopped or crashed earlier, outcome unknown. */
@@ -29,6 +30,9 @@ export interface RunSummary {
   checkpoints: Checkpoint[];
   /** The final model (RUN/final, written when a run completes: a transformers directory for model.from). */
   finalModel?: string;
+  /** The engine that wrote the run (DIR/engine.json; none: ORPO Lab's). Undefined when that file is unreadable. */
+  engine?: EngineInfo;
+  engineProblem?: string;
   /** Last modification of metrics.jsonl (or the directory), ms since the epoch. */
   mtime: number;
 }
@@ -126,6 +130,7 @@ export async function readRun(dir: string, known?: PastStatus): Promise<RunSumma
   const info = await stat(metricsFile).catch(() => stat(dir)).catch(() => undefined);
   if (!info) return undefined;
   const mtime = info.mtimeMs;
+  const engine = parseEngineInfo(await readFile(join(dir, ENGINE_FILE), 'utf8').catch(() => undefined), join(dir, ENGINE_FILE));
   const totalSteps = typeof train.max_steps === 'number' ? train.max_steps : undefined;
   const lastStep = Math.max(last.train?.step ?? 0, last.eval?.step ?? 0, checkpoints.at(-1)?.step ?? 0);
   const finalModel = (await exists(join(dir, 'final', 'config.json'))) ? join(dir, 'final') : undefined;
@@ -138,6 +143,7 @@ export async function readRun(dir: string, known?: PastStatus): Promise<RunSumma
     lastStep,
     checkpoints,
     mtime,
+    ...(engine.ok ? { engine: engine.value } : { engineProblem: engine.error }),
   };
   if (typeof cfg.method === 'string') summary.method = cfg.method;
   if (totalSteps !== undefined) summary.totalSteps = totalSteps;

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { engineLauncher, runEngineOnce } from './launcher';
 import { etaSeconds, LineSplitter, RunManager, trainArgs, type RunState } from './runManager';
+import { resumeOptions } from './engineCli';
 import type { EngineEvent } from '../common/events';
 
 const fake = join(import.meta.dirname, 'test-fixtures', 'fake-engine.ts');
@@ -44,6 +45,15 @@ void test('trainArgs follows the CLI of issue 2', () => {
     ['train', 'a.orpo.yaml', '--json', '--out', 'o', '--max-steps', '5', '--backend', 'wasm', '--resume', 'runs/x']);
   assert.deepEqual(trainArgs({ configPath: 'a.orpo.yaml', backend: 'wasm', trlPython: '/opt/py/bin/python' }),
     ['train', 'a.orpo.yaml', '--json', '--engine', 'trl', '--python', '/opt/py/bin/python'], 'a TRL run takes no --backend');
+});
+
+void test('Resume Run launches the engine the run was started with: TRL with the Python setting, else ORPO Lab with the backend', () => {
+  assert.deepEqual(trainArgs(resumeOptions('runs/t', 'a.orpo.yaml', 'trl', { backend: 'wasm', pythonPath: '/opt/py/bin/python' })),
+    ['train', 'a.orpo.yaml', '--json', '--engine', 'trl', '--python', '/opt/py/bin/python', '--resume', 'runs/t']);
+  assert.deepEqual(trainArgs(resumeOptions('runs/t', 'a.orpo.yaml', 'trl', { backend: '', pythonPath: '' })),
+    ['train', 'a.orpo.yaml', '--json', '--engine', 'trl', '--python', 'python3', '--resume', 'runs/t'], 'python3 when the setting is empty');
+  assert.deepEqual(trainArgs(resumeOptions('runs/l', 'a.orpo.yaml', 'orpo-lab', { backend: 'wasm', pythonPath: '/opt/py/bin/python' })),
+    ['train', 'a.orpo.yaml', '--json', '--backend', 'wasm', '--resume', 'runs/l']);
 });
 
 void test('LineSplitter joins lines split across chunks and strips CR', () => {

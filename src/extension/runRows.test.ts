@@ -175,6 +175,7 @@ void test('resume refusals name the reason; labels name the folder once it exist
   assert.equal(resumeRefusal(runRows([], [summary(dir)])[0]), undefined);
   assert.equal(resumeRefusal(runRows([], [summary(dir, { checkpoints: [] })])[0]), 'it has no checkpoint');
   assert.equal(resumeRefusal(runRows([], [summary(dir, { status: 'completed' })])[0]), 'it has completed');
+  assert.equal(resumeRefusal(runRows([], [summary(dir, { engineProblem: 'r/engine.json: not valid JSON' })])[0]), 'the engine it was started with is unknown (r/engine.json: not valid JSON)');
   assert.equal(resumeRefusal(runRows([state({ runDir: dir, status: 'running' })], [summary(dir)])[0]), 'it is running');
   assert.equal(runLabel({ configPath: '/ws/a.orpo.yaml' }), 'a.orpo.yaml');
   assert.equal(runLabel({ configPath: '/ws/a.orpo.yaml', runDir: '/ws/runs/a-20260101-120000/' }), 'a-20260101-120000');

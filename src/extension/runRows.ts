@@ -120,6 +120,7 @@ export function resumeRefusal(n: RunNode | undefined): string | undefined {
   if (isLiveRow(n)) return `it is ${n.status}`;
   if (n.status === 'completed') return 'it has completed';
   if (checkpointCount(n) === 0) return 'it has no checkpoint';
+  if (n.past?.engineProblem) return `the engine it was started with is unknown (${n.past.engineProblem})`;
   return undefined;
 }
 

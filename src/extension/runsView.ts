@@ -32,6 +32,9 @@ export class OutcomeStore {
   }
 }
 
+/** How often a visible Runs view reads the runs directories again. */
+const RUNS_POLL_MS = 5000;
+
 const ICONS: Record<RunNode['status'], [string, string?]> = {
   starting: ['loading~spin'],
   running: ['sync~spin', 'charts.blue'],
@@ -51,6 +54,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeRow>, vscod
   private generation = 0;
   private latest: Promise<void> = Promise.resolve();
   private refreshTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   /** Workspace configs by the runs directory they write into (from the last refresh). */
   private configsByOutput = new Map<string, { path: string; name?: string }[]>();
@@ -66,8 +70,22 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeRow>, vscod
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('orpoLab.runsDirectories')) this.scheduleRefresh(0); }));
   }
 
+  /**
+   * While the view is visible the disk is read again every few seconds: runs that other processes or
+   * machines write (a TRL run on a cluster, into a mounted or synced folder) appear and advance though
+   * nothing here reports them. Hidden, the view costs nothing.
+   */
+  setVisible(visible: boolean): void {
+    if (visible && !this.pollTimer) this.pollTimer = setInterval(() => this.scheduleRefresh(0), RUNS_POLL_MS);
+    else if (!visible && this.pollTimer) {
+      clearInterval(this.pollTimer);
+      this.pollTimer = undefined;
+    }
+  }
+
   dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.setVisible(false);
     this.disposables.forEach((d) => { d.dispose(); });
   }
 

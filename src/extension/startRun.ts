@@ -6,6 +6,7 @@
 // whether to start the sweep instead (issue 15, sweepChoice.ts). Workspace Trust guide: https://code.visualstudio.com/api/extension-guides/workspace-trust
 import * as vscode from 'vscode';
 import { basename, join, resolve } from 'node:path';
+import { resumeOptions } from './engineCli';
 import { runEngineOnce } from './launcher';
 import { hasTrl } from './pythonProbe';
 import type { EngineLauncher, RunManager, RunState } from './runManager';
@@ -189,8 +190,9 @@ export async function resumeRun(deps: StartDeps, runDir: string, configPath?: st
     void vscode.window.showInformationMessage(`Not resuming ${basename(runDir)}: ${why}.`);
     return undefined;
   }
-  const backend = readSettings().backend;
-  const run = deps.manager.start({ configPath: configPath ?? join(runDir, 'config.yaml'), resumeDir: runDir, ...(backend ? { backend } : {}) });
-  deps.log.appendLine(`resuming ${runDir} as ${run.id}`);
+  // The engine the run was started with: a TRL run resumes on TRL (train.py --resume), with the Python setting.
+  const engine = onDisk?.engine?.engine ?? 'orpo-lab';
+  const run = deps.manager.start(resumeOptions(runDir, configPath ?? join(runDir, 'config.yaml'), engine, readSettings()));
+  deps.log.appendLine(`resuming ${runDir} as ${run.id}${engine === 'trl' ? ' on TRL' : ''}`);
   return run;
 }

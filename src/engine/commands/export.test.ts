@@ -14,17 +14,22 @@ import { configSpec, specAt, specPaths } from '../../common/schema';
 import { loadDataset } from '../data/dataset';
 import { tokenizePair } from '../data/tokenize';
 import { useCpu } from '../testing/tf';
-import { ExportError, KEY_MAP, trlPlan } from '../export/trlMapping';
-import { main, pythonDir } from './export';
+import { ExportError, KEY_MAP, TRANSFORMERS_VERSION, TRL_VERSION, trlPlan } from '../export/trlMapping';
+import { engineOrder, main, pythonDir } from './export';
 import { buildTokenizer } from './setup';
 
 const root = join(__dirname, '..', '..', '..');
-const fx = JSON.parse(readFileSync(join(root, 'test/fixtures/trl/fields.json'), 'utf8')) as Record<string, string[]> & { _provenance: { trl: { files: Record<string, string> } } };
-const fieldsOf = (cls: string) => new Set([...(fx.TrainingArguments ?? []), ...(fx._BaseConfig ?? []), ...(fx[cls] ?? [])]);
+type Provenance = { trl: { version: string; files: Record<string, string> }; transformers: { version: string } };
+const fx = JSON.parse(readFileSync(join(root, 'test/fixtures/trl/fields.json'), 'utf8')) as Record<string, string[]> & { _provenance: Provenance };
+/** Every field of the pinned config class (dataclasses.fields: TrainingArguments' included). */
+const fieldsOf = (cls: string) => new Set(fx[cls] ?? assert.fail(`no field list for ${cls}`));
 const cfgOf = (over: Record<string, unknown>): ExperimentConfig => resolveConfig({ name: 'm', data: { train: 'x.jsonl' }, ...over });
 const python = (args: string[], cwd?: string) => spawnSync('python3', args, { cwd, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
 
 void test('every kwarg of every trainer is a field of the pinned TRL config class or TrainingArguments', () => {
+  assert.equal(fx._provenance.trl.version, TRL_VERSION, 'the fixture was read from the TRL version requirements.txt pins');
+  assert.equal(fx._provenance.transformers.version, TRANSFORMERS_VERSION, 'the fixture was read from the transformers version requirements.txt pins');
+  for (const cls of ['ORPOConfig', 'DPOConfig', 'SFTConfig']) for (const f of fx.TrainingArguments ?? []) assert.ok(fieldsOf(cls).has(f), `${cls} lacks TrainingArguments.${f}`);
   const passthrough = Object.fromEntries(Object.keys(TRL_ONLY).map((k) => [k, true]));
   const cases: Record<string, unknown>[] = [
     { method: 'orpo', lambda: 0.25, data: { train: 'x.jsonl', max_completion_length: 32 }, train: { warmup_ratio: 0.1, schedule: 'constant', epochs: 2 } },
@@ -32,9 +37,9 @@ void test('every kwarg of every trainer is a field of the pinned TRL config clas
     { method: 'sft', nll_on_prompt: false },
   ];
   for (const c of cases) {
-    const plan = trlPlan(cfgOf(c), passthrough);
+    const plan = trlPlan(cfgOf(c), passthrough, { engineOrder: true });
     const fields = fieldsOf(plan.configClass);
-    for (const k of Object.keys(plan.kwargs)) assert.ok(fields.has(k), `${plan.configClass}: ${k} is not a field in TRL ${'1.9.0'} / transformers`);
+    for (const k of Object.keys(plan.kwargs)) assert.ok(fields.has(k), `${plan.configClass}: ${k} is not a field in TRL ${TRL_VERSION} / transformers ${TRANSFORMERS_VERSION}`);
     const file = fx._provenance.trl.files[plan.configClass] ?? assert.fail(`no provenance for ${plan.configClass}`);
     assert.equal(plan.module === 'trl' ? 'trl/trainer' : plan.module.replace(/\./g, '/'), file.replace(/\/[^/]+$/, ''), `${plan.configClass} is imported from where the fixture read it`);
   }
@@ -44,6 +49,21 @@ void test('every kwarg of every trainer is a field of the pinned TRL config clas
   assert.equal(orpo.kwargs.warmup_steps, 0.1);
   assert.equal(orpo.kwargs.num_train_epochs, 2);
   assert.equal(trlPlan(cfgOf(cases[2] as Record<string, unknown>)).kwargs.completion_only_loss, true);
+  assert.equal(orpo.kwargs.bf16, false, "float32 as ORPO Lab: TRL's configs default bf16 to True");
+});
+
+void test("--engine-order lists ORPO Lab's batches step by step: each epoch every training pair once, reshuffled; refused where batches cannot line up", () => {
+  const pairs = Array.from({ length: 6 }, (_, i) => ({ prompt: `p${i}`, chosen: `c${i}`, rejected: `r${i}` }));
+  const cfg = cfgOf({ seed: 5, train: { batch_size: 3, grad_accum: 2, max_steps: 4 } });
+  const order = engineOrder(cfg, pairs);
+  assert.equal(order.length, 4 * 2 * 3, 'max_steps × grad_accum × batch_size pairs');
+  const epochs = [0, 1, 2, 3].map((e) => order.slice(e * 6, e * 6 + 6).map((p) => p.prompt));
+  for (const e of epochs) assert.deepEqual([...e].sort(), pairs.map((p) => p.prompt), 'an epoch visits every pair once');
+  assert.ok(new Set(epochs.map((e) => e.join())).size > 1, 'epochs are reshuffled');
+  assert.equal(trlPlan(cfg, {}, { engineOrder: true }).kwargs.train_sampling_strategy, 'sequential');
+  assert.equal(trlPlan(cfg).kwargs.train_sampling_strategy, undefined);
+  assert.throws(() => engineOrder(cfgOf({ train: { batch_size: 4, max_steps: 2 } }), pairs), (e: unknown) => e instanceof ExportError && /6 training pairs do not split into batches of 4/.test(e.message));
+  assert.throws(() => engineOrder(cfgOf({ train: { batch_size: 2, epochs: 1 } }), pairs), (e: unknown) => e instanceof ExportError && /needs train\.max_steps/.test(e.message));
 });
 
 void test('every key of the config spec says where it goes in the export', () => {
@@ -61,7 +81,7 @@ void test('orpo-pr and ORPO without the prompt NLL are refused with a reason', (
 void test("the callback's standard-library module passes its python3 tests", () => {
   const r = python(['-m', 'unittest', '-v', 'test_orpo_lab_run'], pythonDir());
   assert.equal(r.status, 0, r.stdout + r.stderr);
-  assert.match(r.stderr, /Ran 5 tests/);
+  assert.match(r.stderr, /Ran 9 tests/);
 });
 
 const FORMATS: [string, string, string][] = [
@@ -96,7 +116,7 @@ for (const [format, file, method] of FORMATS) {
     const train = readFileSync(join(out, 'train.py'), 'utf8');
     assert.match(train, new RegExp(`TRAINER = "${{ orpo: 'ORPOTrainer', dpo: 'DPOTrainer', sft: 'SFTTrainer' }[method] as string}"`));
     for (const f of ['single_gpu', 'multi_gpu', 'fsdp', 'deepspeed_zero3']) assert.ok(readFileSync(join(out, 'accelerate', `${f}.yaml`), 'utf8').includes('distributed_type:'));
-    assert.match(readFileSync(join(out, 'requirements.txt'), 'utf8'), /^trl==1\.9\.0$/m);
+    assert.match(readFileSync(join(out, 'requirements.txt'), 'utf8'), /^trl==1\.13\.0\ntransformers==5\.18\.0$/m);
     assert.match(readFileSync(join(out, 'README.md'), 'utf8'), /--num_machines 2/);
     assert.equal(JSON.parse(readFileSync(join(out, 'model', 'tokenizer_config.json'), 'utf8')).bos_token, null);
   });

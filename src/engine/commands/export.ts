@@ -16,6 +16,7 @@ import { UsageError } from '../args';
 import { DataError } from '../data/errors';
 import { readSplit, tokenizeOptions } from '../data/dataset';
 import { tokenizePair } from '../data/tokenize';
+import { BatchLoader } from '../data/loader';
 import type { PreferencePair } from '../data/formats';
 import type { Tokenizer } from '../tokenizer/types';
 import { accelerateConfigs, readmeMd, requirementsTxt, trainPy } from '../export/trlFiles';
@@ -23,7 +24,7 @@ import { ExportError, KEY_MAP, trlPlan } from '../export/trlMapping';
 import { buildTokenizer } from './setup';
 import { EXIT_FAILURE, EXIT_INVALID, EXIT_OK, preflight } from './train';
 
-const USAGE = 'usage: orpo-lab export trl CONFIG --out DIR';
+const USAGE = 'usage: orpo-lab export trl CONFIG --out DIR [--engine-order]';
 export const PYTHON_FILES = ['orpo_lab_run.py', 'orpo_lab_callback.py'] as const;
 
 /** The folder holding the Python modules: beside the bundle (dist/engine/python) or in the source tree. */
@@ -66,24 +67,40 @@ export function loadConfig(configArg: string): { cfg: ExperimentConfig; text: st
   return pre ? { ...pre, text: readFileSync(configPath, 'utf8'), configPath } : EXIT_INVALID;
 }
 
+/**
+ * The training pairs in the order ORPO Lab's engine trains on them (its seeded BatchLoader), one batch
+ * after another for max_steps × grad_accum batches: what `--engine-order` writes, so a sequential
+ * Trainer sees the same batches. Refused where that cannot hold (no max_steps, or epochs ending in a
+ * smaller batch, which a flat list read in fixed-size batches cannot repeat).
+ */
+export function engineOrder(cfg: ExperimentConfig, train: readonly PreferencePair[]): PreferencePair[] {
+  const t = cfg.train;
+  if (t.max_steps === undefined) throw new ExportError('--engine-order needs train.max_steps: the order is written for that many steps');
+  if (train.length % t.batch_size !== 0) throw new ExportError(`--engine-order: ${train.length} training pairs do not split into batches of ${t.batch_size}; ORPO Lab's last batch of each epoch is then smaller, which the Trainer's fixed-size batches cannot repeat. Choose a batch_size dividing ${train.length}`);
+  const loader = new BatchLoader(train, { batchSize: t.batch_size, seed: cfg.seed });
+  const out: PreferencePair[] = [];
+  for (let i = 0; i < t.max_steps * t.grad_accum; i++) out.push(...loader.next().batch);
+  return out;
+}
+
 export interface ExportResult { trainer: string; train: number; eval: number }
 
 /**
  * Writes the export of the validated config `configPath` into `out` (absent or empty). Throws
  * ExportError / DataError for what TRL cannot run or bad data; leaves nothing behind on failure.
  */
-export async function writeExport(cfg: ExperimentConfig, configPath: string, configText: string, out: string): Promise<ExportResult> {
+export async function writeExport(cfg: ExperimentConfig, configPath: string, configText: string, out: string, o: { engineOrder?: boolean } = {}): Promise<ExportResult> {
   const configDir = dirname(configPath);
   const trlOnly = canonicalize(parse(configText), (p) => specAt(p) !== undefined).trlOnly;
   const tmp = join(dirname(out), `.${basename(out)}.export-${process.pid}`);
   try {
-    const plan = trlPlan(cfg, Object.fromEntries(trlOnly.map((t) => [t.path[0] as string, t.value])));
+    const plan = trlPlan(cfg, Object.fromEntries(trlOnly.map((t) => [t.path[0] as string, t.value])), o);
     if (cfg.model.from !== 'scratch' && cfg.tokenizer !== 'bytes') throw new ExportError('the export trains with the model directory\'s own tokenizer; remove `tokenizer:` or train with ORPO Lab');
     const tok = await buildTokenizer(cfg, configDir);
     const pairs = await exportedPairs(cfg, configDir, tok);
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(join(tmp, 'data'), { recursive: true });
-    writeFileSync(join(tmp, 'data', 'train.jsonl'), jsonl(pairs.train));
+    writeFileSync(join(tmp, 'data', 'train.jsonl'), jsonl(o.engineOrder ? engineOrder(cfg, pairs.train) : pairs.train));
     writeFileSync(join(tmp, 'data', 'eval.jsonl'), jsonl(pairs.eval));
     if (cfg.model.from === 'scratch') await writeModel(cfg, tok, join(tmp, 'model'));
     const modelDir = cfg.model.from === 'scratch' ? undefined : resolve(configDir, cfg.model.from);
@@ -108,7 +125,7 @@ export async function writeExport(cfg: ExperimentConfig, configPath: string, con
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { out: { type: 'string' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: { out: { type: 'string' }, 'engine-order': { type: 'boolean' } }, allowPositionals: true, strict: true });
   } catch (e) {
     throw new UsageError(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
   }
@@ -122,7 +139,7 @@ export async function main(argv: string[]): Promise<number> {
   const pre = loadConfig(configArg);
   if (typeof pre === 'number') return pre;
   try {
-    const r = await writeExport(pre.cfg, pre.configPath, pre.text, out);
+    const r = await writeExport(pre.cfg, pre.configPath, pre.text, out, { engineOrder: parsed.values['engine-order'] === true });
     process.stdout.write(`${out}: ${r.trainer} (TRL) on ${r.train} training and ${r.eval} eval pairs\n  python3 -m pip install -r requirements.txt\n  accelerate launch --config_file accelerate/single_gpu.yaml train.py\n`);
     return EXIT_OK;
   } catch (e) {

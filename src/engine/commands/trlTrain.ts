@@ -1,24 +1,31 @@
 // `orpo-lab train CONFIG --engine trl [--launcher accelerate|torchrun] [--accelerate-config NAME]
-// [--python PATH] [--out RUN_DIR]` (issue 14): the experiment on Hugging Face TRL with the user's
+// [--python PATH] [--out RUN_DIR | --resume RUN_DIR]` (issue 14): the experiment on Hugging Face TRL with the user's
 // Python (the extension passes its `orpoLab.pythonPath` setting as --python; ORPO_LAB_PYTHON otherwise).
 // The export (export.ts) goes into RUN_DIR/trl-export, the launcher runs its train.py, and the run
 // directory its callback writes is followed (runTail.ts) to stream the same JSON events as a local run.
+// The run directory records its engine (engine.json) and is locked (run.lock) while the run goes.
+// --resume RUN_DIR continues a TRL run from its newest checkpoints/checkpoint-N with trainer state
+// (train.py --resume: transformers' resume_from_checkpoint), with the export already in the run directory;
+// metrics written after that checkpoint are set aside as the engine does (metrics.jsonl.before-resume-N).
 // A missing Python, torch, transformers, trl, accelerate or datasets is a clear error with the command
 // that installs it. stdout carries only events; the launcher's output goes to stderr.
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { formatEvent, parseControl, type EngineEvent } from '../../common/events';
 import { UsageError } from '../args';
 import { DataError } from '../data/errors';
-import { RunDirTail } from '../export/runTail';
-import { ExportError, TRANSFORMERS_VERSION, TRL_VERSION } from '../export/trlMapping';
-import { createRunDir } from '../train/runLock';
+import { ENGINE_FILE, parseEngineInfo } from '../../common/runEngine';
+import { lastTrainerCheckpoint, RunDirTail } from '../export/runTail';
+import { ACCELERATE_VERSION, DATASETS_VERSION, ExportError, TRANSFORMERS_VERSION, TRL_VERSION } from '../export/trlMapping';
+import { runFiles } from '../train/runDir';
+import { acquireRunLock, claimOutDir, createRunDir, RunDirError, type RunLock } from '../train/runLock';
 import { loadConfig, writeExport } from './export';
 import { EXIT_FAILURE, EXIT_INVALID, EXIT_OK } from './train';
 
-const USAGE = 'usage: orpo-lab train CONFIG --engine trl [--launcher accelerate|torchrun] [--accelerate-config single_gpu|multi_gpu|fsdp|deepspeed_zero3] [--python PATH] [--out RUN_DIR]';
+const USAGE = 'usage: orpo-lab train CONFIG --engine trl [--launcher accelerate|torchrun] [--accelerate-config single_gpu|multi_gpu|fsdp|deepspeed_zero3] [--python PATH] [--out RUN_DIR | --resume RUN_DIR]';
 export const PYTHON_MODULES = ['torch', 'transformers', 'trl', 'accelerate', 'datasets'] as const;
 const ACCELERATE_CONFIGS = ['single_gpu', 'multi_gpu', 'fsdp', 'deepspeed_zero3'];
 
@@ -26,7 +33,7 @@ const ACCELERATE_CONFIGS = ['single_gpu', 'multi_gpu', 'fsdp', 'deepspeed_zero3'
 export const wantsTrl = (argv: readonly string[]): boolean => argv.some((a, i) => a === '--engine=trl' || (a === '--engine' && argv[i + 1] === 'trl'));
 
 /** The install command for what a Python lacks, pinned as the export's requirements.txt. */
-export const installCommand = (python: string): string => `${python} -m pip install trl==${TRL_VERSION} transformers==${TRANSFORMERS_VERSION} "accelerate>=1.7.0" "datasets>=4.7.0" torch`;
+export const installCommand = (python: string): string => `${python} -m pip install trl==${TRL_VERSION} transformers==${TRANSFORMERS_VERSION} accelerate==${ACCELERATE_VERSION} datasets==${DATASETS_VERSION} torch`;
 
 /** Checks that `python` runs and has what the export needs; undefined when it does, else the reason. */
 export function checkPython(python: string): string | undefined {
@@ -53,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({
       args: argv, allowPositionals: true, strict: true,
-      options: { json: { type: 'boolean' }, engine: { type: 'string' }, launcher: { type: 'string', default: 'accelerate' }, 'accelerate-config': { type: 'string', default: 'single_gpu' }, python: { type: 'string' }, out: { type: 'string' } },
+      options: { json: { type: 'boolean' }, engine: { type: 'string' }, launcher: { type: 'string', default: 'accelerate' }, 'accelerate-config': { type: 'string', default: 'single_gpu' }, python: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' } },
     });
   } catch (e) {
     throw new UsageError(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
@@ -63,37 +70,84 @@ export async function main(argv: string[]): Promise<number> {
   if (v.engine !== 'trl' || !configArg || extra.length) throw new UsageError(USAGE);
   if (v.launcher !== 'accelerate' && v.launcher !== 'torchrun') throw new UsageError(`--launcher must be accelerate or torchrun\n${USAGE}`);
   if (!ACCELERATE_CONFIGS.includes(v['accelerate-config'])) throw new UsageError(`--accelerate-config must be one of ${ACCELERATE_CONFIGS.join(', ')}\n${USAGE}`);
+  if (v.out !== undefined && v.resume !== undefined) throw new UsageError(`--out and --resume exclude each other: --resume continues RUN_DIR in place\n${USAGE}`);
   const python = v.python ?? process.env.ORPO_LAB_PYTHON ?? 'python3';
   const emit = (e: EngineEvent): void => { process.stdout.write(formatEvent(e) + '\n'); };
   const pre = loadConfig(configArg);
   if (typeof pre === 'number') return pre;
   const { cfg, configPath } = pre;
+  const fail = (message: string, code: number): number => {
+    process.stderr.write(`orpo-lab train --engine trl: ${message}\n`);
+    emit({ type: 'error', message });
+    return code;
+  };
   const missing = checkPython(python);
-  if (missing) {
-    process.stderr.write(`orpo-lab train --engine trl: ${missing}\n`);
-    emit({ type: 'error', message: missing });
-    return EXIT_FAILURE;
+  if (missing) return fail(missing, EXIT_FAILURE);
+  let from: Checkpoint | undefined;
+  if (v.resume !== undefined) {
+    const found = resumeFrom(resolve(v.resume));
+    if (typeof found === 'string') return fail(found, EXIT_INVALID);
+    from = found;
   }
-  const runDir = resolve(v.out ?? createRunDir(resolve(dirname(configPath), cfg.output_dir), cfg.name));
-  const exportDir = join(runDir, 'trl-export');
+  let lock: RunLock;
   try {
-    await writeExport(cfg, configPath, pre.text, exportDir);
+    const log = (line: string) => process.stderr.write(line + '\n');
+    if (v.resume !== undefined) lock = acquireRunLock(resolve(v.resume), log);
+    else if (v.out !== undefined) lock = claimOutDir(resolve(v.out), log);
+    else lock = acquireRunLock(createRunDir(resolve(dirname(configPath), cfg.output_dir), cfg.name), log);
   } catch (e) {
-    if (e instanceof ExportError || e instanceof DataError) {
-      process.stderr.write(`${configArg}: error: ${e.message}\n`);
-      return EXIT_INVALID;
-    }
+    if (e instanceof RunDirError) return fail(e.message, EXIT_FAILURE);
     throw e;
   }
-  const script = [join(exportDir, 'train.py'), '--run-dir', runDir];
-  const args = v.launcher === 'accelerate'
-    ? ['-m', 'accelerate.commands.launch', '--config_file', join(exportDir, 'accelerate', `${v['accelerate-config']}.yaml`), ...script]
-    : ['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', 'gpu', ...script];
+  try {
+    const exportDir = join(lock.dir, 'trl-export');
+    try {
+      // A resumed run keeps its export (the same data and start); one copied here without it is exported again.
+      if (!existsSync(join(exportDir, 'train.py'))) await writeExport(cfg, configPath, pre.text, exportDir);
+    } catch (e) {
+      if (e instanceof ExportError || e instanceof DataError) {
+        process.stderr.write(`${configArg}: error: ${e.message}\n`);
+        return EXIT_INVALID;
+      }
+      throw e;
+    }
+    return await launch({ python, launcher: v.launcher, accelerateConfig: v['accelerate-config'], runDir: lock.dir, exportDir, from, configPath, name: cfg.name, method: cfg.method, totalSteps: cfg.train.max_steps ?? 0 }, emit);
+  } finally {
+    lock.release();
+  }
+}
+
+type Checkpoint = { step: number; path: string };
+
+interface Launch {
+  python: string;
+  launcher: 'accelerate' | 'torchrun';
+  accelerateConfig: string;
+  runDir: string;
+  exportDir: string;
+  from: Checkpoint | undefined;
+  configPath: string;
+  name: string;
+  method: string;
+  totalSteps: number;
+}
+
+/** Runs train.py in RUN_DIR (resuming when `from` is set) and streams the run directory as events. */
+async function launch(o: Launch, emit: (e: EngineEvent) => void): Promise<number> {
+  if (!existsSync(join(o.runDir, ENGINE_FILE))) writeFileSync(join(o.runDir, ENGINE_FILE), JSON.stringify({ engine: 'trl', export_dir: o.exportDir }) + '\n');
+  if (o.from) {
+    const files = runFiles(o.runDir);
+    for (const f of [files.metrics, files.distributions]) {
+      const r = f.truncateAfter(o.from.step);
+      if (r.dropped) process.stderr.write(`${f.path}: ${r.dropped} line(s) after step ${o.from.step} kept in ${String(r.backup)}\n`);
+    }
+  }
+  const args = launchArgs(o);
   const t0 = Date.now();
-  const child = spawn(python, args, { cwd: exportDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(o.python, args, { cwd: o.exportDir, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.on('data', (d: Buffer) => process.stderr.write(d));
   child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
-  emit({ type: 'started', run_dir: runDir, config: configPath, name: cfg.name, method: cfg.method, backend: 'trl', device: `${v.launcher} (${v['accelerate-config']})`, total_steps: cfg.train.max_steps ?? 0, start_step: 0, pid: process.pid, time: new Date().toISOString() });
+  emit({ type: 'started', run_dir: o.runDir, config: o.configPath, name: o.name, method: o.method, backend: 'trl', device: `${o.launcher} (${o.accelerateConfig})`, total_steps: o.totalSteps, start_step: o.from?.step ?? 0, pid: process.pid, time: new Date().toISOString() });
   let stopped = false;
   const stop = () => {
     stopped = true;
@@ -102,18 +156,36 @@ export async function main(argv: string[]): Promise<number> {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   createInterface({ input: process.stdin }).on('line', (line) => { if (parseControl(line).ok) stop(); });
-  const tail = new RunDirTail(runDir);
+  const tail = new RunDirTail(o.runDir);
+  if (o.from) tail.skipExisting();
   const timer = setInterval(() => tail.poll().forEach(emit), 500);
   const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
   clearInterval(timer);
   tail.poll().forEach(emit);
   process.stdin.pause();
   if (code === 0 || stopped) {
-    emit({ type: 'finished', reason: stopped ? 'stopped' : 'completed', step: tail.last.step, run_dir: runDir, wall_s: (Date.now() - t0) / 1000, summary: tail.summary() });
+    emit({ type: 'finished', reason: stopped ? 'stopped' : 'completed', step: tail.last.step, run_dir: o.runDir, wall_s: (Date.now() - t0) / 1000, summary: tail.summary() });
     return EXIT_OK;
   }
   const message = `the TRL run exited with code ${String(code)}; its output is above (stderr)`;
   emit({ type: 'error', message, step: tail.last.step });
   process.stderr.write(`orpo-lab train --engine trl: ${message}\n`);
   return EXIT_FAILURE;
+}
+
+/** The launcher's command line: accelerate (with the named config) or torchrun, then train.py [--resume]. */
+export function launchArgs(o: Pick<Launch, 'launcher' | 'accelerateConfig' | 'runDir' | 'exportDir' | 'from'>): string[] {
+  const script = [join(o.exportDir, 'train.py'), '--run-dir', o.runDir, ...(o.from ? ['--resume'] : [])];
+  return o.launcher === 'accelerate'
+    ? ['-m', 'accelerate.commands.launch', '--config_file', join(o.exportDir, 'accelerate', `${o.accelerateConfig}.yaml`), ...script]
+    : ['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', 'gpu', ...script];
+}
+
+/** The checkpoint a TRL run directory resumes from, or why it cannot be resumed on TRL. */
+export function resumeFrom(runDir: string): Checkpoint | string {
+  if (!existsSync(runDir)) return `--resume ${runDir}: no such run directory`;
+  const info = parseEngineInfo(existsSync(join(runDir, ENGINE_FILE)) ? readFileSync(join(runDir, ENGINE_FILE), 'utf8') : undefined, join(runDir, ENGINE_FILE));
+  if (!info.ok) return info.error;
+  if (info.value.engine !== 'trl') return `${runDir} is a run of ORPO Lab's engine (no engine.json saying "trl"); resume it without --engine trl`;
+  return lastTrainerCheckpoint(runDir) ?? `${runDir} has no checkpoints/checkpoint-N with ${'trainer_state.json'} to resume from (the Trainer saves one every save_steps)`;
 }

@@ -1,6 +1,6 @@
 // Following a run directory that another process writes (a TRL run's orpo_lab_callback.py) and turning
 // what appears into ORPO Lab's engine events: each new complete line of metrics.jsonl and
-// distributions.jsonl, and each new checkpoints/step-N. Lines cross a process boundary, so every event
+// distributions.jsonl, and each new checkpoints/checkpoint-N (step-N in runs written before). Lines cross a process boundary, so every event
 // is validated with parseEvent before it is passed on; a line that fails becomes a warning.
 import { closeSync, existsSync, fstatSync, openSync, readSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,7 +38,22 @@ export class LineTail {
   }
 }
 
-const STEP_DIR = /^step-(\d+)$/;
+const STEP_DIR = /^(?:checkpoint|step)-(\d+)$/;
+/** The file of a Trainer checkpoint that transformers can resume from (TRAINER_STATE_NAME). */
+export const TRAINER_STATE = 'trainer_state.json';
+
+/**
+ * The newest RUN_DIR/checkpoints/checkpoint-N holding trainer_state.json: what train.py --resume
+ * continues from (orpo_lab_run.last_checkpoint, the same rule); undefined when there is none.
+ */
+export function lastTrainerCheckpoint(runDir: string): { step: number; path: string } | undefined {
+  const ckpt = join(runDir, 'checkpoints');
+  if (!existsSync(ckpt)) return undefined;
+  return readdirSync(ckpt)
+    .map((n) => ({ step: Number(/^checkpoint-(\d+)$/.exec(n)?.[1] ?? NaN), path: join(ckpt, n) }))
+    .filter((c) => Number.isInteger(c.step) && existsSync(join(c.path, TRAINER_STATE)))
+    .sort((a, b) => b.step - a.step)[0];
+}
 
 export class RunDirTail {
   private readonly metrics: LineTail;
@@ -50,6 +65,21 @@ export class RunDirTail {
   constructor(readonly dir: string) {
     this.metrics = new LineTail(join(dir, 'metrics.jsonl'));
     this.distributions = new LineTail(join(dir, 'distributions.jsonl'));
+  }
+
+  /** Takes what the directory holds now as seen (a resumed run): only what is written after is reported. */
+  skipExisting(): void {
+    for (const line of this.metrics.read()) {
+      try {
+        const r = JSON.parse(line) as Record<string, number>;
+        if (typeof r.step === 'number') this.last.step = Math.max(this.last.step, r.step);
+      } catch {
+        // a line the resumed run replaces
+      }
+    }
+    this.distributions.read();
+    const ckpt = join(this.dir, 'checkpoints');
+    if (existsSync(ckpt)) for (const n of readdirSync(ckpt)) { const m = STEP_DIR.exec(n); if (m) this.seen.add(Number(m[1])); }
   }
 
   /** The events for everything new in the run directory since the last poll. */
@@ -84,11 +114,11 @@ export class RunDirTail {
     }
     const ckpt = join(this.dir, 'checkpoints');
     if (existsSync(ckpt)) {
-      const steps = readdirSync(ckpt).map((n) => STEP_DIR.exec(n)?.[1]).filter((s): s is string => s !== undefined).map(Number).sort((a, b) => a - b);
-      for (const step of steps) {
+      const found = readdirSync(ckpt).map((n) => ({ n, step: Number(STEP_DIR.exec(n)?.[1] ?? NaN) })).filter((x) => Number.isInteger(x.step)).sort((a, b) => a.step - b.step);
+      for (const { n, step } of found) {
         if (this.seen.has(step)) continue;
         this.seen.add(step);
-        out.push({ type: 'checkpoint', step, path: join(ckpt, `step-${step}`) });
+        out.push({ type: 'checkpoint', step, path: join(ckpt, n) });
       }
     }
     return out;

@@ -1,13 +1,16 @@
 // How an ORPO Lab experiment maps onto Hugging Face TRL (issue 14, "Export to TRL"): which trainer,
 // and every config key's TRL or transformers field, or where the export applies it instead. Field names
-// are those of TRL 1.9.0 (ORPOConfig in trl.experimental.orpo, DPOConfig, SFTConfig) and transformers'
-// TrainingArguments, as recorded in test/fixtures/trl/fields.json; the test checks every kwarg against
+// are those of TRL 1.13.0 (ORPOConfig in trl.experimental.orpo, DPOConfig, SFTConfig) and transformers
+// 5.18.0's TrainingArguments (dataclasses.fields of the installed wheels), as recorded in test/fixtures/trl/fields.json; the test checks every kwarg against
 // that fixture and that every key of configSpec has an entry in KEY_MAP.
 import type { ExperimentConfig } from '../../common/config';
 import { TRL_ONLY } from '../../common/aliases';
 
-export const TRL_VERSION = '1.9.0';
-export const TRANSFORMERS_VERSION = '5.0.0';
+export const TRL_VERSION = '1.13.0';
+export const TRANSFORMERS_VERSION = '5.18.0';
+/** accelerate and datasets as the export was run with them (scripts/device/trl-check.sh). */
+export const ACCELERATE_VERSION = '1.15.0';
+export const DATASETS_VERSION = '5.0.1';
 
 export type TrlTrainer = 'ORPOTrainer' | 'DPOTrainer' | 'SFTTrainer';
 export type TrlConfigClass = 'ORPOConfig' | 'DPOConfig' | 'SFTConfig';
@@ -40,7 +43,7 @@ export const KEY_MAP: Readonly<Record<string, string>> = {
   'data.train': 'data/train.jsonl', 'data.eval': 'data/eval.jsonl (the same seeded split)',
   'data.format': 'converted to explicit prompt/chosen/rejected at export',
   'data.max_length': 'max_length',
-  'data.max_prompt_length': 'applied by TRL 0.x only; TRL 1.9 truncates long pairs its own way (README)',
+  'data.max_prompt_length': 'applied by TRL 0.x only; TRL 1.13 truncates long pairs its own way (README)',
   'data.max_completion_length': 'ORPOConfig.max_completion_length',
   'data.skip_invalid': 'applied at export (invalid rows are skipped or refused)',
   'data.limit': 'applied at export',
@@ -76,7 +79,7 @@ const NOT_PASSED = new Set(['output_dir', 'resume_from_checkpoint', 'report_to',
 export class ExportError extends Error {}
 
 /** The trainer, its config keyword arguments and the documented differences for one experiment. */
-export function trlPlan(cfg: ExperimentConfig, passthrough: Readonly<Record<string, unknown>> = {}): TrlPlan {
+export function trlPlan(cfg: ExperimentConfig, passthrough: Readonly<Record<string, unknown>> = {}, o: { engineOrder?: boolean } = {}): TrlPlan {
   const t = cfg.train;
   const notes: string[] = [];
   let trainer: TrlTrainer;
@@ -97,7 +100,7 @@ export function trlPlan(cfg: ExperimentConfig, passthrough: Readonly<Record<stri
       method.beta = cfg.beta;
       method.disable_dropout = true;
       notes.push("DPOTrainer logs logps/* as summed response log-probs; ORPO Lab's are means per token.");
-      if (cfg.data.max_completion_length !== undefined) notes.push('data.max_completion_length is not a DPOConfig field in TRL 1.9: responses are cut only by max_length.');
+      if (cfg.data.max_completion_length !== undefined) notes.push('data.max_completion_length is not a DPOConfig field in TRL 1.13: responses are cut only by max_length.');
       break;
     case 'sft':
       [trainer, configClass] = ['SFTTrainer', 'SFTConfig'];
@@ -126,13 +129,20 @@ export function trlPlan(cfg: ExperimentConfig, passthrough: Readonly<Record<stri
     save_strategy: 'steps', save_steps: t.save_every,
     max_length: cfg.data.max_length,
     report_to: 'none',
+    // TRL's configs default bf16 to True (not fp16): ORPO Lab trains in float32, and so does the export.
+    bf16: false,
     ...method,
   };
   const keep = (t as { save_total_limit?: number }).save_total_limit;
   if (keep !== undefined) kwargs.save_total_limit = keep;
   if (t.gradient_checkpointing) kwargs.gradient_checkpointing = true;
-  notes.push('ORPO Lab also evaluates at the end of a run; the Trainer evaluates only every eval_steps. train.py saves the final model (trainer.save_model) as the last checkpoints/step-N, as ORPO Lab does.');
-  notes.push('data.max_prompt_length is not a field of TRL 1.9; a pair longer than max_length is truncated by TRL itself, so only pairs that fit train identically.');
+  if (o.engineOrder) {
+    // data/train.jsonl holds ORPO Lab's batches in order (export --engine-order): read it front to back.
+    kwargs.train_sampling_strategy = 'sequential';
+    notes.push("Exported with --engine-order: data/train.jsonl lists the pairs of ORPO Lab's batches, step by step, and the Trainer reads them in that order (train_sampling_strategy: sequential), so both engines train on the same batches.");
+  }
+  notes.push('ORPO Lab also evaluates at the end of a run; the Trainer evaluates only every eval_steps. train.py saves the final model (trainer.save_model) as the last checkpoints/checkpoint-N (unless a Trainer checkpoint of that step is there already, which stays resumable), as ORPO Lab does.');
+  notes.push('data.max_prompt_length is not a field of TRL 1.13; a pair longer than max_length is truncated by TRL itself, so only pairs that fit train identically.');
   for (const [key, value] of Object.entries(passthrough)) {
     if (NOT_PASSED.has(key) || TRL_ONLY[key] === undefined) continue;
     const only = CLASS_ONLY[key];

@@ -21,6 +21,8 @@ export interface RunBatch {
 export interface WatchOptions {
   batchMs?: number;
   pollMs?: number;
+  /** false: poll only, as on a network mount or synced folder where fs.watch sees no writes made elsewhere. */
+  watch?: boolean;
 }
 
 export class RunWatcher {
@@ -44,8 +46,10 @@ export class RunWatcher {
     const first = await this.readAll();
     if (this.disposed) return first;
     try {
-      this.watcher = watch(this.dir, () => this.schedule());
-      this.watcher.on('error', () => this.watcher?.close());
+      if (this.opts.watch !== false) {
+        this.watcher = watch(this.dir, () => this.schedule());
+        this.watcher.on('error', () => this.watcher?.close());
+      }
     } catch {
       // The directory may not exist yet, or watching is unsupported: the poll still runs.
     }

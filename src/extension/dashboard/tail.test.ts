@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseMetricsLine, parseSampleLine } from '../../common/runFiles';
@@ -68,5 +69,29 @@ void test('the run watcher returns what exists, then batches rows as they are ap
   assert.deepEqual(batches.flatMap((b) => b.metrics), [{ step: 2, loss: 2 }, { step: 3, loss: 1 }]);
   assert.equal(batches.flatMap((b) => b.distributions)[0]?.step, 3);
   assert.ok(batches.every((b) => !b.reset));
+  rmSync(dir, { recursive: true });
+});
+
+void test('a run that another process writes (a TRL run, python3) reaches the dashboard by the poll alone, as on a mounted folder', async () => {
+  const dir = tmp();
+  const py = join(__dirname, '..', '..', 'engine', 'export', 'python');
+  const write = (code: string) => {
+    const r = spawnSync('python3', ['-c', `import sys; sys.path.insert(0, ${JSON.stringify(py)}); import orpo_lab_run as r\nw = r.RunWriter(${JSON.stringify(dir)}, "name: remote\\n")\n${code}`], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    assert.equal(r.status, 0, r.stderr);
+  };
+  write('w.log(1, 0.5, {"loss": 2.0})');
+  const batches: RunBatch[] = [];
+  let notify: () => void = () => {};
+  // No fs.watch: network file systems and sync clients deliver no events for writes made elsewhere.
+  const w = new RunWatcher(dir, (b) => { batches.push(b); notify(); }, (e) => assert.fail(String(e)), { batchMs: 10, pollMs: 100, watch: false });
+  assert.deepEqual((await w.start()).metrics.map((r) => r.step), [1]);
+  const got = new Promise<void>((res) => { notify = res; });
+  write('w.log(2, 1.0, {"loss": 1.5, "logps/chosen": -1.0})\nw.log(2, 1.0, {"eval_loss": 1.75})\nw.distributions(2, [-0.5], [-0.9], 0.1)');
+  await got;
+  while (batches.flatMap((b) => b.distributions).length === 0) await new Promise<void>((res) => { notify = res; });
+  w.dispose();
+  assert.deepEqual(batches.flatMap((b) => b.metrics), [{ step: 2, epoch: 1, time: batches.flatMap((b) => b.metrics)[0]?.time, loss: 1.5, 'logps/chosen': -1 }, { step: 2, epoch: 1, time: batches.flatMap((b) => b.metrics)[1]?.time, 'eval/loss': 1.75 }]);
+  assert.deepEqual(batches.flatMap((b) => b.distributions)[0]?.chosen_logps, [-0.5]);
+  assert.ok(batches.every((b) => !b.reset && b.problems.length === 0));
   rmSync(dir, { recursive: true });
 });

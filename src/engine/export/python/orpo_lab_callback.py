@@ -13,18 +13,20 @@ from orpo_lab_run import RunWriter
 
 
 class OrpoLabCallback(TrainerCallback):
-    def __init__(self, run_dir, config_text, scale, distributions=None):
+    def __init__(self, run_dir, config_text, scale, distributions=None, engine=None):
         """`scale` turns log-probs into rewards (ORPO's beta); `distributions()` returns the eval set's
-        per-example (chosen, rejected) mean log-probs, or None where the trainer gives none."""
+        per-example (chosen, rejected) mean log-probs, or None where the trainer gives none; `engine`
+        is recorded in the run's engine.json (trainer, versions, export folder)."""
         self.run_dir = run_dir
         self.config_text = config_text
         self.scale = scale
         self.distributions_fn = distributions
+        self.engine = engine
         self.writer = None
 
     def on_train_begin(self, args, state, control, **kwargs):
         if state.is_world_process_zero:
-            self.writer = RunWriter(self.run_dir, self.config_text)
+            self.writer = RunWriter(self.run_dir, self.config_text, engine=self.engine)
             if state.global_step:
                 self.writer.truncate_after(state.global_step)
 
@@ -44,6 +46,6 @@ class OrpoLabCallback(TrainerCallback):
             return
         source = os.path.join(args.output_dir, "checkpoint-%d" % state.global_step)
         try:
-            self.writer.checkpoint(state.global_step, source)
+            self.writer.checkpoint(state.global_step, source, keep=args.save_total_limit)
         except OSError as e:  # e.g. a sharded FSDP state dict: the Trainer's own checkpoint still exists
             print("orpo-lab: checkpoint %d not copied to %s: %s" % (state.global_step, self.run_dir, e), file=sys.stderr)

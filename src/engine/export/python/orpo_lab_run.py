@@ -7,12 +7,16 @@ that calls it. The directory has the layout ORPO Lab's Runs view, dashboard and 
   metrics.jsonl        one JSON line per log: step, epoch, time, loss, learning_rate, grad_norm and TRL's
                        preference metrics; eval rows carry the same names prefixed `eval/`
   distributions.jsonl  per-example chosen/rejected log-probs, rewards and log odds at each eval
-  checkpoints/step-N/  each Trainer checkpoint's model and tokenizer files, placed atomically
+  checkpoints/checkpoint-N/  each Trainer checkpoint whole (model, tokenizer, optimizer, scheduler, RNG
+                       and trainer state), placed atomically; transformers' get_last_checkpoint finds it
+                       by that name, so `train.py --resume` continues from it
+  engine.json          {"engine": "trl", ...}: which engine wrote the run, so ORPO Lab resumes it on TRL
 Every line is flushed and fsynced before the call returns, so a killed run loses nothing it logged.
 """
 import json
 import math
 import os
+import re
 import shutil
 import time
 
@@ -29,6 +33,38 @@ MODEL_FILES = (
     "config.json", "generation_config.json", "model.safetensors", "model.safetensors.index.json",
     "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja",
 )
+# transformers' checkpoint folder name (trainer_utils.PREFIX_CHECKPOINT_DIR) and the file a Trainer
+# checkpoint it can resume from holds (TRAINER_STATE_NAME, written after the model and optimizer).
+CHECKPOINT_DIR = re.compile(r"^checkpoint-(\d+)$")
+TRAINER_STATE = "trainer_state.json"
+ENGINE_FILE = "engine.json"
+
+
+def checkpoints_of(run_dir):
+    """(step, path) of each checkpoints/checkpoint-N folder, oldest first (temporaries are ignored)."""
+    root = os.path.join(run_dir, "checkpoints")
+    found = []
+    for name in os.listdir(root) if os.path.isdir(root) else []:
+        m = CHECKPOINT_DIR.match(name)
+        if m and os.path.isdir(os.path.join(root, name)):
+            found.append((int(m.group(1)), os.path.join(root, name)))
+    return sorted(found)
+
+
+def last_checkpoint(run_dir):
+    """The newest checkpoints/checkpoint-N a Trainer can resume from (it holds trainer_state.json), or
+    None. A model-only folder (the final model) or one a kill cut short is passed over."""
+    for _, path in reversed(checkpoints_of(run_dir)):
+        if os.path.isfile(os.path.join(path, TRAINER_STATE)):
+            return path
+    return None
+
+
+def _link_or_copy(src, dst):
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 def _number(v):
@@ -88,7 +124,8 @@ def distributions_row(step, chosen_logps, rejected_logps, scale):
 class RunWriter:
     """Appends to one run directory; safe to construct again on resume (keeps what is there)."""
 
-    def __init__(self, run_dir, config_text, clock=time.time):
+    def __init__(self, run_dir, config_text, clock=time.time, engine=None):
+        """`engine`: what engine.json records besides {"engine": "trl"} (trainer, versions, export)."""
         self.dir = os.path.abspath(run_dir)
         self.checkpoints = os.path.join(self.dir, "checkpoints")
         os.makedirs(self.checkpoints, exist_ok=True)
@@ -97,6 +134,19 @@ class RunWriter:
         config = os.path.join(self.dir, "config.yaml")
         if not os.path.exists(config):
             self._write_atomic(config, config_text)
+        self._record_engine(dict(engine or {}, engine="trl"))
+
+    def _record_engine(self, info):
+        """engine.json: kept as written (`orpo-lab train --engine trl` writes it first), keys it lacks added."""
+        path = os.path.join(self.dir, ENGINE_FILE)
+        try:
+            with open(path, encoding="utf-8") as f:
+                old = json.load(f)
+        except (OSError, ValueError):
+            old = None
+        merged = dict(info, **old) if isinstance(old, dict) else info
+        if merged != old:
+            self._write_atomic(path, json.dumps(merged, sort_keys=True) + "\n")
 
     @staticmethod
     def _write_atomic(path, text):
@@ -125,29 +175,26 @@ class RunWriter:
         self._append("distributions.jsonl", row)
         return row
 
-    def checkpoint(self, step, source_dir):
-        """Places the model files of a Trainer checkpoint at checkpoints/step-N (hard links where the
-        file system allows, copies otherwise), through a temporary directory renamed into place."""
-        dest = os.path.join(self.checkpoints, "step-%d" % int(step))
-        tmp = os.path.join(self.checkpoints, ".step-%d.tmp" % int(step))
-        shutil.rmtree(tmp, ignore_errors=True)
-        os.makedirs(tmp)
-        found = False
-        for name in os.listdir(source_dir):
-            if name not in MODEL_FILES and not (name.startswith("model-") and name.endswith(".safetensors")):
-                continue
-            src = os.path.join(source_dir, name)
-            try:
-                os.link(src, os.path.join(tmp, name))
-            except OSError:
-                shutil.copy2(src, os.path.join(tmp, name))
-            found = True
-        if not found:
-            shutil.rmtree(tmp, ignore_errors=True)
+    def checkpoint(self, step, source_dir, keep=None):
+        """Places a Trainer checkpoint whole at checkpoints/checkpoint-N (hard links where the file system
+        allows, copies otherwise), through a temporary folder renamed into place. A model-only folder
+        (the final model) does not replace a resumable checkpoint of the same step. `keep`: at most that
+        many checkpoint-N folders are kept, the newest (as save_total_limit)."""
+        dest = os.path.join(self.checkpoints, "checkpoint-%d" % int(step))
+        names = os.listdir(source_dir)
+        if not any(n in MODEL_FILES or (n.startswith("model-") and n.endswith(".safetensors")) for n in names):
             raise FileNotFoundError("%s holds no model files (config.json, model.safetensors, ...)" % source_dir)
+        if os.path.isfile(os.path.join(dest, TRAINER_STATE)) and TRAINER_STATE not in names:
+            return dest
+        tmp = os.path.join(self.checkpoints, ".tmp-checkpoint-%d-%d" % (int(step), os.getpid()))
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(source_dir, tmp, copy_function=_link_or_copy)
         if os.path.exists(dest):
             shutil.rmtree(dest)
         os.replace(tmp, dest)
+        if keep:
+            for _, old in checkpoints_of(self.dir)[:-int(keep)]:
+                shutil.rmtree(old, ignore_errors=True)
         return dest
 
     def truncate_after(self, step):

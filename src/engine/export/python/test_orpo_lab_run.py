@@ -65,21 +65,74 @@ class RunWriterTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             self.w.distributions(2, [-1.0], [], 0.1)
 
-    def test_checkpoint_is_placed_whole_and_only_model_files(self):
-        src = os.path.join(self.tmp.name, "trl", "checkpoint-2")
+    def trainer_checkpoint(self, step, files=("config.json", "model.safetensors", "optimizer.pt", "scheduler.pt", "trainer_state.json")):
+        src = os.path.join(self.tmp.name, "trl", "checkpoint-%d" % step)
         os.makedirs(src)
-        for name, text in (("config.json", "{}"), ("model.safetensors", "w"), ("optimizer.pt", "o"), ("tokenizer.json", "t")):
+        for name in files:
             with open(os.path.join(src, name), "w", encoding="utf-8") as f:
-                f.write(text)
+                f.write(name + str(step))
+        return src
+
+    def test_checkpoint_is_placed_whole_under_the_transformers_name(self):
+        src = self.trainer_checkpoint(2)
+        os.makedirs(os.path.join(src, "global_step2"))  # e.g. DeepSpeed's sharded states: a subfolder
+        with open(os.path.join(src, "global_step2", "zero.pt"), "w", encoding="utf-8") as f:
+            f.write("z")
         dest = self.w.checkpoint(2, src)
-        self.assertEqual(dest, os.path.join(self.dir, "checkpoints", "step-2"))
-        self.assertEqual(sorted(os.listdir(dest)), ["config.json", "model.safetensors", "tokenizer.json"])
-        self.assertEqual(os.listdir(os.path.join(self.dir, "checkpoints")), ["step-2"])
+        self.assertEqual(dest, os.path.join(self.dir, "checkpoints", "checkpoint-2"))
+        self.assertEqual(sorted(os.listdir(dest)), ["config.json", "global_step2", "model.safetensors", "optimizer.pt", "scheduler.pt", "trainer_state.json"])
+        with open(os.path.join(dest, "global_step2", "zero.pt"), encoding="utf-8") as f:
+            self.assertEqual(f.read(), "z")
+        self.assertEqual(os.listdir(os.path.join(self.dir, "checkpoints")), ["checkpoint-2"])
         empty = os.path.join(self.tmp.name, "empty")
         os.makedirs(empty)
         with self.assertRaises(FileNotFoundError):
             self.w.checkpoint(3, empty)
-        self.assertEqual(os.listdir(os.path.join(self.dir, "checkpoints")), ["step-2"])
+        self.assertEqual(os.listdir(os.path.join(self.dir, "checkpoints")), ["checkpoint-2"])
+
+    def test_the_final_model_does_not_replace_a_resumable_checkpoint_of_its_step(self):
+        self.w.checkpoint(4, self.trainer_checkpoint(4))
+        final = os.path.join(self.tmp.name, "final")
+        os.makedirs(final)
+        with open(os.path.join(final, "model.safetensors"), "w", encoding="utf-8") as f:
+            f.write("final")
+        self.w.checkpoint(4, final)
+        self.assertIn("optimizer.pt", os.listdir(os.path.join(self.dir, "checkpoints", "checkpoint-4")))
+        self.w.checkpoint(6, final)  # a step with no Trainer checkpoint: the model alone
+        self.assertEqual(os.listdir(os.path.join(self.dir, "checkpoints", "checkpoint-6")), ["model.safetensors"])
+
+    def test_keep_leaves_the_newest_checkpoints_as_save_total_limit(self):
+        for step in (2, 4, 6):
+            self.w.checkpoint(step, self.trainer_checkpoint(step), keep=2)
+        self.assertEqual(sorted(os.listdir(os.path.join(self.dir, "checkpoints"))), ["checkpoint-4", "checkpoint-6"])
+
+    def test_last_checkpoint_is_the_newest_a_trainer_can_resume_from(self):
+        self.assertIsNone(r.last_checkpoint(self.dir))
+        self.w.checkpoint(2, self.trainer_checkpoint(2))
+        self.w.checkpoint(10, self.trainer_checkpoint(10))
+        self.w.checkpoint(12, self.trainer_checkpoint(12, files=("config.json", "model.safetensors")))  # model only
+        os.makedirs(os.path.join(self.dir, "checkpoints", ".tmp-checkpoint-14-1"))  # a kill mid-copy
+        os.makedirs(os.path.join(self.dir, "checkpoints", "checkpoint-16"))  # cut short: no trainer state
+        # Numeric order, not names: checkpoint-10 is newer than checkpoint-2.
+        self.assertEqual(r.last_checkpoint(self.dir), os.path.join(self.dir, "checkpoints", "checkpoint-10"))
+        self.assertEqual([s for s, _ in r.checkpoints_of(self.dir)], [2, 10, 12, 16])
+
+    def test_engine_json_records_the_trl_engine_once(self):
+        w = r.RunWriter(os.path.join(self.tmp.name, "run2"), "name: y\n", engine={"trainer": "ORPOTrainer", "export_dir": "/x"})
+        path = os.path.join(w.dir, "engine.json")
+        with open(path, encoding="utf-8") as f:
+            self.assertEqual(json.load(f), {"engine": "trl", "trainer": "ORPOTrainer", "export_dir": "/x"})
+        r.RunWriter(w.dir, "name: y\n", engine={"trainer": "other"})
+        with open(path, encoding="utf-8") as f:
+            self.assertEqual(json.load(f)["trainer"], "ORPOTrainer")
+        # Written first by `orpo-lab train --engine trl`: kept, and completed with what it lacks.
+        other = os.path.join(self.tmp.name, "run3")
+        os.makedirs(other)
+        with open(os.path.join(other, "engine.json"), "w", encoding="utf-8") as f:
+            f.write('{"engine": "trl", "export_dir": "/run3/trl-export"}\n')
+        r.RunWriter(other, "name: z\n", engine={"trainer": "DPOTrainer", "export_dir": "/elsewhere"})
+        with open(os.path.join(other, "engine.json"), encoding="utf-8") as f:
+            self.assertEqual(json.load(f), {"engine": "trl", "export_dir": "/run3/trl-export", "trainer": "DPOTrainer"})
 
     def test_truncate_after_resume_drops_later_and_torn_lines(self):
         for s in (1, 2, 3):
