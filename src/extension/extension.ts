@@ -48,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): { activationTime: ()
   context.subscriptions.push(vscode.workspace.onDidChangeTextDocument((e) => problems.delete(e.document.uri)));
 
   // A dashboard that finds its run's folder gone has the Runs view look again (it drops the folder).
-  const dashboard: Dashboard = registerDashboard(context, () => runs.scheduleRefresh(0));
+  const dashboard: Dashboard = registerDashboard(context, (dir) => runs.dropGone(dir));
   const startDeps = { manager: m, launch, log, problems };
   const feedback = new RunFeedback(m, outcomes, {
     openDashboard: (dirs) => dashboard.show(dirs),

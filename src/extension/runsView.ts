@@ -75,6 +75,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeRow>, vscod
     this.disposables.forEach((d) => { d.dispose(); });
   }
 
+  /** A folder found gone (e.g. by a dashboard): looks again if a row still shows it. */
+  dropGone(dir: string): void {
+    if (this.shows(dir)) this.scheduleRefresh(0);
+  }
+
   /** Whether a row's folder is `path` or lies under it. */
   private shows(path: string): boolean {
     const p = resolve(path);

@@ -14,6 +14,7 @@ import { codeServerEntry, installExtension, startCodeServer, writeUserSettings, 
 import { expectRows, menuTitle, paletteTitle, runFolders } from './harness/runs';
 import { CHROMIUM, launchBrowser, Workbench } from './harness/workbench';
 import { waitUntil } from './harness/wait';
+import { conventionsJourney, deletedRunJourney, walkthroughJourney } from './uxJourney';
 
 const root = join(import.meta.dirname, '..', '..');
 const out = join(root, '.test-output', 'e2e');
@@ -110,7 +111,7 @@ function packageVsix(): string {
   return vsix;
 }
 
-void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, Problems panel', { timeout: 14 * 60_000 }, async (t) => {
+void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, Problems panel', { timeout: 18 * 60_000 }, async (t) => {
   const t0 = Date.now();
   const lap = (what: string) => t.diagnostic(`${what}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   rmSync(out, { recursive: true, force: true });
@@ -224,6 +225,10 @@ void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, 
     await waitUntil(() => (['hh-rlhf-tiny.orpo.yaml', 'hh-rlhf-tiny-sft.orpo.yaml', 'data/hh-rlhf-tiny.jsonl.gz', 'data/LICENSE-hh-rlhf'].every((f) => existsSync(join(ws, 'orpo-example', f))) ? true : undefined), 30_000, 'the example copied into orpo-example/');
     await wb.screenshot('08-example');
     lap('walkthrough');
+    await walkthroughJourney(wb, ws);
+    await conventionsJourney(wb, dirs.userDataDir, runFolders(runsDir));
+    await deletedRunJourney(wb, runsDir, basename(longDir), 'long');
+    lap('ux journey');
 
     const activation = readFileSync(activationLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { activateMs: number; sinceModuleLoadMs: number });
     assert.ok(activation.length >= 1, 'the extension logged its activation time');
