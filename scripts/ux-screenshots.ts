@@ -18,9 +18,9 @@ import { launchBrowser, Workbench } from '../test/e2e/harness/workbench';
 
 const ROOT = join(import.meta.dirname, '..');
 const THEMES = [
-  { key: 'light', name: 'Light Modern', cls: 'vs' },
-  { key: 'dark', name: 'Dark Modern', cls: 'vs-dark' },
-  { key: 'hc', name: 'Dark High Contrast', cls: 'hc-black' },
+  { key: 'light', id: 'Default Light Modern', cls: 'vs' },
+  { key: 'dark', id: 'Default Dark Modern', cls: 'vs-dark' },
+  { key: 'hc', id: 'Default High Contrast', cls: 'hc-black' },
 ] as const;
 
 async function dashboardFrame(wb: Workbench, ready: (f: Frame) => Promise<boolean>): Promise<Frame> {
@@ -32,17 +32,15 @@ async function dashboardFrame(wb: Workbench, ready: (f: Frame) => Promise<boolea
   }, 60_000, 'a dashboard webview');
 }
 
-async function setTheme(wb: Workbench, t: (typeof THEMES)[number]): Promise<void> {
-  await wb.runCommand('Preferences: Color Theme');
-  const input = wb.page.locator('.quick-input-widget input');
-  await input.fill(t.name);
-  await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: t.name }).first().waitFor({ timeout: 10_000 });
-  await wb.page.keyboard.press('Enter');
-  await wb.page.locator(`.monaco-workbench.${t.cls}`).waitFor({ timeout: 20_000 });
+/** The theme as a user sets it in settings.json (`workbench.colorTheme`); VS Code applies it live. */
+async function setTheme(wb: Workbench, t: (typeof THEMES)[number], userDataDir: string): Promise<void> {
+  writeUserSettings(userDataDir, { 'workbench.colorTheme': t.id });
+  await wb.page.locator(`.monaco-workbench.${t.cls}`).waitFor({ timeout: 30_000 });
 }
 
 async function newExperiment(wb: Workbench, ws: string): Promise<void> {
-  await wb.runCommand('ORPO Lab: New Experiment');
+  // The extension's commands reach the palette once its host has started (slow on a busy machine).
+  await waitUntil(() => wb.runCommand('ORPO Lab: New Experiment').then(() => true, () => undefined), 120_000, 'ORPO Lab: New Experiment in the palette');
   const input = wb.page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 20_000 });
   await input.fill(join(ws, 'data', 'tiny.jsonl'));
@@ -117,8 +115,8 @@ async function main(): Promise<void> {
   cpSync(join(ROOT, 'test/e2e/fixtures/workspace'), ws, { recursive: true, filter: (s) => basename(s) !== 'runs' });
   const orpo = 'hh-rlhf-tiny-orpo';
   const sft = 'hh-rlhf-tiny-sft';
-  cpSync(orpoRun, join(ws, 'runs', orpo), { recursive: true, filter: (s) => basename(s) !== 'checkpoints' });
-  cpSync(sftRun, join(ws, 'runs', sft), { recursive: true, filter: (s) => basename(s) !== 'checkpoints' });
+  cpSync(orpoRun, join(ws, 'runs', orpo), { recursive: true, filter: (s) => !['checkpoints', 'run.lock'].includes(basename(s)) });
+  cpSync(sftRun, join(ws, 'runs', sft), { recursive: true, filter: (s) => !['checkpoints', 'run.lock'].includes(basename(s)) });
   const dirs = { userDataDir: join(tmp, 'user-data'), extensionsDir: join(tmp, 'extensions') };
   installExtension(vsix, dirs);
   writeUserSettings(dirs.userDataDir, { 'workbench.colorTheme': 'Default Light Modern' });
@@ -129,7 +127,7 @@ async function main(): Promise<void> {
     await page.setViewportSize({ width: 1280, height: 800 });
     for (const [i, t] of THEMES.entries()) {
       const wb = new Workbench(page, join(out, t.key));
-      await setTheme(wb, t);
+      await setTheme(wb, t, dirs.userDataDir);
       if (i === 0) await newExperiment(wb, ws);
       else await wb.openFile('first-try.orpo.yaml');
       await wb.screenshot('01-new-experiment');
