@@ -1,14 +1,14 @@
 // Issue 12's UX journey re-run in the packaged extension in code-server, with screenshots in the light,
 // dark and high-contrast themes (docs/ux/README.md says what was looked at and found). Not part of
 // `npm test`: it needs two finished runs of the shipped example to show charts worth reading.
-// Usage: npx tsx scripts/ux-screenshots.ts ORPO_RUN_DIR SFT_RUN_DIR [OUT_DIR]
+// Usage: [UX_THEMES=light,dark,hc] npx tsx scripts/ux-screenshots.ts ORPO_RUN_DIR SFT_RUN_DIR [OUT_DIR]
 // (runs of examples/hh-rlhf-tiny.orpo.yaml and examples/hh-rlhf-tiny-sft.orpo.yaml, e.g.
 // `node dist/engine/cli.js train examples/hh-rlhf-tiny.orpo.yaml --out /tmp/ux/orpo`; build first).
 // Per theme: New Experiment on the fixture data (first theme; its config is shown in every theme), a
 // config with a problem and its quick fixes, a run started from the palette, the dashboard of the
 // example run next to the Runs view, the comparison with SFT, and the dashboard toolbar up close.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Frame } from 'playwright-core';
@@ -32,12 +32,6 @@ async function dashboardFrame(wb: Workbench, ready: (f: Frame) => Promise<boolea
   }, 60_000, 'a dashboard webview');
 }
 
-/** The theme as a user sets it in settings.json (`workbench.colorTheme`); VS Code applies it live. */
-async function setTheme(wb: Workbench, t: (typeof THEMES)[number], userDataDir: string): Promise<void> {
-  writeUserSettings(userDataDir, { 'workbench.colorTheme': t.id });
-  await wb.page.locator(`.monaco-workbench.${t.cls}`).waitFor({ timeout: 30_000 });
-}
-
 async function newExperiment(wb: Workbench, ws: string): Promise<void> {
   // The extension's commands reach the palette once its host has started (slow on a busy machine).
   await waitUntil(() => wb.runCommand('ORPO Lab: New Experiment').then(() => true, () => undefined), 120_000, 'ORPO Lab: New Experiment in the palette');
@@ -45,7 +39,7 @@ async function newExperiment(wb: Workbench, ws: string): Promise<void> {
   await input.waitFor({ state: 'visible', timeout: 20_000 });
   await input.fill(join(ws, 'data', 'tiny.jsonl'));
   await wb.page.keyboard.press('Enter');
-  await waitUntil(async () => ((await input.inputValue()) === 'tiny' ? true : undefined), 20_000, 'the experiment name box');
+  await waitUntil(async () => ((await input.inputValue()) === 'tiny' ? true : undefined), 60_000, 'the experiment name box');
   await input.fill('first-try');
   await wb.page.keyboard.press('Enter');
   await wb.page.locator('.tabs-container .tab.active', { hasText: 'first-try.orpo.yaml' }).waitFor({ timeout: 20_000 });
@@ -108,8 +102,10 @@ async function main(): Promise<void> {
   const out = outArg ?? join(ROOT, '.test-output', 'ux');
   mkdirSync(out, { recursive: true });
   const vsix = join(out, 'orpo-lab.vsix');
-  const p = spawnSync(process.execPath, [join(ROOT, 'scripts/package.mjs'), '--no-build', '--out', vsix], { cwd: ROOT, stdio: 'inherit' });
-  if (p.status !== 0) throw new Error('packaging failed');
+  if (!(process.env.UX_REUSE_VSIX && existsSync(vsix))) {
+    const p = spawnSync(process.execPath, [join(ROOT, 'scripts/package.mjs'), '--no-build', '--out', vsix], { cwd: ROOT, stdio: 'inherit' });
+    if (p.status !== 0) throw new Error('packaging failed');
+  }
   const tmp = mkdtempSync(join(tmpdir(), 'orpo-ux-'));
   const ws = join(tmp, 'workspace');
   cpSync(join(ROOT, 'test/e2e/fixtures/workspace'), ws, { recursive: true, filter: (s) => basename(s) !== 'runs' });
@@ -119,27 +115,35 @@ async function main(): Promise<void> {
   cpSync(sftRun, join(ws, 'runs', sft), { recursive: true, filter: (s) => !['checkpoints', 'run.lock'].includes(basename(s)) });
   const dirs = { userDataDir: join(tmp, 'user-data'), extensionsDir: join(tmp, 'extensions') };
   installExtension(vsix, dirs);
-  writeUserSettings(dirs.userDataDir, { 'workbench.colorTheme': 'Default Light Modern' });
-  const server = await startCodeServer(ws, dirs, join(out, 'code-server.log'), { XDG_DATA_HOME: join(tmp, 'xdg-data') });
+  const themes = THEMES.filter((t) => !process.env.UX_THEMES || process.env.UX_THEMES.split(',').includes(t.key));
   const browser = await launchBrowser();
   try {
-    const page = (await Workbench.open(browser, `${server.url}/?folder=${encodeURIComponent(ws)}`, out)).page;
-    await page.setViewportSize({ width: 1280, height: 800 });
-    for (const [i, t] of THEMES.entries()) {
-      const wb = new Workbench(page, join(out, t.key));
-      await setTheme(wb, t, dirs.userDataDir);
-      if (i === 0) await newExperiment(wb, ws);
-      else await wb.openFile('first-try.orpo.yaml');
-      await wb.screenshot('01-new-experiment');
-      await quickFixes(wb, i === THEMES.length - 1);
-      await startRun(wb);
-      await dashboard(wb, orpo);
-      await compare(wb, orpo, sft);
-      process.stdout.write(`${t.key}: done\n`);
+    for (const t of themes) {
+      // Each theme as a user sets it (settings.json workbench.colorTheme), in a fresh window.
+      writeUserSettings(dirs.userDataDir, { 'workbench.colorTheme': t.id });
+      const server = await startCodeServer(ws, dirs, join(out, `code-server-${t.key}.log`), { XDG_DATA_HOME: join(tmp, 'xdg-data') });
+      try {
+        const wb = await Workbench.open(browser, `${server.url}/?folder=${encodeURIComponent(ws)}`, join(out, t.key));
+        await wb.page.setViewportSize({ width: 1280, height: 800 });
+        await wb.page.locator(`.monaco-workbench.${t.cls}`).waitFor({ timeout: 30_000 });
+        if (t.key !== 'light') await wb.openFile('tiny.orpo.yaml');
+        else if (!existsSync(join(ws, 'first-try.orpo.yaml'))) {
+          // Said and shown, not fatal: the other steps still get their screenshots.
+          await newExperiment(wb, ws).catch(async (e: unknown) => { await wb.screenshot('01-new-experiment-failed'); process.stdout.write(`${t.key}: New Experiment: ${String(e)}\n`); await wb.page.keyboard.press('Escape'); });
+        } else await wb.openFile('first-try.orpo.yaml');
+        await wb.screenshot('01-new-experiment');
+        await quickFixes(wb, t === themes[themes.length - 1]).catch(async (e: unknown) => { await wb.screenshot('02-problem-quick-fix-failed'); process.stdout.write(`${t.key}: quick fix: ${String(e)}\n`); await wb.page.keyboard.press('Escape'); });
+        await startRun(wb);
+        await dashboard(wb, orpo);
+        await compare(wb, orpo, sft);
+        await wb.page.close();
+        process.stdout.write(`${t.key}: done\n`);
+      } finally {
+        await server.stop();
+      }
     }
   } finally {
     await browser.close();
-    await server.stop();
     rmSync(tmp, { recursive: true, force: true });
   }
 }
