@@ -17,11 +17,14 @@ import { readTheme, roleColor, type Theme } from './theme';
 import { CompareView } from './ui/compare';
 import { DistributionsView } from './ui/distributions';
 import { MetricChart } from './ui/metricChart';
+import { renderGone, section } from './ui/card';
 import { renderSamples } from './ui/samples';
 import { Toolbar } from './ui/toolbar';
 
 interface RunModel {
   info: RunInfo;
+  /** The run's folder no longer exists. */
+  gone: boolean;
   label: string;
   color: string;
   series: MetricSeries;
@@ -35,17 +38,6 @@ const ALL: readonly Part[] = ['charts', 'toolbar', 'dist', 'compare', 'samples']
 /** Milliseconds of drawing per animation frame, leaving the rest of 16 ms to the browser. */
 const FRAME_BUDGET_MS = 8;
 
-function section(id: string, title: string): { el: HTMLElement; body: HTMLElement } {
-  const el = document.createElement('section');
-  el.id = id;
-  el.className = 'section';
-  const h = document.createElement('h2');
-  h.textContent = title;
-  const body = document.createElement('div');
-  el.append(h, body);
-  return { el, body };
-}
-
 export class Dashboard {
   private runs: RunModel[] = [];
   private state: ViewState;
@@ -55,6 +47,7 @@ export class Dashboard {
   private readonly dist: DistributionsView;
   private readonly compare: CompareView;
   private readonly problems = document.createElement('ul');
+  private readonly gone = document.createElement('div');
   private readonly sections: Record<'metrics' | 'dist' | 'compare' | 'samples', { el: HTMLElement; body: HTMLElement }>;
   private readonly dirtyCharts = new Set<MetricChart>();
   private readonly dirty = new Set<Exclude<Part, 'charts'>>();
@@ -90,7 +83,9 @@ export class Dashboard {
     this.sections.dist.body.append(this.dist.el);
     this.compare = new CompareView(save, () => this.theme);
     this.sections.compare.body.append(this.compare.el);
-    root.append(this.toolbar.el, this.problems, ...Object.values(this.sections).map((s) => s.el));
+    this.gone.className = 'gone';
+    this.gone.setAttribute('role', 'status');
+    root.append(this.toolbar.el, this.gone, this.problems, ...Object.values(this.sections).map((s) => s.el));
     root.classList.add('no-runs');
     this.invalidate(['toolbar']);
 
@@ -161,6 +156,12 @@ export class Dashboard {
         this.invalidate([...(m.metrics.length ? ['charts' as const] : []), ...(m.distributions.length ? ['dist' as const, 'compare' as const] : []), ...(m.samples.length ? ['samples' as const] : [])]);
         return;
       }
+      case 'gone': {
+        const r = this.runs.find((x) => x.info.id === m.runId);
+        if (r) r.gone = true;
+        this.invalidate(['toolbar']);
+        return;
+      }
       case 'reset': {
         const r = this.runs.find((x) => x.info.id === m.runId);
         if (!r) return;
@@ -179,7 +180,7 @@ export class Dashboard {
     const series = new MetricSeries();
     series.appendRows(p.metrics);
     const color = this.theme.palette[this.runs.length % this.theme.palette.length] as string;
-    this.runs.push({ info: p.info, label: `${p.info.name} (${p.info.method})`, color, series, distributions: [...p.distributions], samples: [...p.samples] });
+    this.runs.push({ info: p.info, gone: p.gone === true, label: `${p.info.name} (${p.info.method})`, color, series, distributions: [...p.distributions], samples: [...p.samples] });
     this.addProblems(p.problems.map((x) => `${p.info.name}: ${x}`));
   }
 
@@ -283,6 +284,8 @@ export class Dashboard {
     if (d.has('toolbar')) {
       this.toolbar.render(this.runs.map((r) => ({ id: r.info.id, label: r.label, color: r.color })), this.state);
       this.root.classList.toggle('no-runs', this.runs.length === 0);
+      renderGone(this.gone, this.runs.filter((r) => r.gone).map((r) => r.info.dir));
+      this.root.classList.toggle('all-gone', this.runs.length > 0 && this.runs.every((r) => r.gone));
     }
     if (d.has('dist')) this.dist.render(runs.map((r) => ({ id: r.info.id, label: r.label, distributions: r.distributions })), this.state.distRun, this.state.distIndex);
     if (d.has('compare')) {

@@ -15,6 +15,10 @@ void test('host messages: valid ones pass, malformed ones are refused with a rea
   assert.equal(parseHostMessage({ type: 'runs', runs: [payload] }).ok, true);
   assert.equal(parseHostMessage({ type: 'append', runId: '/r', metrics: [], distributions: [], samples: [], problems: ['x'] }).ok, true);
   assert.equal(parseHostMessage({ type: 'reset', runId: '/r' }).ok, true);
+  assert.equal(parseHostMessage({ type: 'gone', runId: '/r' }).ok, true);
+  assert.equal(parseHostMessage({ type: 'runs', runs: [{ ...payload, gone: true }] }).ok, true);
+  assert.match((parseHostMessage({ type: 'runs', runs: [{ ...payload, gone: 'yes' }] }) as { error: string }).error, /^runs:/);
+  assert.match((parseHostMessage({ type: 'gone' }) as { error: string }).error, /^gone: expected runId/);
   assert.match((parseHostMessage({ type: 'runs', runs: [{ ...payload, metrics: [{ loss: 1 }] }] }) as { error: string }).error, /^runs:/);
   assert.match((parseHostMessage({ type: 'append', runId: 3 }) as { error: string }).error, /^append:/);
   assert.match((parseHostMessage({ type: 'nope' }) as { error: string }).error, /unknown message type "nope"/);

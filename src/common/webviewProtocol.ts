@@ -29,13 +29,22 @@ export interface RunPayload {
   samples: SampleRow[];
   /** Problems met while reading the run (bad lines, missing files), shown to the user. */
   problems: string[];
+  /** The run's folder no longer exists (deleted or moved): the dashboard says so (goneText) instead of showing empty cards. */
+  gone?: true;
+}
+
+/** What the dashboard says about a run whose folder no longer exists. */
+export function goneText(dir: string): string {
+  return `This run's folder ${dir} no longer exists: it was deleted or moved. Close this dashboard, or open another run from the Runs view.`;
 }
 
 /** Host → webview. */
 export type HostMessage =
   | { type: 'runs'; runs: RunPayload[] }
   | { type: 'append'; runId: string; metrics: MetricsRow[]; distributions: DistributionsRow[]; samples: SampleRow[]; problems: string[] }
-  | { type: 'reset'; runId: string };
+  | { type: 'reset'; runId: string }
+  /** The run's folder was deleted or moved while shown. */
+  | { type: 'gone'; runId: string };
 
 /** Webview → host. */
 export type ViewMessage =
@@ -67,7 +76,7 @@ function checkInfo(v: unknown): boolean {
 }
 function checkPayload(v: unknown): boolean {
   return isObj(v) && checkInfo(v.info) && arrayOf(v.metrics, checkMetricsRow) && arrayOf(v.distributions, checkDistRow) &&
-    arrayOf(v.samples, checkSample) && strings(v.problems);
+    arrayOf(v.samples, checkSample) && strings(v.problems) && (v.gone === undefined || v.gone === true);
 }
 
 /** Validates a message received by the webview. */
@@ -82,7 +91,8 @@ export function parseHostMessage(v: unknown): Checked<HostMessage> {
         ? { ok: true, value: v as unknown as HostMessage }
         : { ok: false, error: 'append: expected runId, metrics[], distributions[], samples[], problems[]' };
     case 'reset':
-      return typeof v.runId === 'string' ? { ok: true, value: v as unknown as HostMessage } : { ok: false, error: 'reset: expected runId' };
+    case 'gone':
+      return typeof v.runId === 'string' ? { ok: true, value: v as unknown as HostMessage } : { ok: false, error: `${t}: expected runId` };
     default: {
       const never: never = t;
       return { ok: false, error: `unknown message type ${JSON.stringify(never)}` };

@@ -52,7 +52,8 @@ export function activate(context: vscode.ExtensionContext): { activationTime: ()
   // Engine problems shown for a config go stale as soon as it changes; the language server takes over.
   context.subscriptions.push(vscode.workspace.onDidChangeTextDocument((e) => problems.delete(e.document.uri)));
 
-  const dashboard: Dashboard = registerDashboard(context);
+  // A dashboard that finds its run's folder gone has the Runs view look again (it drops the folder).
+  const dashboard: Dashboard = registerDashboard(context, (dir) => runs.dropGone(dir));
   const startDeps = { manager: m, launch, log, problems };
   const feedback = new RunFeedback(m, outcomes, {
     openDashboard: (dirs) => dashboard.show(dirs),

@@ -5,7 +5,7 @@
 // overall progress (sweepRows.ts). Follows VS Code's TreeDataProvider API
 // (https://code.visualstudio.com/api/extension-guides/tree-view).
 import * as vscode from 'vscode';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { configNameOf, discoverRuns, formatNumber, keyMetricLines, outputDirOf, type PastStatus } from './runDiscovery';
 import { isLive, type RunManager } from './runManager';
 import { discoverSweeps, groupSweeps, isSweepGroup, sweepProgress, type SweepGroup, type TreeRow } from './sweepRows';
@@ -67,6 +67,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeRow>, vscod
     watcher.onDidCreate(() => this.scheduleRefresh(200));
     watcher.onDidDelete(() => this.scheduleRefresh(200));
     this.disposables.push(watcher);
+    // A shown run folder deleted outside VS Code (a terminal, the Explorer) leaves the view at once.
+    const deletions = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
+    deletions.onDidDelete((uri) => { if (this.shows(uri.fsPath)) this.scheduleRefresh(200); });
+    this.disposables.push(deletions);
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('orpoLab.runsDirectories')) this.scheduleRefresh(0); }));
   }
 
@@ -87,6 +91,17 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeRow>, vscod
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.setVisible(false);
     this.disposables.forEach((d) => { d.dispose(); });
+  }
+
+  /** A folder found gone (e.g. by a dashboard): looks again if a row still shows it. */
+  dropGone(dir: string): void {
+    if (this.shows(dir)) this.scheduleRefresh(0);
+  }
+
+  /** Whether a row's folder is `path` or lies under it. */
+  private shows(path: string): boolean {
+    const p = resolve(path);
+    return this.nodes.some((n) => n.dir !== undefined && (n.dir === p || n.dir.startsWith(p + sep)));
   }
 
   /** The current rows (after the last refresh). */

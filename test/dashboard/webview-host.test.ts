@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { dashboardPage } from '../../webview-ui/page';
 import { loadRun } from '../../src/engine/commands/report';
+import { goneText } from '../../src/common/webviewProtocol';
 import { buildWebview, colouredPixels, FIXTURES, launch, OUT, watchedPage } from './harness';
 
 let browser: Browser;
@@ -63,5 +64,33 @@ void test('handshake, rendering, state for restore and export through the host',
   await w.page.evaluate((r) => window.postMessage({ type: 'runs', runs: r }, '*'), runs);
   await w.page.waitForSelector('body[data-ready]');
   assert.equal(await w.page.inputValue('#smoothing'), '0.99', 'state restored through getState after a reload');
+  assert.deepEqual(w.errors, []);
+});
+
+void test('a run whose folder is gone: a notice naming the folder, no cards, no file error; a folder deleted while shown is noticed too', async () => {
+  const w = await watchedPage(browser);
+  await w.page.addInitScript(`
+    window.__rec = { posted: [], state: undefined };
+    window.acquireVsCodeApi = () => ({ postMessage: (m) => { window.__rec.posted.push(m); }, getState: () => window.__rec.state, setState: (s) => { window.__rec.state = s; } });`);
+  await w.page.goto(`file://${pageFile}`);
+  await w.page.waitForFunction(() => (window as unknown as { __rec: Recorded }).__rec.posted.some((m) => m.type === 'ready'));
+  const dir = '/work/runs/tiny-20260101-000000';
+  const gone = { info: { id: dir, name: 'tiny-20260101-000000', method: 'unknown', dir }, metrics: [], distributions: [], samples: [], problems: [], gone: true };
+  await w.page.evaluate((r) => window.postMessage({ type: 'runs', runs: [r] }, '*'), gone);
+  await w.page.waitForSelector('.gone p');
+  assert.equal(await w.page.textContent('.gone p'), goneText(dir));
+  for (const sel of ['#metrics', '#distributions', '.toolbar.top', '.welcome']) assert.equal(await w.page.isVisible(sel), false, `${sel} hidden`);
+  assert.equal(await w.page.locator('.problems li').count(), 0);
+  // Kept in the state, so a panel restored after a reload says it again.
+  assert.deepEqual((await w.page.evaluate(() => (window as unknown as { __rec: { state: { runDirs: string[] } } }).__rec.state)).runDirs, [dir]);
+
+  const live = loadRun(join(FIXTURES, 'run-orpo'));
+  await w.page.evaluate((r) => window.postMessage({ type: 'runs', runs: [r] }, '*'), live);
+  await w.page.waitForSelector('body[data-ready]');
+  assert.equal(await w.page.locator('.gone p').count(), 0);
+  assert.equal(await w.page.isVisible('#metrics'), true);
+  await w.page.evaluate((id) => window.postMessage({ type: 'gone', runId: id }, '*'), live.info.id);
+  await w.page.waitForSelector('.gone p');
+  assert.equal(await w.page.textContent('.gone p'), goneText(live.info.dir));
   assert.deepEqual(w.errors, []);
 });

@@ -15,6 +15,7 @@ import { expectRows, menuTitle, paletteTitle, runFolders } from './harness/runs'
 import { CHROMIUM, launchBrowser, Workbench } from './harness/workbench';
 import { waitUntil } from './harness/wait';
 import { sweepJourney } from './sweepJourney';
+import { conventionsJourney, deletedRunJourney, walkthroughJourney } from './uxJourney';
 
 const root = join(import.meta.dirname, '..', '..');
 const out = join(root, '.test-output', 'e2e');
@@ -111,7 +112,7 @@ function packageVsix(): string {
   return vsix;
 }
 
-void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, Problems panel', { timeout: 14 * 60_000 }, async (t) => {
+void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, Problems panel', { timeout: 20 * 60_000 }, async (t) => {
   const t0 = Date.now();
   const lap = (what: string) => t.diagnostic(`${what}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   rmSync(out, { recursive: true, force: true });
@@ -227,6 +228,10 @@ void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, 
     lap('walkthrough');
     await sweepJourney(wb, ws);
     lap('sweep');
+    await walkthroughJourney(wb, ws);
+    await conventionsJourney(wb, dirs.userDataDir, runFolders(runsDir));
+    await deletedRunJourney(wb, runsDir, basename(longDir), 'long');
+    lap('ux journey');
 
     const activation = readFileSync(activationLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { activateMs: number; sinceModuleLoadMs: number });
     assert.ok(activation.length >= 1, 'the extension logged its activation time');

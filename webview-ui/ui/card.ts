@@ -1,6 +1,29 @@
-// A dashboard card holding a canvas drawing: a header with the title and a PNG export button.
+// The dashboard's building blocks: a titled section, a card holding a canvas drawing (a header with
+// the title and a PNG export button), and the notice for runs whose folder no longer exists.
+import { goneText } from '../../src/common/webviewProtocol';
 import type { Theme } from '../theme';
 import { composePng } from './png';
+
+/** A titled dashboard section (Metrics, Distributions...) and its body. */
+export function section(id: string, title: string): { el: HTMLElement; body: HTMLElement } {
+  const el = document.createElement('section');
+  el.id = id;
+  el.className = 'section';
+  const h = document.createElement('h2');
+  h.textContent = title;
+  const body = document.createElement('div');
+  el.append(h, body);
+  return { el, body };
+}
+
+/** One paragraph per run whose folder no longer exists, in words (empty when none). */
+export function renderGone(el: HTMLElement, dirs: readonly string[]): void {
+  el.replaceChildren(...dirs.map((d) => {
+    const p = document.createElement('p');
+    p.textContent = goneText(d);
+    return p;
+  }));
+}
 
 export interface CanvasCard {
   el: HTMLElement;

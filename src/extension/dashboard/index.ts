@@ -16,8 +16,9 @@ export interface DashboardHandle {
   show(runDirs: string[], opts?: { panel?: boolean }): void;
 }
 
-export function registerDashboard(context: vscode.ExtensionContext): DashboardHandle {
-  const log = (m: string) => console.warn(m);
+/** `gone`: a shown run's folder no longer exists (also in a panel restored after a reload). */
+export function registerDashboard(context: vscode.ExtensionContext, onGone: (dir: string) => void): DashboardHandle {
+  const hooks = { log: (m: string) => console.warn(m), gone: onGone };
   let viewSession: DashboardSession | undefined;
   let panel: { panel: vscode.WebviewPanel; session: DashboardSession } | undefined;
   const savedDirs = () => context.workspaceState.get<string[]>(RUNS_KEY, []);
@@ -25,7 +26,7 @@ export function registerDashboard(context: vscode.ExtensionContext): DashboardHa
   context.subscriptions.push(vscode.window.registerWebviewViewProvider(VIEW_ID, {
     resolveWebviewView(view) {
       viewSession?.dispose();
-      const session = new DashboardSession(view.webview, context.extensionUri, savedDirs(), log);
+      const session = new DashboardSession(view.webview, context.extensionUri, savedDirs(), hooks);
       viewSession = session;
       view.onDidDispose(() => {
         session.dispose();
@@ -35,7 +36,7 @@ export function registerDashboard(context: vscode.ExtensionContext): DashboardHa
   }, { webviewOptions: { retainContextWhenHidden: true } }));
 
   const adoptPanel = (p: vscode.WebviewPanel, dirs: string[]) => {
-    const session = new DashboardSession(p.webview, context.extensionUri, dirs, log);
+    const session = new DashboardSession(p.webview, context.extensionUri, dirs, hooks);
     const entry = { panel: p, session };
     panel = entry;
     p.onDidDispose(() => {

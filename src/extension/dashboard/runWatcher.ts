@@ -1,8 +1,10 @@
 // Watches one run directory for the dashboard: tails metrics.jsonl, distributions.jsonl and
 // samples.jsonl (src/extension/dashboard/tail.ts) and hands new rows on in batches. fs.watch on the
 // directory wakes it early; a slow poll covers file systems where watching misses events (network
-// mounts, WSL). Rows arriving within `batchMs` go out as one batch. Node only (no vscode).
+// mounts, WSL). Rows arriving within `batchMs` go out as one batch. A directory that disappears
+// (deleted or moved) ends the watch with `gone`. Node only (no vscode).
 import { watch, type FSWatcher } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DistributionsRow, MetricsRow } from '../../common/metrics';
 import { parseDistributionsLine, parseMetricsLine, parseSampleLine } from '../../common/runFiles';
@@ -16,6 +18,24 @@ export interface RunBatch {
   problems: string[];
   /** A file was truncated or replaced: the receiver should drop what it had and take this batch whole. */
   reset: boolean;
+}
+
+export interface WatchHandlers {
+  batch(b: RunBatch): void;
+  error(e: unknown): void;
+  /** The run directory no longer exists; the watcher has stopped. */
+  gone?(): void;
+}
+
+/** Whether `dir` exists as a directory (false when it, or a parent, is gone). */
+export async function dirExists(dir: string): Promise<boolean> {
+  try {
+    return (await stat(dir)).isDirectory();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    throw e;
+  }
 }
 
 export interface WatchOptions {
@@ -35,7 +55,7 @@ export class RunWatcher {
   private reading: Promise<void> = Promise.resolve();
   private disposed = false;
 
-  constructor(readonly dir: string, private readonly onBatch: (b: RunBatch) => void, private readonly onError: (e: unknown) => void, private readonly opts: WatchOptions = {}) {
+  constructor(readonly dir: string, private readonly on: WatchHandlers, private readonly opts: WatchOptions = {}) {
     this.metrics = new JsonlTail(join(dir, 'metrics.jsonl'), 'metrics.jsonl', parseMetricsLine);
     this.dists = new JsonlTail(join(dir, 'distributions.jsonl'), 'distributions.jsonl', parseDistributionsLine);
     this.samples = new JsonlTail(join(dir, 'samples.jsonl'), 'samples.jsonl', parseSampleLine);
@@ -64,10 +84,16 @@ export class RunWatcher {
       this.reading = this.reading.then(async () => {
         if (this.disposed) return;
         try {
+          if (!(await dirExists(this.dir))) {
+            if (this.disposed) return;
+            this.dispose();
+            this.on.gone?.();
+            return;
+          }
           const b = await this.readAll();
-          if (!this.disposed && (b.reset || b.metrics.length || b.distributions.length || b.samples.length || b.problems.length)) this.onBatch(b);
+          if (!this.disposed && (b.reset || b.metrics.length || b.distributions.length || b.samples.length || b.problems.length)) this.on.batch(b);
         } catch (e) {
-          this.onError(e);
+          this.on.error(e);
         }
       });
     }, this.opts.batchMs ?? 100);

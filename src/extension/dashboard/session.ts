@@ -1,16 +1,14 @@
 // One dashboard webview (the side-bar view or the editor panel) bound to a set of run directories:
 // serves the page (strict nonce CSP, scripts only from dist/webview), answers the webview's "ready"
-// with every run read from disk, then forwards new rows as the run watchers batch them. Messages
-// both ways follow src/common/webviewProtocol.ts and are validated on receipt.
+// with every run read from disk and then new rows (feed.ts), and saves exports where the user says
+// (exportSave.ts). Messages both ways follow src/common/webviewProtocol.ts and are validated on receipt.
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { resolve } from 'node:path';
 import { dashboardPage, makeNonce } from '../../../webview-ui/page';
-import { runInfoFromConfig } from '../../common/runInfo';
-import { parseViewMessage, type HostMessage, type RunInfo, type RunPayload, type ViewMessage } from '../../common/webviewProtocol';
-import { RunWatcher } from './runWatcher';
+import { parseViewMessage, type HostMessage, type ViewMessage } from '../../common/webviewProtocol';
+import { saveExport } from './exportSave';
+import { DashboardFeed } from './feed';
 
 export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
   return vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
@@ -20,21 +18,20 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   return { enableScripts: true, localResourceRoots: [webviewRoot(extensionUri)] };
 }
 
-async function readInfo(dir: string): Promise<{ info: RunInfo; problems: string[] }> {
-  const path = join(dir, 'config.yaml');
-  try {
-    return { info: runInfoFromConfig(parseYaml(await readFile(path, 'utf8')), dir), problems: [] };
-  } catch (e) {
-    return { info: runInfoFromConfig({}, dir), problems: [`${path}: ${e instanceof Error ? e.message : String(e)}`] };
-  }
+export interface SessionHooks {
+  log(msg: string): void;
+  /** A shown run's folder no longer exists (the Runs view drops it). */
+  gone(dir: string): void;
 }
 
 export class DashboardSession implements vscode.Disposable {
-  private watchers: RunWatcher[] = [];
+  private readonly feed: DashboardFeed;
   private readonly subs: vscode.Disposable[] = [];
-  private generation = 0;
+  private readonly log: (msg: string) => void;
 
-  constructor(private readonly webview: vscode.Webview, extensionUri: vscode.Uri, private runDirs: string[], private readonly log: (msg: string) => void) {
+  constructor(private readonly webview: vscode.Webview, extensionUri: vscode.Uri, private runDirs: string[], hooks: SessionHooks) {
+    this.log = hooks.log;
+    this.feed = new DashboardFeed({ post: (m) => this.post(m), log: hooks.log, gone: hooks.gone });
     const root = webviewRoot(extensionUri);
     webview.options = webviewOptions(extensionUri);
     webview.html = dashboardPage({
@@ -54,7 +51,7 @@ export class DashboardSession implements vscode.Disposable {
   /** Shows other runs: the webview gets them whole, replacing what it showed. */
   setRuns(dirs: string[]): void {
     this.runDirs = dirs.map((d) => resolve(d));
-    void this.load();
+    void this.feed.load(this.runDirs);
   }
 
   private post(m: HostMessage): void {
@@ -73,16 +70,15 @@ export class DashboardSession implements vscode.Disposable {
   private async handle(m: ViewMessage): Promise<void> {
     switch (m.type) {
       case 'ready':
-        await this.load();
+        await this.feed.load(this.runDirs);
         return;
       case 'save': {
-        const base = this.runDirs[0] ? vscode.Uri.file(this.runDirs[0]) : vscode.workspace.workspaceFolders?.[0]?.uri;
-        const uri = await vscode.window.showSaveDialog({
-          ...(base ? { defaultUri: vscode.Uri.joinPath(base, m.filename) } : {}),
-          filters: m.kind === 'png' ? { 'PNG image': ['png'] } : { CSV: ['csv'] },
+        const r = await saveExport(m, this.runDirs[0] ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, {
+          ask: async (d) => vscode.window.showSaveDialog({ ...(d.defaultPath ? { defaultUri: vscode.Uri.file(d.defaultPath) } : {}), filters: d.filters }),
+          write: async (uri, bytes) => vscode.workspace.fs.writeFile(uri, bytes),
+          name: (uri) => (uri.scheme === 'file' ? uri.fsPath : uri.toString()),
         });
-        if (!uri) return;
-        await vscode.workspace.fs.writeFile(uri, m.kind === 'png' ? Buffer.from(m.data, 'base64') : Buffer.from(m.data, 'utf8'));
+        if (r.kind === 'failed') void vscode.window.showErrorMessage(r.message);
         return;
       }
       case 'error':
@@ -95,32 +91,8 @@ export class DashboardSession implements vscode.Disposable {
     }
   }
 
-  /** (Re)reads every run from disk, posts them whole, then streams new rows. */
-  private async load(): Promise<void> {
-    const gen = ++this.generation;
-    this.stopWatching();
-    const watchers = this.runDirs.map((dir) => new RunWatcher(dir, (b) => {
-      if (gen !== this.generation) return;
-      if (b.reset) this.post({ type: 'reset', runId: dir });
-      this.post({ type: 'append', runId: dir, metrics: b.metrics, distributions: b.distributions, samples: b.samples, problems: b.problems });
-    }, (e) => this.log(`dashboard: reading ${dir}: ${e instanceof Error ? e.message : String(e)}`)));
-    this.watchers = watchers;
-    const runs: RunPayload[] = await Promise.all(watchers.map(async (w) => {
-      const [{ info, problems }, first] = await Promise.all([readInfo(w.dir), w.start()]);
-      return { info, metrics: first.metrics, distributions: first.distributions, samples: first.samples, problems: [...problems, ...first.problems] };
-    }));
-    if (gen !== this.generation) return;
-    this.post({ type: 'runs', runs });
-  }
-
-  private stopWatching(): void {
-    for (const w of this.watchers) w.dispose();
-    this.watchers = [];
-  }
-
   dispose(): void {
-    this.generation++;
-    this.stopWatching();
+    this.feed.dispose();
     for (const s of this.subs) s.dispose();
   }
 }

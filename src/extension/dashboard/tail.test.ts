@@ -55,7 +55,7 @@ void test('the run watcher returns what exists, then batches rows as they are ap
   writeFileSync(join(dir, 'metrics.jsonl'), '{"step":1,"loss":3}\n');
   const batches: RunBatch[] = [];
   let notify: () => void = () => {};
-  const w = new RunWatcher(dir, (b) => { batches.push(b); notify(); }, (e) => assert.fail(String(e)), { batchMs: 20, pollMs: 200 });
+  const w = new RunWatcher(dir, { batch: (b) => { batches.push(b); notify(); }, error: (e) => assert.fail(String(e)) }, { batchMs: 20, pollMs: 200 });
   const first = await w.start();
   assert.deepEqual(first.metrics, [{ step: 1, loss: 3 }]);
   assert.deepEqual(first.distributions, []);

@@ -19,7 +19,7 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 export class Workbench {
-  constructor(readonly page: Page, private readonly shotsDir: string) {
+  constructor(readonly page: Page, readonly shotsDir: string) {
     mkdirSync(shotsDir, { recursive: true });
   }
 

@@ -1,0 +1,151 @@
+// Issue 12's UX journey re-run in the packaged extension in code-server, with screenshots in the light,
+// dark and high-contrast themes (docs/ux/README.md says what was looked at and found). Not part of
+// `npm test`: it needs two finished runs of the shipped example to show charts worth reading.
+// Usage: [UX_THEMES=light,dark,hc] npx tsx scripts/ux-screenshots.ts ORPO_RUN_DIR SFT_RUN_DIR [OUT_DIR]
+// (runs of examples/hh-rlhf-tiny.orpo.yaml and examples/hh-rlhf-tiny-sft.orpo.yaml, e.g.
+// `node dist/engine/cli.js train examples/hh-rlhf-tiny.orpo.yaml --out /tmp/ux/orpo`; build first).
+// Per theme: New Experiment on the fixture data (first theme; its config is shown in every theme), a
+// config with a problem and its quick fixes, a run started from the palette, the dashboard of the
+// example run next to the Runs view, the comparison with SFT, and the dashboard toolbar up close.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { Frame } from 'playwright-core';
+import { installExtension, startCodeServer, writeUserSettings } from '../test/e2e/harness/codeServer';
+import { waitUntil } from '../test/e2e/harness/wait';
+import { launchBrowser, Workbench } from '../test/e2e/harness/workbench';
+
+const ROOT = join(import.meta.dirname, '..');
+const THEMES = [
+  { key: 'light', id: 'Default Light Modern', cls: 'vs' },
+  { key: 'dark', id: 'Default Dark Modern', cls: 'vs-dark' },
+  { key: 'hc', id: 'Default High Contrast', cls: 'hc-black' },
+] as const;
+
+async function dashboardFrame(wb: Workbench, ready: (f: Frame) => Promise<boolean>): Promise<Frame> {
+  return waitUntil(async () => {
+    for (const f of wb.page.frames().filter((x) => x.name() === 'active-frame' || /fake\.html/.test(x.url()))) {
+      if (await ready(f).catch(() => false)) return f;
+    }
+    return undefined;
+  }, 60_000, 'a dashboard webview');
+}
+
+async function newExperiment(wb: Workbench, ws: string): Promise<void> {
+  // The extension's commands reach the palette once its host has started (slow on a busy machine).
+  await waitUntil(() => wb.runCommand('ORPO Lab: New Experiment').then(() => true, () => undefined), 120_000, 'ORPO Lab: New Experiment in the palette');
+  const input = wb.page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 20_000 });
+  await input.fill(join(ws, 'data', 'tiny.jsonl'));
+  await wb.page.keyboard.press('Enter');
+  await waitUntil(async () => ((await input.inputValue()) === 'tiny' ? true : undefined), 60_000, 'the experiment name box');
+  await input.fill('first-try');
+  await wb.page.keyboard.press('Enter');
+  await wb.page.locator('.tabs-container .tab.active', { hasText: 'first-try.orpo.yaml' }).waitFor({ timeout: 20_000 });
+}
+
+async function quickFixes(wb: Workbench, apply: boolean): Promise<void> {
+  await wb.openFile('broken.orpo.yaml');
+  await wb.runCommand('Focus on Problems View');
+  const row = wb.page.locator('.markers-panel .monaco-list-row', { hasText: /layers/i }).first();
+  await row.waitFor({ timeout: 60_000 });
+  await row.dblclick();
+  await wb.page.keyboard.press('Control+.');
+  const menu = wb.page.locator('.action-widget');
+  await menu.waitFor({ timeout: 20_000 });
+  await wb.screenshot('02-problem-quick-fix');
+  if (apply) await wb.page.keyboard.press('Enter');
+  else await wb.page.keyboard.press('Escape');
+}
+
+async function startRun(wb: Workbench): Promise<void> {
+  await wb.openFile('tiny.orpo.yaml');
+  await wb.runCommand('ORPO Lab: Start Run');
+  await wb.waitForNotification(/ORPO run tiny/, 60_000);
+  await wb.screenshot('03-run-started');
+  await wb.waitForNotification(/ORPO run tiny-\S+ (finished|stopped|failed)/, 4 * 60_000);
+  await wb.screenshot('04-run-finished');
+  await wb.page.keyboard.press('Escape');
+}
+
+async function dashboard(wb: Workbench, orpo: string): Promise<void> {
+  await wb.runCommand('View: Close All Editors');
+  await wb.runCommand('Focus on Runs View');
+  const pane = wb.page.locator('.pane', { has: wb.page.locator('.pane-header', { hasText: 'Runs' }) }).first();
+  await pane.locator('.monaco-list-row', { hasText: orpo }).first().click();
+  await dashboardFrame(wb, (f) => f.evaluate(() => document.body.dataset.ready === 'true' && (document.querySelector('.legend')?.textContent ?? '').includes('hh-rlhf-tiny (orpo)') && document.querySelector('#compare')?.checkVisibility() !== true));
+  await wb.screenshot('05-dashboard-runs-view');
+}
+
+async function compare(wb: Workbench, orpo: string, sft: string): Promise<void> {
+  await wb.runCommand('ORPO Lab: Compare Runs');
+  for (const name of [orpo, sft]) {
+    await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().locator('.quick-input-list-checkbox, input[type=checkbox], .monaco-checkbox').first().click();
+  }
+  await wb.page.keyboard.press('Enter');
+  const f = await dashboardFrame(wb, (x) => x.evaluate(() => document.body.dataset.ready === 'true' && document.querySelector('#compare')?.checkVisibility() === true));
+  await wb.screenshot('06-compare-metrics');
+  await f.evaluate(() => document.querySelector('#distributions')?.scrollIntoView());
+  await wb.screenshot('07-compare-distributions');
+  await f.evaluate(() => document.querySelector('#compare')?.scrollIntoView());
+  await wb.screenshot('08-compare-final');
+  await f.evaluate(() => window.scrollTo(0, 0));
+  const bar = await f.locator('.toolbar.top').boundingBox();
+  const frameBox = await wb.page.locator('iframe.webview').last().boundingBox();
+  if (bar && frameBox) await wb.page.screenshot({ path: join(wb.shotsDir, '09-toolbar.png'), clip: { x: frameBox.x + bar.x, y: frameBox.y + bar.y, width: Math.min(bar.width, 900), height: bar.height + 4 } });
+}
+
+async function main(): Promise<void> {
+  const [orpoRun, sftRun, outArg] = process.argv.slice(2);
+  if (!orpoRun || !sftRun) throw new Error('usage: npx tsx scripts/ux-screenshots.ts ORPO_RUN_DIR SFT_RUN_DIR [OUT_DIR]');
+  const out = outArg ?? join(ROOT, '.test-output', 'ux');
+  mkdirSync(out, { recursive: true });
+  const vsix = join(out, 'orpo-lab.vsix');
+  if (!(process.env.UX_REUSE_VSIX && existsSync(vsix))) {
+    const p = spawnSync(process.execPath, [join(ROOT, 'scripts/package.mjs'), '--no-build', '--out', vsix], { cwd: ROOT, stdio: 'inherit' });
+    if (p.status !== 0) throw new Error('packaging failed');
+  }
+  const tmp = mkdtempSync(join(tmpdir(), 'orpo-ux-'));
+  const ws = join(tmp, 'workspace');
+  cpSync(join(ROOT, 'test/e2e/fixtures/workspace'), ws, { recursive: true, filter: (s) => basename(s) !== 'runs' });
+  const orpo = 'hh-rlhf-tiny-orpo';
+  const sft = 'hh-rlhf-tiny-sft';
+  cpSync(orpoRun, join(ws, 'runs', orpo), { recursive: true, filter: (s) => !['checkpoints', 'run.lock'].includes(basename(s)) });
+  cpSync(sftRun, join(ws, 'runs', sft), { recursive: true, filter: (s) => !['checkpoints', 'run.lock'].includes(basename(s)) });
+  const dirs = { userDataDir: join(tmp, 'user-data'), extensionsDir: join(tmp, 'extensions') };
+  installExtension(vsix, dirs);
+  const themes = THEMES.filter((t) => !process.env.UX_THEMES || process.env.UX_THEMES.split(',').includes(t.key));
+  const browser = await launchBrowser();
+  try {
+    for (const t of themes) {
+      // Each theme as a user sets it (settings.json workbench.colorTheme), in a fresh window.
+      writeUserSettings(dirs.userDataDir, { 'workbench.colorTheme': t.id });
+      const server = await startCodeServer(ws, dirs, join(out, `code-server-${t.key}.log`), { XDG_DATA_HOME: join(tmp, 'xdg-data') });
+      try {
+        const wb = await Workbench.open(browser, `${server.url}/?folder=${encodeURIComponent(ws)}`, join(out, t.key));
+        await wb.page.setViewportSize({ width: 1280, height: 800 });
+        await wb.page.locator(`.monaco-workbench.${t.cls}`).waitFor({ timeout: 30_000 });
+        if (t.key !== 'light') await wb.openFile('tiny.orpo.yaml');
+        else if (!existsSync(join(ws, 'first-try.orpo.yaml'))) {
+          // Said and shown, not fatal: the other steps still get their screenshots.
+          await newExperiment(wb, ws).catch(async (e: unknown) => { await wb.screenshot('01-new-experiment-failed'); process.stdout.write(`${t.key}: New Experiment: ${String(e)}\n`); await wb.page.keyboard.press('Escape'); });
+        } else await wb.openFile('first-try.orpo.yaml');
+        await wb.screenshot('01-new-experiment');
+        await quickFixes(wb, t === themes[themes.length - 1]).catch(async (e: unknown) => { await wb.screenshot('02-problem-quick-fix-failed'); process.stdout.write(`${t.key}: quick fix: ${String(e)}\n`); await wb.page.keyboard.press('Escape'); });
+        await startRun(wb);
+        await dashboard(wb, orpo);
+        await compare(wb, orpo, sft);
+        await wb.page.close();
+        process.stdout.write(`${t.key}: done\n`);
+      } finally {
+        await server.stop();
+      }
+    }
+  } finally {
+    await browser.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => { process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`); process.exitCode = 1; });
