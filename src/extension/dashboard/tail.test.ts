@@ -83,7 +83,7 @@ void test('a run that another process writes (a TRL run, python3) reaches the da
   const batches: RunBatch[] = [];
   let notify: () => void = () => {};
   // No fs.watch: network file systems and sync clients deliver no events for writes made elsewhere.
-  const w = new RunWatcher(dir, (b) => { batches.push(b); notify(); }, (e) => assert.fail(String(e)), { batchMs: 10, pollMs: 100, watch: false });
+  const w = new RunWatcher(dir, { batch: (b) => { batches.push(b); notify(); }, error: (e) => assert.fail(String(e)) }, { batchMs: 10, pollMs: 100, watch: false });
   assert.deepEqual((await w.start()).metrics.map((r) => r.step), [1]);
   const got = new Promise<void>((res) => { notify = res; });
   write('w.log(2, 1.0, {"loss": 1.5, "logps/chosen": -1.0})\nw.log(2, 1.0, {"eval_loss": 1.75})\nw.distributions(2, [-0.5], [-0.9], 0.1)');
