@@ -49,6 +49,7 @@ function selfContained(cfg: ExperimentConfig, configDir: string): ExperimentConf
   if (typeof cfg.data.eval === 'string') out.data.eval = abs(cfg.data.eval);
   if (typeof cfg.tokenizer === 'string' && cfg.tokenizer !== 'bytes') out.tokenizer = abs(cfg.tokenizer);
   if (cfg.model.from !== 'scratch') out.model.from = abs(cfg.model.from);
+  if (cfg.model.adapter !== undefined) out.model.adapter = abs(cfg.model.adapter);
   out.output_dir = abs(cfg.output_dir);
   return out;
 }
@@ -121,7 +122,7 @@ export async function main(argv: string[]): Promise<number> {
     const total = totalSteps(cfg, data.train.length);
     const startStep = resumeFrom ? checkResume(resumeFrom, cfg, configDir, total, log) : 0;
     const model = await buildModel(cfg, configDir, tokenizer, resumeFrom).catch((e: unknown) => { throw resumeFrom ? inCheckpoint(e, resumeFrom) : e; });
-    const ref = cfg.method === 'dpo' ? await buildModel(cfg, configDir, tokenizer, undefined) : undefined;
+    const ref = cfg.method === 'dpo' ? await buildModel(cfg, configDir, tokenizer, undefined, true) : undefined;
     if (stop) {
       model.dispose();
       ref?.dispose();

@@ -6,6 +6,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { CustomGradientFunc } from '@tensorflow/tfjs-core/dist/engine';
 
+// A frozen weight (a non-trainable variable: the base model under a LoRA adapter) gets no gradient: the
+// product's gradient skips it and returns a scalar placeholder, which the tape never reads because no
+// gradient is asked of a non-trainable variable (tf.variableGrads and our callers ask for trainable ones).
+const frozen = (t: tf.Tensor): boolean => t instanceof tf.Variable && !t.trainable;
+const none = (): tf.Tensor => tf.scalar(0);
+
 const tr = (x: tf.Tensor): tf.Tensor => (x.rank === 2 ? tf.transpose(x) : tf.transpose(x, [0, 2, 1]));
 
 let explicit = true;
@@ -21,8 +27,9 @@ const mm = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) =>
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
       const g = dy as tf.Tensor;
-      if (!explicit) return [tf.matMul(g, sb, false, true), tf.matMul(sa, g, true, false)];
-      return [tf.matMul(g, tr(sb)), tf.matMul(tr(sa), g)];
+      const skip = frozen(b);
+      if (!explicit) return [tf.matMul(g, sb, false, true), skip ? none() : tf.matMul(sa, g, true, false)];
+      return [tf.matMul(g, tr(sb)), skip ? none() : tf.matMul(tr(sa), g)];
     },
   };
 }) as unknown as CustomGradientFunc<tf.Tensor>);
@@ -40,6 +47,7 @@ const mmT = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) =
       const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
       const g = dy as tf.Tensor;
       // Y = A·Bᵀ: dA = dY·B, dB = dYᵀ·A.
+      if (frozen(b)) return [tf.matMul(g, sb), none()];
       return [tf.matMul(g, sb), explicit ? tf.transpose(tf.matMul(tf.transpose(sa), g)) : tf.matMul(g, sa, true, false)]; // [M, K], [N, K]
     },
   };

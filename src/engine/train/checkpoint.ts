@@ -1,6 +1,7 @@
 // Checkpoints: DIR/checkpoints/checkpoint-N/ (the name transformers' trainer_utils.get_last_checkpoint
 // finds; runs written before use step-N, which still resume) holds the model as a Hugging Face directory
-// (config.json, model.safetensors, tokenizer files), the AdamW moments (optimizer.safetensors), the
+// (config.json, model.safetensors, tokenizer files; a LoRA run's adapter_model.safetensors and
+// adapter_config.json instead of model.safetensors), the AdamW moments (optimizer.safetensors), the
 // trainer state (step, data position, elapsed time), the experiment config, and last manifest.json: the
 // sha256 of every other file, checked on resume (checkpointCheck.ts). Each is written into a temporary
 // directory that is renamed into place only when complete, so a crash never leaves half a checkpoint;
@@ -10,7 +11,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readSafetensors, writeSafetensors } from '../hf/safetensors';
+import { saveAdapterDir } from '../hf/adapter';
 import { saveModelDir } from '../hf/save';
+import { Lora } from '../model/lora';
 import type { CausalLM } from '../model/types';
 import type { Tokenizer } from '../tokenizer/types';
 import { checkOptimizerEntry, writeManifest, CheckpointError, type TrainerState } from './checkpointCheck';
@@ -93,7 +96,9 @@ export async function saveCheckpoint(
   const tmp = join(ckdir, `.tmp-checkpoint-${state.step}-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   try {
-    await saveModelDir(model, tokenizer, tmp); // creates tmp
+    // A LoRA run saves its adapter in PEFT's format (and no base weights); else the whole model.
+    if (model.adapter instanceof Lora) await saveAdapterDir(model, tokenizer, tmp, model.adapter.base);
+    else await saveModelDir(model, tokenizer, tmp); // creates tmp
     const moments = [...opt.m.keys()].flatMap((name) => [
       { name: `${name}.exp_avg`, shape: (opt.m.get(name) as tf.Variable).shape, data: () => (opt.m.get(name) as tf.Variable).data() as Promise<Float32Array> },
       { name: `${name}.exp_avg_sq`, shape: (opt.v.get(name) as tf.Variable).shape, data: () => (opt.v.get(name) as tf.Variable).data() as Promise<Float32Array> },

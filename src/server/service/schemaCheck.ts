@@ -41,6 +41,7 @@ function variantFits(spec: FieldSpec, v: unknown): boolean {
     case 'string': return typeof v === 'string';
     case 'boolean': return typeof v === 'boolean';
     case 'object': return !!v && typeof v === 'object' && !Array.isArray(v);
+    case 'list': return Array.isArray(v) && v.every((x) => variantFits(spec.items, x));
     case 'union': return spec.variants.some((x) => variantFits(x, v));
   }
 }
