@@ -36,7 +36,7 @@ function ceLoss(model: CausalLM, ids: number[][], targets: number[][]): tf.Scala
   const V = logits.shape[2];
   const flat = tf.reshape(logits, [-1, V]); // [B*T, V]
   const picked = tf.sum(tf.mul(tf.logSoftmax(flat), tf.oneHot(tf.tensor1d(targets.flat(), 'int32'), V)), 1); // [B*T]
-  return tf.neg(tf.mean(picked));
+  return tf.neg(tf.mean(picked)) as tf.Scalar;
 }
 
 async function withReferenceAdapter(c: Case): Promise<CausalLM> {
