@@ -157,3 +157,58 @@ void test('training moves only the adapter: base weights unchanged, AdamW moment
     model.dispose();
   }
 });
+
+/** Gradients of every adapter tensor for one training pass (dropout on), by name. */
+function adapterGrads(model: CausalLM, ids: number[][], targets: number[][]): Map<string, Float32Array> {
+  const lora = model.adapter as Lora;
+  const params = trainableParams(model);
+  lora.beginPass();
+  lora.training = true;
+  const { value, grads } = tf.variableGrads(() => ceLoss(model, ids, targets), [...params.values()]);
+  lora.training = false;
+  const out = new Map([...params].map(([n, v]) => [n, (grads[v.name] as tf.Tensor).dataSync() as Float32Array]));
+  tf.dispose([value, ...Object.values(grads)]);
+  return out;
+}
+
+void test('LoRA dropout: the recomputed block of gradient checkpointing draws the same mask', async () => {
+  await useCpu();
+  const c = reference.cases.find((x) => x.model === 'tiny-llama') as Case;
+  const run = async (dropout: number, checkpointing: boolean) => {
+    const model = await withReferenceAdapter(c);
+    (model.adapter as Lora).settings.dropout = dropout;
+    model.gradientCheckpointing = checkpointing;
+    try {
+      return adapterGrads(model, c.input_ids, c.targets);
+    } finally {
+      model.dispose();
+    }
+  };
+  const [plain, dropped, droppedCk] = [await run(0, false), await run(0.5, false), await run(0.5, true)];
+  let moved = 0;
+  for (const [n, g] of dropped) {
+    assert.ok(maxDiff(g, droppedCk.get(n) as Float32Array) < 1e-5, `${n}: checkpointing changed the dropout gradient`);
+    moved = Math.max(moved, maxDiff(g, plain.get(n) as Float32Array));
+  }
+  assert.ok(moved > 1e-3, 'dropout 0.5 changes the gradients');
+});
+
+void test('no gradient of a frozen base weight is computed (no product with a base weight\'s shape in the backward pass)', async () => {
+  await useCpu();
+  for (const name of ['tiny-gpt2', 'tiny-llama']) {
+    const { model } = await loadModelDir(fixtures + name);
+    const shapes = new Set([...model.params.values()].filter((v) => v.rank === 2).map((v) => v.shape.join('x')));
+    const products = async () => {
+      const params = trainableParams(model);
+      const info = await tf.profile(() => {
+        const { value, grads } = tf.variableGrads(() => ceLoss(model, [[1, 2, 3, 4, 5]], [[2, 3, 4, 5, 6]]), [...params.values()]);
+        tf.dispose([value, ...Object.values(grads)]);
+      });
+      return info.kernels.filter((k) => /MatMul/.test(k.name) && k.outputShapes.some((s) => s !== null && shapes.has(s.join('x')))).length;
+    };
+    assert.ok(await products() > 0, `${name}: full fine-tuning computes weight gradients (the probe sees them)`);
+    attachLora(model, createLora(model, { r: 4, alpha: 8, dropout: 0, targets: 'all-linear' }, 1));
+    assert.equal(await products(), 0, `${name}: under LoRA no product makes a base weight's gradient`);
+    model.dispose();
+  }
+});
