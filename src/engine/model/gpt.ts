@@ -103,8 +103,8 @@ class Gpt2 implements CausalLM {
 
   /** Conv1D `module` (weight [in, out], bias [out]) on x [N, in] → [N, out], plus the adapter's term. */
   private lin(x: tf.Tensor2D, module: string): tf.Tensor2D {
-    const y = linear(x, this.p(module + '.weight'), this.p(module + '.bias')); // [N, out]
-    return this.adapter ? this.adapter.apply(module, x, y) : y;
+    const [w, b] = [this.p<tf.Rank.R2>(module + '.weight'), this.p<tf.Rank.R1>(module + '.bias')];
+    return this.adapter?.adapts(module) ? this.adapter.linear(module, x, w, b) : linear(x, w, b); // [N, out]
   }
 
   noDecay(name: string): boolean {

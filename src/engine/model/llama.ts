@@ -75,8 +75,8 @@ class Llama implements CausalLM {
 
   /** Linear `module` (weight kept [in, out], optional bias) on x [N, in] → [N, out], plus the adapter's term. */
   private lin(x: tf.Tensor2D, module: string): tf.Tensor2D {
-    const y = linear(x, this.p(module + '.weight'), this.bias(module + '.bias')); // [N, out]
-    return this.adapter ? this.adapter.apply(module, x, y) : y;
+    const [w, b] = [this.p<tf.Rank.R2>(module + '.weight'), this.bias(module + '.bias')];
+    return this.adapter?.adapts(module) ? this.adapter.linear(module, x, w, b) : linear(x, w, b); // [N, out]
   }
 
   exportParam(name: string): tf.Tensor {

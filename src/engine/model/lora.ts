@@ -8,9 +8,9 @@
 // or a `.`-suffix); `all-linear` is every linear layer but the output head (_maybe_include_all_linear_layers);
 // without targets, PEFT's TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING for the model type. The base
 // model's parameters become non-trainable: no gradient is computed for them and AdamW keeps no moments.
-// The model knows nothing of training; it calls `apply` after each linear layer.
+// The model knows nothing of training; an adapted linear layer runs as one op (loraLinear.ts).
 import * as tf from '@tensorflow/tfjs-core';
-import { matmulT } from '../ops/matmul';
+import { loraLinear } from './loraLinear';
 import { paramSeed } from './seed';
 import type { CausalLM, LinearAdapter } from './types';
 
@@ -93,13 +93,16 @@ export class Lora implements LinearAdapter {
     this.pass += 1;
   }
 
-  /** y [N, out] of the base layer plus the adapter's scaling · (dropout(x) · Aᵀ) · Bᵀ for x [N, in]. */
-  apply(module: string, x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
+  adapts(module: string): boolean {
+    return this.pairs.has(module);
+  }
+
+  /** The adapted linear layer `module` (W [in, out] and b frozen) on x [N, in] → [N, out]: x·W + b + scaling·(dropout(x)·Aᵀ)·Bᵀ. */
+  linear(module: string, x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
     const p = this.pairs.get(module);
-    if (!p) return y;
+    if (!p) throw new Error(`LoRA: no adapter on "${module}"`);
     const xd = this.training && this.settings.dropout > 0 ? this.drop(x, p.index) : x; // [N, in]
-    const h = tf.mul(matmulT(xd, p.A as tf.Tensor as tf.Tensor2D), this.scaling) as tf.Tensor2D; // [N, r]
-    return tf.add(y, matmulT(h, p.B as tf.Tensor as tf.Tensor2D)) as tf.Tensor2D; // [N, out]
+    return loraLinear(x, xd, w, b, p.A as tf.Tensor as tf.Tensor2D, p.B as tf.Tensor as tf.Tensor2D, this.scaling); // [N, out]
   }
 
   /** Inverted dropout with a mask seeded by (pass, layer), so a recomputation draws the same mask. */

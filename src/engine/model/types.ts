@@ -19,12 +19,14 @@ export interface KvCache {
   layers: { k: tf.Tensor3D; v: tf.Tensor3D }[];
 }
 
-/** Something added to a model's linear layers (model/lora.ts): y = x·W + b becomes apply(module, x, y). */
+/** Something added to a model's linear layers (model/lora.ts): an adapted layer runs as `linear`. */
 export interface LinearAdapter {
   /** Its trainable tensors by name (`<module>.lora_A.weight`, ...). */
   readonly params: Map<string, tf.Variable>;
-  /** x [N, in] and the base layer's output y [N, out] of `module` (e.g. "transformer.h.0.attn.c_attn") → [N, out]. */
-  apply(module: string, x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D;
+  /** Whether `module` (e.g. "transformer.h.0.attn.c_attn") has an adapter. */
+  adapts(module: string): boolean;
+  /** The adapted layer `module` with its frozen weight w [in, out] and bias on x [N, in] → [N, out]. */
+  linear(module: string, x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D;
   dispose(): void;
 }
 

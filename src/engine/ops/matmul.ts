@@ -63,3 +63,13 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tens
   const y = matmul(x, w); // [N, out]
   return b ? tf.add(y, b) : y;
 }
+
+/** a·bᵀ without a gradient of its own (for hand-written gradients): a [M, K], b [N, K] → [M, N]. */
+export function productBT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return explicit ? tf.matMul(a, tf.transpose(b)) : tf.matMul(a, b, false, true);
+}
+
+/** aᵀ·b without a gradient of its own: a [K, M], b [K, N] → [M, N]. */
+export function productAT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return explicit ? tf.matMul(tf.transpose(a), b) : tf.matMul(a, b, true, false);
+}
