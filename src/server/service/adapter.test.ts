@@ -32,3 +32,14 @@ void test('adapter errors name the key and sit on its line', () => {
   assert.match(check(doc('../hf/tiny-gpt2', '  type: lora\n  target_modules: []\n'))[0]?.message ?? '', /adapter\.target_modules must list at least one name/);
   assert.match(check(doc('../hf/tiny-gpt2', '  r: 4\n'))[0]?.message ?? '', /missing required key "type" in adapter/);
 });
+
+void test('model.adapter must be a PEFT adapter directory', () => {
+  const text = (adapter: string) => `name: t\nmodel:\n  from: ../hf/tiny-gpt2\n  adapter: ${adapter}\ndata:\n  train: data/explicit.jsonl\n  max_length: 32\n  max_prompt_length: 16\n`;
+  const notAdapter = check(text('../hf/tiny-llama'));
+  assert.equal(notAdapter.length, 1);
+  assert.equal(notAdapter[0]?.line, 3);
+  assert.match(notAdapter[0]?.message ?? '', /^model\.adapter: .*tiny-llama has no adapter_config\.json/);
+  const gone = check(text('../hf/nowhere'));
+  assert.equal(gone.length, 1, 'one problem, not one per check');
+  assert.match(gone[0]?.message ?? '', /model\.adapter: directory not found/);
+});
