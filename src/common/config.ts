@@ -1,7 +1,7 @@
 // The resolved experiment config: what the engine runs once the validation service (src/server) has
 // accepted a *.orpo.yaml file and the defaults from `configSpec` have been filled in.
 import { canonicalize } from './aliases';
-import { configSpec, specAt, type FieldSpec, type BACKENDS, type FORMATS, type METHODS, type SCHEDULES } from './schema';
+import { configSpec, specAt, type ADAPTER_TYPES, type FieldSpec, type BACKENDS, type FORMATS, type METHODS, type SCHEDULES } from './schema';
 
 export type Method = (typeof METHODS)[number];
 export type Backend = (typeof BACKENDS)[number];
@@ -11,6 +11,8 @@ export type TokenizerSetting = 'bytes' | string | { train: number };
 
 export interface ModelConfig {
   from: string;
+  /** A PEFT LoRA adapter directory to continue from. */
+  adapter?: string;
   layers: number;
   d_model: number;
   heads: number;
@@ -50,6 +52,14 @@ export interface TrainConfig {
   gradient_checkpointing: boolean;
 }
 
+export interface AdapterConfig {
+  type: (typeof ADAPTER_TYPES)[number];
+  r: number;
+  alpha: number;
+  dropout: number;
+  target_modules?: 'all-linear' | string[];
+}
+
 export interface ExperimentConfig {
   name: string;
   seed: number;
@@ -63,12 +73,13 @@ export interface ExperimentConfig {
   chat_template?: string;
   data: DataConfig;
   train: TrainConfig;
+  adapter?: AdapterConfig;
   backend: Backend;
   output_dir: string;
 }
 
 // Compile-time guard: the interface and the spec name the same top-level keys.
-type SpecKeys = 'name' | 'seed' | 'method' | 'lambda' | 'beta' | 'nll_on_prompt' | 'model' | 'tokenizer' | 'chat_template' | 'data' | 'train' | 'backend' | 'output_dir';
+type SpecKeys = 'name' | 'seed' | 'method' | 'lambda' | 'beta' | 'nll_on_prompt' | 'model' | 'tokenizer' | 'chat_template' | 'data' | 'train' | 'adapter' | 'backend' | 'output_dir';
 const _sameKeys: [SpecKeys, keyof ExperimentConfig] extends [keyof ExperimentConfig, SpecKeys] ? true : never = true;
 void _sameKeys;
 
@@ -90,7 +101,10 @@ function fill(spec: FieldSpec, value: unknown): unknown {
  * Validation (types, ranges, cross-field rules) is the job of src/server's validation service.
  */
 export function resolveConfig(raw: unknown): ExperimentConfig {
-  const cfg = fill(configSpec, canonicalize(raw, (p) => specAt(p) !== undefined).value) as ExperimentConfig;
+  const value = canonicalize(raw, (p) => specAt(p) !== undefined).value;
+  const cfg = fill(configSpec, value) as ExperimentConfig;
+  // An absent `adapter:` section means no adapter (fill makes every object, defaults inside).
+  if ((value as { adapter?: unknown } | undefined)?.adapter === undefined) delete cfg.adapter;
   if (cfg.train.max_steps === undefined && cfg.train.epochs === undefined) cfg.train.epochs = 1;
   return cfg;
 }

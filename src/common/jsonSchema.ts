@@ -47,6 +47,8 @@ export function toJsonSchema(spec: FieldSpec): JsonSchema {
       if (required.length) s.required = required;
       return s;
     }
+    case 'list':
+      return { ...common, type: 'array', items: toJsonSchema(spec.items), minItems: spec.minItems ?? 1 };
     case 'union': {
       const s: JsonSchema = { ...common, anyOf: spec.variants.map(toJsonSchema) };
       if (spec.default !== undefined) s.default = spec.default;

@@ -5,13 +5,14 @@
 // (arXiv:2403.07691); Hugging Face TRL's ORPOConfig / DPOConfig.
 import { sweepSpec } from './sweep';
 
-export type { BooleanSpec, FieldSpec, NumberSpec, ObjectSpec, StringSpec, UnionSpec } from './specTypes';
+export type { BooleanSpec, FieldSpec, ListSpec, NumberSpec, ObjectSpec, StringSpec, UnionSpec } from './specTypes';
 import type { FieldSpec, NumberSpec, ObjectSpec } from './specTypes';
 
 export const METHODS = ['orpo', 'sft', 'dpo', 'orpo-pr'] as const;
 export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'native', 'wasm', 'cpu'] as const;
 export const FORMATS = ['auto', 'explicit', 'implicit', 'conversational', 'sharegpt'] as const;
 export const SCHEDULES = ['cosine', 'linear', 'constant'] as const;
+export const ADAPTER_TYPES = ['lora'] as const;
 
 /** Upper bound of step and row counts: far beyond any local run, small enough that loops over it end. */
 export const MAX_COUNT = 10_000_000;
@@ -61,6 +62,30 @@ export const configSpec: ObjectSpec = {
         d_model: posInt('Embedding width (scratch models). Must be divisible by `heads`.', 128, { max: 8192 }),
         heads: posInt('Attention heads (scratch models).', 4, { max: 128 }),
         context: posInt('Maximum sequence length the model sees (scratch models).', 256, { max: 32768 }),
+        adapter: {
+          kind: 'string', path: { type: 'dir' }, example: 'runs/my-run/checkpoints/checkpoint-100',
+          doc: 'Continue training a PEFT LoRA adapter directory (adapter_config.json, adapter_model.safetensors) on the `from` model. Its r, alpha and target modules are used; an `adapter:` section, if given, must agree with them.',
+          ref: 'PEFT PeftModel.from_pretrained(model, adapter_dir, is_trainable=True)',
+        },
+      },
+    },
+    adapter: {
+      kind: 'object', doc: 'Train a LoRA adapter instead of every weight: the model\'s weights stay frozen (no gradients, no AdamW state) and checkpoints hold a PEFT adapter (adapter_model.safetensors, adapter_config.json). Needs `model.from`.',
+      ref: 'Hu et al. 2021; PEFT LoraConfig',
+      fields: {
+        type: { kind: 'string', enum: ADAPTER_TYPES, required: true, example: 'lora', doc: 'The adapter kind: `lora`.' },
+        r: posInt('LoRA rank: A is [r, in], B is [out, r] (PEFT LoraConfig.r).', 8, { max: 4096, ref: 'PEFT LoraConfig.r' }),
+        alpha: { kind: 'number', exclusiveMin: 0, default: 8, doc: 'LoRA alpha; the adapter\'s output is scaled by alpha / r (PEFT LoraConfig.lora_alpha).', ref: 'PEFT LoraConfig.lora_alpha' },
+        dropout: { kind: 'number', min: 0, max: 0.99, default: 0, doc: 'Dropout on the adapter\'s input while training (PEFT LoraConfig.lora_dropout).', ref: 'PEFT LoraConfig.lora_dropout' },
+        target_modules: {
+          kind: 'union',
+          doc: 'Layers that get an adapter: `all-linear` (every linear layer but the output head), or module names matched as PEFT does (the name or a `.`-suffix, e.g. `q_proj`, `attn.c_attn`). Unset: PEFT\'s default for the model type (GPT-2 `c_attn`; Llama and Qwen2 `q_proj`, `v_proj`).',
+          ref: 'PEFT LoraConfig.target_modules',
+          variants: [
+            { kind: 'string', enum: ['all-linear'], doc: 'Every linear layer except the output head.' },
+            { kind: 'list', items: { kind: 'string', doc: 'A module name or suffix.', example: 'q_proj, v_proj' }, doc: 'Module names or suffixes.' },
+          ],
+        },
       },
     },
     chat_template: {
@@ -180,6 +205,7 @@ export function describeExpected(spec: FieldSpec, withWarning = true): string {
         return [...lits, `a path to ${what}`].join(' or ');
       }
       return 'a string';
+    case 'list': return `a list of ${spec.items.enum ? describeExpected(spec.items) : 'names'} (e.g. [${spec.items.example ?? 'a, b'}])`;
     case 'union': return spec.variants.map((v) => describeExpected(v, withWarning)).join(', or ');
   }
 }

@@ -49,6 +49,16 @@ export interface ObjectSpec extends Doc {
   open?: boolean;
 }
 
+/** A list of strings, e.g. `target_modules: [q_proj, v_proj]`. */
+export interface ListSpec extends Doc {
+  kind: 'list';
+  items: StringSpec;
+  /** Fewest entries accepted (1 unless told). */
+  minItems?: number;
+  /** Lists have no default: an unset list means the consumer's own default. */
+  default?: undefined;
+}
+
 /** A value that may take one of several shapes, e.g. `eval: 0.05` or `eval: data/eval.jsonl`. */
 export interface UnionSpec extends Doc {
   kind: 'union';
@@ -56,4 +66,4 @@ export interface UnionSpec extends Doc {
   default?: string | number;
 }
 
-export type FieldSpec = NumberSpec | StringSpec | BooleanSpec | ObjectSpec | UnionSpec;
+export type FieldSpec = NumberSpec | StringSpec | BooleanSpec | ObjectSpec | UnionSpec | ListSpec;

@@ -18,6 +18,7 @@ const commands: Record<string, Command> = {
   report: { args: 'report RUN_DIR... --out FILE', what: 'the dashboard as one self-contained HTML file', run: async (a) => (await import('./commands/report')).main(a) },
   export: { args: 'export trl CONFIG --out DIR [--engine-order]', what: 'TRL train.py, data and accelerate configs for a GPU cluster', run: async (a) => (await import('./commands/export')).main(a) },
   schema: { args: 'schema [--out FILE]', what: 'the config\'s JSON Schema (draft-07), for other YAML tools', run: async (a) => (await import('./commands/schema')).main(a) },
+  merge: { args: 'merge CHECKPOINT --out DIR', what: 'a LoRA checkpoint merged into its base model, as a transformers directory', run: async (a) => (await import('./commands/merge')).main(a) },
   generate: { args: 'generate MODEL_DIR --prompt TEXT', what: 'a completion from a trained or pretrained model', run: async (a) => (await import('./commands/generate')).main(a) },
 };
 

@@ -32,6 +32,10 @@ function check(spec: FieldSpec, value: unknown, path: string, problems: string[]
     case 'boolean':
       if (typeof value !== 'boolean') problems.push(`${path}: expected a boolean`);
       return;
+    case 'list':
+      if (!Array.isArray(value)) problems.push(`${path}: expected a list`);
+      else value.forEach((x, i) => check(spec.items, x, `${path}[${i}]`, problems));
+      return;
     case 'union': {
       const tries = spec.variants.map((v) => { const p: string[] = []; check(v, value, path, p); return p; });
       if (tries.every((p) => p.length > 0)) problems.push(`${path}: fits no variant`);

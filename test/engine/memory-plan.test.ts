@@ -1,7 +1,8 @@
 // The memory plan's estimate (memoryPlan.ts) against the peak the native backend measures (its own
 // count of the bytes it holds) over whole training steps (forward, backward, AdamW) at small shapes
 // that run the same code as GPT-2-small and SmolLM2-360M: GPT-2 and a Llama with GQA, with and without
-// gradient checkpointing. Within 25%, as the issue asks (the large shapes are in docs/benchmarks.md).
+// gradient checkpointing, with and without a LoRA adapter on every linear layer. Within 25%, as the
+// issue asks (the large shapes are in docs/benchmarks.md).
 // Also GPT-2-small and SmolLM2-360M themselves cut to 2 blocks (their real width, heads, key/value heads,
 // MLP and vocabulary: every per-block and per-token term at full size), without checkpointing, which at
 // these widths the plan underestimates (docs/benchmarks.md); the full-depth runs are in `npm run bench`.
@@ -13,6 +14,7 @@ import { nativeMemory } from '../../src/engine/backend/native/cpuBackend';
 import { collate } from '../../src/engine/data/batch';
 import { createGpt2 } from '../../src/engine/model/gpt';
 import { createLlama } from '../../src/engine/model/llama';
+import { attachLora, createLora, trainableParams } from '../../src/engine/model/lora';
 import type { CausalLM, HfConfig } from '../../src/engine/model/types';
 import { AdamW } from '../../src/engine/train/optimizer';
 import { disposeBatch, gradients, toTensors } from '../../src/engine/train/step';
@@ -23,7 +25,7 @@ import { BENCH_MODELS } from '../../src/engine/commands/benchModels';
 function measure(model: CausalLM, V: number, T: number, pairs: number): number {
   const mem = nativeMemory();
   assert.ok(mem, 'the native backend is active');
-  const opt = new AdamW(model.params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 }, () => false);
+  const opt = new AdamW(trainableParams(model), { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 }, () => false);
   const half = T / 2;
   const batch = collate(Array.from({ length: pairs }, (_, p) => ({
     prompt: Array.from({ length: half }, (_, i) => (i * 5 + p) % (V - 1)),
@@ -50,17 +52,18 @@ const llama: HfConfig = {
 };
 
 for (const [name, config, make] of [['GPT-2', gpt2, () => createGpt2(gpt2)], ['Llama (GQA, tied)', llama, () => createLlama(llama, undefined, 1)]] as const) {
-  for (const checkpointing of [false, true]) {
-    test(`${name}${checkpointing ? ' with checkpointing' : ''}: the estimate is within 25% of the measured peak`, async () => {
+  for (const [checkpointing, lora] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    test(`${name}${checkpointing ? ' with checkpointing' : ''}${lora ? ' with LoRA (r 8, all-linear)' : ''}: the estimate is within 25% of the measured peak`, async () => {
       await selectBackend('native');
       const T = 128, pairs = 2;
       const model = make();
       model.gradientCheckpointing = checkpointing;
+      if (lora) attachLora(model, createLora(model, { r: 8, alpha: 8, dropout: 0, targets: 'all-linear' }, 1));
       const measured = measure(model, config.vocab_size, T, pairs);
       model.dispose();
       const dims = dimsFromHf(config);
       assert.ok(dims);
-      const est = estimatePeak(dims, { rows: 2 * pairs, T, checkpointing, reference: false }).total;
+      const est = estimatePeak(dims, { rows: 2 * pairs, T, checkpointing, reference: false, ...(lora ? { lora: { r: 8, targets: 'all-linear' as const } } : {}) }).total;
       const ratio = est / measured;
       assert.ok(ratio > 0.75 && ratio < 1.25, `estimate ${(est / 2 ** 20).toFixed(2)} MiB vs measured ${(measured / 2 ** 20).toFixed(2)} MiB (×${ratio.toFixed(3)})`);
     });
@@ -98,6 +101,10 @@ test('validation refuses a run the wasm heap cannot hold, with figures and chang
   assert.match(m, /estimated peak memory [\d.]+ GiB: weights 0\.\d+ GiB, AdamW state [\d.]+ GiB/);
   assert.match(m, /more than the wasm heap \(4 GiB/);
   assert.match(m, /backend: native/);
+  assert.match(m, /adapter: \{type: lora, r: 16, alpha: 16, target_modules: all-linear\} with train\.gradient_checkpointing: true \([\d.]+ GiB: the weights frozen/, 'LoRA is offered as config text');
+  // The suggested adapter, pasted in, is what the plan then estimates: it fits the heap.
+  const lora = validateDocument(doc('wasm', '  gradient_checkpointing: true\nadapter: {type: lora, r: 16, alpha: 16, target_modules: all-linear}\n'), { path: '/p/exp.orpo.yaml', fs });
+  assert.deepEqual(lora.filter((d) => d.code === 'memory' && d.severity === 'error'), []);
   // The same run with checkpointing on the native backend is within this machine's memory (>= 8 GiB).
   const est = estimatePeak(dimsFromHf(gpt2Small) as NonNullable<ReturnType<typeof dimsFromHf>>, { rows: 4, T: 512, checkpointing: true, reference: false }).total;
   assert.ok(est < 8 * 2 ** 30, `GPT-2-small with checkpointing: ${est} B`);

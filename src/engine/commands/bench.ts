@@ -1,6 +1,6 @@
 // `orpo-lab bench`: times full training steps (forward, backward, AdamW) of a scratch GPT-2 (or a
-// SmolLM2-shaped Llama: --family llama; --checkpointing), or of a transformers directory loaded as
-// users' checkpoints are (--model DIR; --init gpt2-small|smollm2-360m writes one first), on
+// SmolLM2-shaped Llama: --family llama; --checkpointing; a LoRA adapter: --lora-r, --lora-targets), or of a
+// transformers directory loaded as users' checkpoints are (--model DIR; --init gpt2-small|smollm2-360m writes one first), on
 // synthetic tokens, the same step the trainer runs. With --json the last stdout line is one JSON
 // object with tokens_per_second, step_ms, backend, threads and peak memory. A benchmark, not a test.
 import * as tf from '@tensorflow/tfjs-core';
@@ -18,6 +18,7 @@ import { createLlama } from '../model/llama';
 import { loadModelDir } from '../hf/load';
 import { readHfConfig } from '../hf/config';
 import { BENCH_MODELS, ensureBenchModel, type BenchModelName } from './benchModels';
+import { attachLora, createLora, trainableParams } from '../model/lora';
 import type { CausalLM, HfConfig } from '../model/types';
 import { nativeMemory } from '../backend/native/cpuBackend';
 import { backendLimit, describe, dimsFromHf, estimatePeak, gib } from '../../server/service/memoryPlan';
@@ -37,6 +38,8 @@ export interface BenchShape {
   checkpointing: boolean;
   /** A transformers model directory to load (hf/load.ts) instead of a scratch model, and its config.json. */
   model?: { dir: string; config: HfConfig };
+  /** A LoRA adapter (rank, and all-linear or module names); alpha = r. */
+  lora?: { r: number; targets: 'all-linear' | string[] };
 }
 
 /** The transformers config.json of the benchmark's model. */
@@ -59,7 +62,7 @@ function syntheticPairs(s: BenchShape): TokenizedPair[] {
 }
 
 export interface BenchResult {
-  stepMs: number[]; peakBytes: number; peakLive: number; peakRss: number; params: number;
+  stepMs: number[]; peakBytes: number; peakLive: number; peakRss: number; params: number; trainable: number;
   /** WebGPU counts per step (warm-up first), when counting is on. */
   counts: GpuCounts[];
   /** Bytes of the batch tensors a step uploads (ids, targets and masks). */
@@ -74,8 +77,9 @@ export async function benchSteps(s: BenchShape, log: (l: string) => void): Promi
   const make = async (): Promise<CausalLM> => (dir ? (await loadModelDir(dir)).model : s.family === 'gpt2' ? createGpt2(config) : createLlama(config, undefined, 1));
   const model = await make();
   model.gradientCheckpointing = s.checkpointing;
+  if (s.lora) attachLora(model, createLora(model, { r: s.lora.r, alpha: s.lora.r, dropout: 0, targets: s.lora.targets }, 1));
   const ref = s.method === 'dpo' ? await make() : undefined;
-  const opt = new AdamW(model.params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 }, (n) => model.noDecay(n));
+  const opt = new AdamW(trainableParams(model), { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 }, (n) => model.noDecay(n));
   const batch = collate(syntheticPairs(s), { padId: s.V - 1 });
   nativeMemory()?.backend.resetPeak(); // from here: weights, AdamW state and the steps
   // Live tensor bytes peak right after a forward pass, while the tape holds every activation for the
@@ -119,11 +123,12 @@ export async function benchSteps(s: BenchShape, log: (l: string) => void): Promi
     }
   }
   const params = [...model.params.values()].reduce((a, v) => a + v.size, 0);
+  const trainable = [...trainableParams(model).values()].reduce((a, v) => a + v.size, 0);
   const nativePeak = nativeMemory()?.peak;
   opt.dispose();
   model.dispose();
   ref?.dispose();
-  return { stepMs, peakBytes, peakLive, peakRss, params, counts, batchBytes, ...(nativePeak === undefined ? {} : { nativePeak }) };
+  return { stepMs, peakBytes, peakLive, peakRss, params, trainable, counts, batchBytes, ...(nativePeak === undefined ? {} : { nativePeak }) };
 }
 
 const n = (help: string) => ({ type: 'string', arg: 'N', help }) as const;
@@ -143,6 +148,8 @@ export const BENCH_SPEC: CommandSpec = {
     init: { type: 'string', arg: 'NAME', help: `with --model: first write a random-weight ${Object.keys(BENCH_MODELS).join(' or ')} there, unless DIR already holds it` },
     'init-only': { type: 'boolean', help: 'with --init: write (or check) the model directory, then stop' },
     checkpointing: { type: 'boolean', help: 'train.gradient_checkpointing: recompute each block in the backward pass' },
+    'lora-r': n('train a LoRA adapter of this rank (alpha = r) instead of every weight'),
+    'lora-targets': { type: 'string', arg: 'LIST', help: 'the adapter\'s modules: all-linear, or names separated by commas (PEFT\'s default for the family)' },
     counts: { type: 'boolean', help: 'WebGPU work per step: dispatches, submits, staging buffers, bytes uploaded, reads, pipeline compiles after warm-up, peak bytes in GPU buffers' },
     json: { type: 'boolean', help: 'print one JSON object (step_ms, tokens_per_second, memory) as the last stdout line' },
   },
@@ -159,6 +166,9 @@ export async function main(argv: string[]): Promise<number> {
     T: flagInt(a, 'seq') ?? 128, pairs: flagInt(a, 'pairs') ?? 4, steps: flagInt(a, 'steps') ?? 5, method,
     family: flagChoice(a, 'family', ['gpt2', 'llama'] as const) ?? 'gpt2', checkpointing: flagBool(a, 'checkpointing'),
   };
+  const loraR = flagInt(a, 'lora-r');
+  const loraTargets = flagString(a, 'lora-targets');
+  if (loraTargets !== undefined && loraR === undefined) throw new UsageError('--lora-targets needs --lora-r');
   const log = (l: string) => process.stderr.write(`[bench] ${l}\n`);
   const dir = flagString(a, 'model');
   const info = await selectBackend(backend, log); // first: --init writes the model with this backend
@@ -169,13 +179,15 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (s.d % s.H !== 0) throw new UsageError('--d-model must be divisible by --heads');
+  // The family (and so PEFT's default modules) is known only now, after --model DIR.
+  if (loraR !== undefined) s.lora = { r: loraR, targets: loraTargets === undefined ? (s.family === 'gpt2' ? ['c_attn'] : ['q_proj', 'v_proj']) : loraTargets === 'all-linear' ? 'all-linear' : loraTargets.split(',').map((t) => t.trim()).filter(Boolean) };
   // On wasm with the native kernels the BLAS threads do the heavy work; tfjs-wasm itself runs one.
   const native = nativeKernels();
   const threads = native ? native.threads : info.backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : Number(process.env.ORPO_LAB_THREADS ?? 0) || 1;
-  log(`backend ${info.backend} (${info.device}); ${s.family}${s.checkpointing ? ' + checkpointing' : ''} d=${s.d} L=${s.L} H=${s.H} V=${s.V} T=${s.T} pairs=${s.pairs} method=${s.method}`);
+  log(`backend ${info.backend} (${info.device}); ${s.family}${s.checkpointing ? ' + checkpointing' : ''}${s.lora ? ` + LoRA r ${s.lora.r} ${String(s.lora.targets)}` : ''} d=${s.d} L=${s.L} H=${s.H} V=${s.V} T=${s.T} pairs=${s.pairs} method=${s.method}`);
   const dims = dimsFromHf(benchConfig(s));
   if (!dims) throw new UsageError('bench: no model dimensions');
-  const estimate = estimatePeak(dims, { rows: 2 * s.pairs, T: s.T, checkpointing: s.checkpointing, reference: s.method === 'dpo' });
+  const estimate = estimatePeak(dims, { rows: 2 * s.pairs, T: s.T, checkpointing: s.checkpointing, reference: s.method === 'dpo', ...(s.lora ? { lora: s.lora } : {}) });
   log(`memory plan: ${describe(estimate)}`);
   // A run the plan says cannot fit is refused in words, before it takes the machine's memory.
   const limit = backendLimit(info.backend);
@@ -191,7 +203,7 @@ export async function main(argv: string[]): Promise<number> {
     tokens_per_second: Math.round((tokens / median) * 1000 * 10) / 10,
     peak_backend_bytes: r.peakBytes, peak_live_tensor_bytes: r.peakLive, peak_rss_bytes: r.peakRss,
     ...(r.counts.length ? { counts: countsSummary(r.counts), batch_bytes: r.batchBytes } : {}),
-    family: s.family, gradient_checkpointing: s.checkpointing,
+    family: s.family, gradient_checkpointing: s.checkpointing, trainable_params: r.trainable, ...(s.lora ? { lora: s.lora } : {}),
     ...(r.nativePeak === undefined ? {} : { peak_native_bytes: r.nativePeak }),
     estimate_bytes: estimate.total,
     // The process's resident-set high-water mark (getrusage), loading included: what the OS saw.

@@ -15,6 +15,7 @@ import { loadDataset } from '../data/dataset';
 import { tokenizePair } from '../data/tokenize';
 import { useCpu } from '../testing/tf';
 import { ExportError, KEY_MAP, TRANSFORMERS_VERSION, TRL_VERSION, trlPlan } from '../export/trlMapping';
+import { requirementsTxt, trainPy } from '../export/trlFiles';
 import { engineOrder, main, pythonDir } from './export';
 import { buildTokenizer } from './setup';
 
@@ -71,6 +72,22 @@ void test('every key of the config spec says where it goes in the export', () =>
     if (specAt(p)?.kind === 'object') continue;
     assert.ok(KEY_MAP[p.join('.')], `${p.join('.')} has no entry in KEY_MAP`);
   }
+});
+
+void test('a LoRA experiment exports as PEFT LoraConfig passed to the trainer; model.adapter is refused', () => {
+  const plan = trlPlan(cfgOf({ model: { from: 'm' }, adapter: { type: 'lora', r: 16, alpha: 32, dropout: 0.05, target_modules: ['q_proj', 'v_proj'] } }));
+  assert.deepEqual(plan.lora, { r: 16, lora_alpha: 32, lora_dropout: 0.05, target_modules: ['q_proj', 'v_proj'] });
+  const py = trainPy(plan, { name: 'm', source: 'm.orpo.yaml', scale: 0.1, model: '/models/m' });
+  assert.match(py, /^LORA = \{"r":16,"lora_alpha":32,"lora_dropout":0\.05,"target_modules":\["q_proj","v_proj"\]\}$/m);
+  assert.match(py, /from peft import LoraConfig/);
+  assert.match(py, /processing_class=tokenizer, peft_config=LoraConfig\(task_type="CAUSAL_LM", \*\*LORA\)\)/);
+  const file = join(mkdtempSync(join(tmpdir(), 'orpo-export-')), 'train.py');
+  writeFileSync(file, py);
+  const r = python(['-m', 'py_compile', file]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(requirementsTxt(true), /^peft>=/m);
+  assert.doesNotMatch(trainPy(trlPlan(cfgOf({})), { name: 'm', source: 'm', scale: 0.1 }), /peft/);
+  assert.throws(() => trlPlan(cfgOf({ model: { from: 'm', adapter: 'a' } })), (e: unknown) => e instanceof ExportError && /orpo-lab merge/.test(e.message));
 });
 
 void test('orpo-pr and ORPO without the prompt NLL are refused with a reason', () => {

@@ -110,7 +110,7 @@ export async function writeExport(cfg: ExperimentConfig, configPath: string, con
     for (const f of PYTHON_FILES) cpSync(join(pythonDir(), f), join(tmp, f));
     mkdirSync(join(tmp, 'accelerate'));
     for (const [name, text] of Object.entries(accelerateConfigs())) writeFileSync(join(tmp, 'accelerate', `${name}.yaml`), text);
-    writeFileSync(join(tmp, 'requirements.txt'), requirementsTxt());
+    writeFileSync(join(tmp, 'requirements.txt'), requirementsTxt(plan.lora !== undefined));
     writeFileSync(join(tmp, 'README.md'), readmeMd(plan, { name: cfg.name, source: configPath, pairs: { train: pairs.train.length, eval: pairs.eval.length }, keyMap: KEY_MAP }));
     if (existsSync(out)) rmSync(out, { recursive: true }); // empty, checked by the caller
     mkdirSync(dirname(out), { recursive: true });

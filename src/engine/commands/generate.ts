@@ -9,6 +9,7 @@ import { UsageError, flagBool, flagChoice, flagInt, flagNumber, flagString, pars
 import { selectBackend } from '../backend/select';
 import { generateText } from '../generate/generate';
 import type { Decoding } from '../generate/sampling';
+import { isAdapterDir, loadAdapterDir } from '../hf/adapter';
 import { loadModelDir } from '../hf/load';
 
 export const GENERATE_SPEC: CommandSpec = {
@@ -55,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const info = await selectBackend(backend);
   const t0 = Date.now();
-  const { model, tokenizer } = await loadModelDir(dir);
+  const { model, tokenizer } = isAdapterDir(dir) ? await loadAdapterDir(dir) : await loadModelDir(dir);
   try {
     if (!tokenizer) throw new Error(`${dir}: no tokenizer.json, so the prompt cannot be tokenized`);
     const t1 = Date.now();

@@ -1,11 +1,14 @@
 // Building what a training run needs from its resolved config: the tokenizer (bytes, a tokenizer.json,
 // a trained BPE, or the model directory's own), the model (a seeded scratch GPT-2, a Hugging Face
-// directory, or a checkpoint being resumed) and the eval-sample generator.
+// directory, or a checkpoint being resumed; with a LoRA adapter: fresh, from `model.adapter`, or the
+// checkpoint's, on the `model.from` base) and the eval-sample generator.
 import { resolve } from 'node:path';
 import type { ExperimentConfig } from '../../common/config';
 import type { RunShape } from '../backend/timeStep';
+import { readAdapter } from '../hf/adapter';
 import { readHfConfig } from '../hf/config';
 import { loadModelDir } from '../hf/load';
+import { attachLora, createLora } from '../model/lora';
 import { createScratchGpt2, scratchGpt2Config } from '../model/gpt';
 import type { CausalLM } from '../model/types';
 import { ByteTokenizer } from '../tokenizer/bytes';
@@ -48,11 +51,40 @@ export async function runShape(cfg: ExperimentConfig, configDir: string, tok: To
   }
 }
 
-/** The model to train: from a checkpoint when resuming, else scratch or the configured HF directory. */
-export async function buildModel(cfg: ExperimentConfig, configDir: string, tok: Tokenizer, checkpoint: string | undefined): Promise<CausalLM> {
-  const model = await loadOrCreate(cfg, configDir, tok, checkpoint);
+/**
+ * The model to train: from a checkpoint when resuming, else scratch or the configured HF directory.
+ * `frozen` (DPO's reference) never gets an adapter.
+ */
+export async function buildModel(cfg: ExperimentConfig, configDir: string, tok: Tokenizer, checkpoint: string | undefined, frozen = false): Promise<CausalLM> {
+  const lora = !frozen && (cfg.adapter !== undefined || cfg.model.adapter !== undefined);
+  const model = await loadOrCreate(cfg, configDir, tok, lora ? undefined : checkpoint);
   model.gradientCheckpointing = cfg.train.gradient_checkpointing;
+  if (!lora) return model;
+  try {
+    await withAdapter(model, cfg, configDir, checkpoint);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   return model;
+}
+
+/** Attaches the run's LoRA adapter: the checkpoint's when resuming, `model.adapter`'s, or a fresh one. */
+async function withAdapter(model: CausalLM, cfg: ExperimentConfig, configDir: string, checkpoint: string | undefined): Promise<void> {
+  if (cfg.model.from === 'scratch') throw new Error('adapter: LoRA adapts a pretrained model; set model.from to a Hugging Face model directory');
+  const a = cfg.adapter;
+  const from = checkpoint ?? (cfg.model.adapter === undefined ? undefined : resolve(configDir, cfg.model.adapter));
+  const lora = from ? await readAdapter(from, model) : createLora(model, { r: a?.r ?? 8, alpha: a?.alpha ?? 8, dropout: a?.dropout ?? 0, ...(a?.target_modules ? { targets: a.target_modules } : {}) }, cfg.seed);
+  if (from && a) {
+    const s = lora.settings;
+    if (s.r !== a.r || s.alpha !== a.alpha) {
+      lora.dispose();
+      throw new Error(`${from}/adapter_config.json: r ${s.r} and lora_alpha ${s.alpha}, but the config's adapter: section says r ${a.r} and alpha ${a.alpha}; make them agree (or remove adapter: to use the adapter's own)`);
+    }
+    lora.settings.dropout = a.dropout;
+  }
+  lora.base = resolve(configDir, cfg.model.from);
+  attachLora(model, lora);
 }
 
 async function loadOrCreate(cfg: ExperimentConfig, configDir: string, tok: Tokenizer, checkpoint: string | undefined): Promise<CausalLM> {

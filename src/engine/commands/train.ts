@@ -61,6 +61,7 @@ function selfContained(cfg: ExperimentConfig, configDir: string): ExperimentConf
   if (typeof cfg.tokenizer === 'string' && cfg.tokenizer !== 'bytes') out.tokenizer = abs(cfg.tokenizer);
   if (cfg.model.from !== 'scratch') out.model.from = abs(cfg.model.from);
   if (cfg.chat_template !== undefined && chatTemplateKind(cfg.chat_template) === 'file') out.chat_template = abs(cfg.chat_template);
+  if (cfg.model.adapter !== undefined) out.model.adapter = abs(cfg.model.adapter);
   out.output_dir = abs(cfg.output_dir);
   return out;
 }
@@ -149,7 +150,7 @@ export async function main(argv: string[]): Promise<number> {
     const total = totalSteps(cfg, data.train.length);
     const startStep = resumeFrom ? checkResume(resumeFrom, cfg, configDir, total, log) : 0;
     const model = await buildModel(cfg, configDir, tokenizer, resumeFrom).catch((e: unknown) => { throw resumeFrom ? inCheckpoint(e, resumeFrom) : e; });
-    const ref = cfg.method === 'dpo' ? await buildModel(cfg, configDir, tokenizer, undefined) : undefined;
+    const ref = cfg.method === 'dpo' ? await buildModel(cfg, configDir, tokenizer, undefined, true) : undefined;
     if (stop) {
       model.dispose();
       ref?.dispose();

@@ -109,6 +109,9 @@ export function stoppedBeforeStart(runDir: string, resumeFrom: string | undefine
 /** An error loading a resumed checkpoint's model, restated against its weights file. */
 export function inCheckpoint(e: unknown, dir: string): Error {
   if (e instanceof CheckpointError) return e;
-  const msg = (e instanceof Error ? e.message : String(e)).replace(`${dir}: `, '');
-  return new CheckpointError(join(dir, 'model.safetensors'), msg);
+  const raw = e instanceof Error ? e.message : String(e);
+  // An error that already names a file of the checkpoint (a LoRA adapter's) keeps it.
+  const named = raw.startsWith(`${dir}/`) ? raw.indexOf(': ') : -1;
+  if (named > 0) return new CheckpointError(raw.slice(0, named), raw.slice(named + 2));
+  return new CheckpointError(join(dir, 'model.safetensors'), raw.replace(`${dir}: `, ''));
 }

@@ -32,7 +32,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 TRAINER = "${plan.trainer}"
-CONFIG = ${pyDict(plan.kwargs)}
+CONFIG = ${pyDict(plan.kwargs)}${plan.lora ? `
+LORA = ${JSON.stringify(plan.lora).replace(/\btrue\b/g, 'True').replace(/\bfalse\b/g, 'False')}` : ''}
 RUN_NAME = ${JSON.stringify(o.name)}
 SCALE = ${JSON.stringify(o.scale)}  # rewards = SCALE * mean log-probs (ORPO's beta)
 
@@ -81,8 +82,7 @@ def main():
     import trl
     from datasets import load_dataset
     from transformers import AutoModelForCausalLM, AutoTokenizer
-    from ${plan.module} import ${plan.configClass}, ${plan.trainer}
-
+    from ${plan.module} import ${plan.configClass}, ${plan.trainer}${plan.lora ? '\n    from peft import LoraConfig' : ''}
     from orpo_lab_callback import OrpoLabCallback
 
     model = AutoModelForCausalLM.from_pretrained(args.model, dtype="float32")
@@ -91,7 +91,7 @@ def main():
         tokenizer.pad_token = tokenizer.eos_token  # as ORPO Lab: pad = EOS when unset
     data = load_dataset("json", data_files={"train": str(HERE / "data" / "train.jsonl"), "eval": str(HERE / "data" / "eval.jsonl")})${sftColumns}
     config = ${plan.configClass}(output_dir=os.path.join(args.run_dir, "trl"), **CONFIG)
-    trainer = ${plan.trainer}(model=model, args=config, train_dataset=data["train"], eval_dataset=data["eval"], processing_class=tokenizer)
+    trainer = ${plan.trainer}(model=model, args=config, train_dataset=data["train"], eval_dataset=data["eval"], processing_class=tokenizer${plan.lora ? ', peft_config=LoraConfig(task_type="CAUSAL_LM", **LORA)' : ''})
     config_text = (HERE / "orpo_lab_config.yaml").read_text(encoding="utf-8")
     engine = {"trainer": TRAINER, "trl": trl.__version__, "transformers": transformers.__version__, "export_dir": str(HERE)}
     callback = OrpoLabCallback(args.run_dir, config_text, SCALE, ${distributions}, engine)
@@ -130,14 +130,14 @@ export function accelerateConfigs(): Record<string, string> {
   };
 }
 
-export function requirementsTxt(): string {
+export function requirementsTxt(lora = false): string {
   return `# Pinned to the versions whose field names orpo-lab's TRL mapping was checked against.
 trl==${TRL_VERSION}
 transformers==${TRANSFORMERS_VERSION}
 accelerate==${ACCELERATE_VERSION}
 datasets==${DATASETS_VERSION}
 safetensors
-# For accelerate/deepspeed_zero3.yaml:
+${lora ? 'peft>=0.13.0\n' : ''}# For accelerate/deepspeed_zero3.yaml:
 # deepspeed
 `;
 }

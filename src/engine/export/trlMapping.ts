@@ -23,6 +23,8 @@ export interface TrlPlan {
   module: string;
   /** Keyword arguments of the config class, in a stable order. */
   kwargs: Record<string, Scalar>;
+  /** PEFT's LoraConfig keyword arguments (the trainer's peft_config) for a LoRA experiment. */
+  lora?: { r: number; lora_alpha: number; lora_dropout: number; target_modules?: string | string[] };
   /** What differs from the local engine, one sentence each (written into the README). */
   notes: string[];
 }
@@ -56,6 +58,10 @@ export const KEY_MAP: Readonly<Record<string, string>> = {
   'train.log_every': 'logging_steps', 'train.eval_every': 'eval_steps (eval_strategy: steps)',
   'train.save_every': 'save_steps (save_strategy: steps)', 'train.save_total_limit': 'save_total_limit',
   'train.gradient_checkpointing': 'gradient_checkpointing',
+  adapter: 'peft_config = peft.LoraConfig(task_type="CAUSAL_LM", ...) passed to the trainer',
+  'adapter.type': 'LoraConfig', 'adapter.r': 'LoraConfig.r', 'adapter.alpha': 'LoraConfig.lora_alpha',
+  'adapter.dropout': 'LoraConfig.lora_dropout', 'adapter.target_modules': 'LoraConfig.target_modules (unset: PEFT\'s default for the model type)',
+  'model.adapter': 'not exported (refused): merge it first (orpo-lab merge) and export with model.from the merged directory',
   'train.eval_samples': 'not exported: TRL generates during eval only with wandb or comet',
   backend: 'not exported: accelerate places the model (accelerate/*.yaml)',
   output_dir: 'train.py --run-dir (default runs/<name>-<timestamp>)',
@@ -153,5 +159,8 @@ export function trlPlan(cfg: ExperimentConfig, passthrough: Readonly<Record<stri
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') kwargs[key] = value;
     else notes.push(`${key}: only scalar values are passed on; set it in train.py.`);
   }
-  return { trainer, configClass, module, kwargs, notes };
+  if (cfg.model.adapter !== undefined) throw new ExportError('model.adapter (continuing a PEFT adapter) is not exported; merge it into its base first (orpo-lab merge ADAPTER --out DIR) and export with model.from: DIR');
+  const a = cfg.adapter;
+  const lora = a ? { r: a.r, lora_alpha: a.alpha, lora_dropout: a.dropout, ...(a.target_modules ? { target_modules: a.target_modules } : {}) } : undefined;
+  return { trainer, configClass, module, kwargs, notes, ...(lora ? { lora } : {}) };
 }

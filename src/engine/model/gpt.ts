@@ -10,7 +10,7 @@ import { linear, matmulT } from '../ops/matmul';
 import { attention, causalMask, causalSelfAttention, geluTanh, layerNorm, mergeHeads, splitHeads, splitHeadsT } from '../ops/nn';
 import { checkpointed } from './checkpoint';
 import { extendLayer, type CacheStep } from './kvcache';
-import type { CausalLM, HfConfig, KvCache } from './types';
+import type { CausalLM, HfConfig, KvCache, LinearAdapter } from './types';
 import { paramSeed } from './seed';
 
 export interface Gpt2Dims {
@@ -84,6 +84,7 @@ class Gpt2 implements CausalLM {
   readonly params = new Map<string, tf.Variable>();
   readonly context: number;
   gradientCheckpointing = false;
+  adapter?: LinearAdapter;
   private readonly D: Gpt2Dims;
 
   constructor(readonly config: HfConfig, weights: Map<string, tf.Tensor>) {
@@ -99,6 +100,12 @@ class Gpt2 implements CausalLM {
 
   private p<R extends tf.Rank>(name: string): tf.Tensor<R> {
     return this.params.get(name) as unknown as tf.Tensor<R>;
+  }
+
+  /** Conv1D `module` (weight [in, out], bias [out]) on x [N, in] → [N, out], plus the adapter's term. */
+  private lin(x: tf.Tensor2D, module: string): tf.Tensor2D {
+    const [w, b] = [this.p<tf.Rank.R2>(module + '.weight'), this.p<tf.Rank.R1>(module + '.bias')];
+    return this.adapter?.adapts(module) ? this.adapter.linear(module, x, w, b) : linear(x, w, b); // [N, out]
   }
 
   noDecay(name: string): boolean {
@@ -137,21 +144,22 @@ class Gpt2 implements CausalLM {
     const { d, H, eps } = this.D;
     const h = `transformer.h.${i}.`;
     const a = layerNorm(x, this.p(h + 'ln_1.weight'), this.p(h + 'ln_1.bias'), eps); // [B*T, d]
-    const qkv = tf.reshape(linear(a, this.p(h + 'attn.c_attn.weight'), this.p(h + 'attn.c_attn.bias')), [B, T, 3 * d]) as tf.Tensor3D; // [B, T, 3d]
+    const qkv = tf.reshape(this.lin(a, h + 'attn.c_attn'), [B, T, 3 * d]) as tf.Tensor3D; // [B, T, 3d]
     const y = kv ? cachedAttention(qkv, kv, i, H, mask) : causalSelfAttention(qkv, H); // [B*T, d]
-    const x1 = tf.add(x, linear(y, this.p(h + 'attn.c_proj.weight'), this.p(h + 'attn.c_proj.bias'))) as tf.Tensor2D;
+    const x1 = tf.add(x, this.lin(y, h + 'attn.c_proj')) as tf.Tensor2D;
     const m = layerNorm(x1, this.p(h + 'ln_2.weight'), this.p(h + 'ln_2.bias'), eps); // [B*T, d]
-    const f = geluTanh(linear(m, this.p(h + 'mlp.c_fc.weight'), this.p(h + 'mlp.c_fc.bias'))) as tf.Tensor2D; // [B*T, 4d]
-    return tf.add(x1, linear(f, this.p(h + 'mlp.c_proj.weight'), this.p(h + 'mlp.c_proj.bias'))) as tf.Tensor2D;
+    const f = geluTanh(this.lin(m, h + 'mlp.c_fc')) as tf.Tensor2D; // [B*T, 4d]
+    return tf.add(x1, this.lin(f, h + 'mlp.c_proj')) as tf.Tensor2D;
   }
 
   /** The trainable tensors of the block whose parameter names start with `prefix`. */
   private blockWeights(prefix: string): tf.Tensor[] {
-    return [...this.params].filter(([n, v]) => n.startsWith(prefix) && v.trainable).map(([, v]) => v);
+    return [...this.params, ...(this.adapter?.params ?? [])].filter(([n, v]) => n.startsWith(prefix) && v.trainable).map(([, v]) => v);
   }
 
   dispose(): void {
     for (const v of this.params.values()) v.dispose();
+    this.adapter?.dispose();
   }
 }
 

@@ -6,14 +6,14 @@
 // gives them back in transformers' [out, in] layout for saving. No dropout: runs are deterministic.
 import * as tf from '@tensorflow/tfjs-core';
 import { embed, swiglu } from '../ops/blocks';
-import { linear, matmul } from '../ops/matmul';
+import { linear, matmul, matmulT } from '../ops/matmul';
 import { attention, causalMask, fusedAttention, hasFusedAttention, mergeHeads, rmsNorm, splitHeads } from '../ops/nn';
 import { isLinearWeight, llamaDims, llamaShapes, type LlamaDims } from './llamaConfig';
 import { inPlaceVersion } from '../backend/native/io';
 import { checkpointed } from './checkpoint';
 import { applyRope, applyRopeRows, ropeInvFreq, ropeTables } from './rope';
 import { extendLayer, type CacheStep } from './kvcache';
-import type { CausalLM, HfConfig, KvCache } from './types';
+import type { CausalLM, HfConfig, KvCache, LinearAdapter } from './types';
 import { paramSeed } from './seed';
 
 /** transformers' LlamaForCausalLM init: N(0, initializer_range) weights, zero biases, unit norms. */
@@ -41,6 +41,7 @@ class Llama implements CausalLM {
   readonly params = new Map<string, tf.Variable>();
   readonly context: number;
   gradientCheckpointing = false;
+  adapter?: LinearAdapter;
   private readonly D: LlamaDims;
   private readonly invFreq: Float64Array;
   private head?: { dataId: object; version: number; t: tf.Tensor2D };
@@ -73,6 +74,12 @@ class Llama implements CausalLM {
 
   private bias(name: string): tf.Tensor1D | undefined {
     return this.params.get(name) as unknown as tf.Tensor1D | undefined;
+  }
+
+  /** Linear `module` (weight kept [in, out], optional bias) on x [N, in] → [N, out], plus the adapter's term. */
+  private lin(x: tf.Tensor2D, module: string): tf.Tensor2D {
+    const [w, b] = [this.p<tf.Rank.R2>(module + '.weight'), this.bias(module + '.bias')];
+    return this.adapter?.adapts(module) ? this.adapter.linear(module, x, w, b) : linear(x, w, b); // [N, out]
   }
 
   exportParam(name: string): tf.Tensor {
@@ -108,6 +115,9 @@ class Llama implements CausalLM {
       x = this.gradientCheckpointing && !kv ? checkpointed(blk, x, this.blockWeights(`model.layers.${i}.`), [rope.cos, rope.sin]) : blk(x, [rope.cos, rope.sin]); // [B*T, d]
     }
     x = rmsNorm(x, this.p('model.norm.weight'), eps);
+    const wte = this.params.get('model.embed_tokens.weight') as tf.Variable;
+    // A frozen tied embedding (under an adapter) as x·Eᵀ, so its gradient is skipped (ops/matmul.ts).
+    if (this.D.tied && !kv && !wte.trainable) return tf.reshape(matmulT(x, wte as unknown as tf.Tensor2D), [B, T, V]) as tf.Tensor3D; // [B, T, V]
     const head = !this.D.tied ? this.p<tf.Rank.R2>('lm_head.weight') : kv ? this.tiedHead() : tf.transpose(this.p<tf.Rank.R2>('model.embed_tokens.weight')); // [d, V]
     return tf.reshape(matmul(x, head), [B, T, V]) as tf.Tensor3D; // [B, T, V]
   }
@@ -117,15 +127,15 @@ class Llama implements CausalLM {
     const { hd, eps } = this.D;
     const p = `model.layers.${i}.`;
     const a = rmsNorm(x, this.p(p + 'input_layernorm.weight'), eps); // [B*T, d]
-    const q = linear(a, this.p(p + 'self_attn.q_proj.weight'), this.bias(p + 'self_attn.q_proj.bias')); // [B*T, H*hd]
-    const k = linear(a, this.p(p + 'self_attn.k_proj.weight'), this.bias(p + 'self_attn.k_proj.bias')); // [B*T, KV*hd]
-    const v = linear(a, this.p(p + 'self_attn.v_proj.weight'), this.bias(p + 'self_attn.v_proj.bias')); // [B*T, KV*hd]
+    const q = this.lin(a, p + 'self_attn.q_proj'); // [B*T, H*hd]
+    const k = this.lin(a, p + 'self_attn.k_proj'); // [B*T, KV*hd]
+    const v = this.lin(a, p + 'self_attn.v_proj'); // [B*T, KV*hd]
     const y = !kv && hasFusedAttention(hd) ? this.fusedAttention(q, k, v, B, T, rope) : this.attention(q, k, v, B, T, rope, mask, kv, i); // [B*T, H*hd]
-    const x1 = tf.add(x, linear(y, this.p(p + 'self_attn.o_proj.weight'), this.bias(p + 'self_attn.o_proj.bias'))) as tf.Tensor2D;
+    const x1 = tf.add(x, this.lin(y, p + 'self_attn.o_proj')) as tf.Tensor2D;
     const m = rmsNorm(x1, this.p(p + 'post_attention_layernorm.weight'), eps); // [B*T, d]
-    const gate = linear(m, this.p(p + 'mlp.gate_proj.weight'), this.bias(p + 'mlp.gate_proj.bias')); // [B*T, ff]
-    const up = linear(m, this.p(p + 'mlp.up_proj.weight'), this.bias(p + 'mlp.up_proj.bias')); // [B*T, ff]
-    return tf.add(x1, linear(swiglu(gate, up), this.p(p + 'mlp.down_proj.weight'), this.bias(p + 'mlp.down_proj.bias'))) as tf.Tensor2D; // [B*T, d]
+    const gate = this.lin(m, p + 'mlp.gate_proj'); // [B*T, ff]
+    const up = this.lin(m, p + 'mlp.up_proj'); // [B*T, ff]
+    return tf.add(x1, this.lin(swiglu(gate, up), p + 'mlp.down_proj')) as tf.Tensor2D; // [B*T, d]
   }
 
   /** Rotary grouped-query attention as tfjs ops (and over the KV cache when generating) → [B*T, H*hd]. */
@@ -170,7 +180,7 @@ class Llama implements CausalLM {
 
   /** The trainable tensors of the layer whose parameter names start with `prefix`. */
   private blockWeights(prefix: string): tf.Tensor[] {
-    return [...this.params].filter(([n, v]) => n.startsWith(prefix) && v.trainable).map(([, v]) => v);
+    return [...this.params, ...(this.adapter?.params ?? [])].filter(([n, v]) => n.startsWith(prefix) && v.trainable).map(([, v]) => v);
   }
 
   /**
@@ -193,6 +203,7 @@ class Llama implements CausalLM {
     for (const r of this.ropeCache.values()) tf.dispose([r.cos, r.sin]);
     this.ropeCache.clear();
     for (const v of this.params.values()) v.dispose();
+    this.adapter?.dispose();
   }
 }
 

@@ -19,10 +19,21 @@ export interface KvCache {
   layers: { k: tf.Tensor3D; v: tf.Tensor3D }[];
 }
 
+/** Something added to a model's linear layers (model/lora.ts): an adapted layer runs as `linear`. */
+export interface LinearAdapter {
+  /** Its trainable tensors by name (`<module>.lora_A.weight`, ...). */
+  readonly params: Map<string, tf.Variable>;
+  /** Whether `module` (e.g. "transformer.h.0.attn.c_attn") has an adapter. */
+  adapts(module: string): boolean;
+  /** The adapted layer `module` with its frozen weight w [in, out] and bias on x [N, in] → [N, out]. */
+  linear(module: string, x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D;
+  dispose(): void;
+}
+
 export interface CausalLM {
   /** The config.json this model saves (and was loaded from). */
   readonly config: HfConfig;
-  /** Trainable parameters by Hugging Face name, in the layout `safetensors` stores for transformers. */
+  /** Parameters by Hugging Face name (frozen, `trainable` false, under an adapter), in the layout `safetensors` stores for transformers. */
   readonly params: Map<string, tf.Variable>;
   /** Maximum sequence length. */
   readonly context: number;
@@ -39,6 +50,8 @@ export interface CausalLM {
    * tensor the caller disposes. Absent: every entry of `params` is already in the transformers layout.
    */
   exportParam?(name: string): tf.Tensor;
+  /** A LoRA adapter on the linear layers (model/lora.ts attaches it and freezes `params`). */
+  adapter?: LinearAdapter;
   /** Recompute each transformer block in the backward pass (train.gradient_checkpointing; model/checkpoint.ts). */
   gradientCheckpointing?: boolean;
   /** Names of parameters exempt from weight decay: biases and norm weights, as transformers' Trainer.get_decay_parameter_names. */

@@ -7,6 +7,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { CustomGradientFunc } from '@tensorflow/tfjs-core/dist/engine';
 import { addBias } from './blocks';
 
+// A frozen weight (a non-trainable variable: the base model under a LoRA adapter) gets no gradient: the
+// product's gradient skips it and returns a scalar placeholder, which the tape never reads because no
+// gradient is asked of a non-trainable variable (tf.variableGrads and our callers ask for trainable ones).
+const frozen = (t: tf.Tensor): boolean => t instanceof tf.Variable && !t.trainable;
+const none = (): tf.Tensor => tf.scalar(0);
+
 const tr = (x: tf.Tensor): tf.Tensor => (x.rank === 2 ? tf.transpose(x) : tf.transpose(x, [0, 2, 1]));
 
 let explicit = true;
@@ -22,8 +28,9 @@ const mm = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) =>
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
       const g = dy as tf.Tensor;
-      if (!explicit) return [tf.matMul(g, sb, false, true), tf.matMul(sa, g, true, false)];
-      return [tf.matMul(g, tr(sb)), tf.matMul(tr(sa), g)];
+      const skip = frozen(b);
+      if (!explicit) return [tf.matMul(g, sb, false, true), skip ? none() : tf.matMul(sa, g, true, false)];
+      return [tf.matMul(g, tr(sb)), skip ? none() : tf.matMul(tr(sa), g)];
     },
   };
 }) as unknown as CustomGradientFunc<tf.Tensor>);
@@ -41,6 +48,7 @@ const mmT = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) =
       const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
       const g = dy as tf.Tensor;
       // Y = A·Bᵀ: dA = dY·B, dB = dYᵀ·A.
+      if (frozen(b)) return [tf.matMul(g, sb), none()];
       return [tf.matMul(g, sb), explicit ? tf.transpose(tf.matMul(tf.transpose(sa), g)) : tf.matMul(g, sa, true, false)]; // [M, K], [N, K]
     },
   };
@@ -55,4 +63,14 @@ export function matmulT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
   const y = matmul(x, w); // [N, out]
   return b ? addBias(y, b) : y;
+}
+
+/** a·bᵀ without a gradient of its own (for hand-written gradients): a [M, K], b [N, K] → [M, N]. */
+export function productBT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return explicit ? tf.matMul(a, tf.transpose(b)) : tf.matMul(a, b, false, true);
+}
+
+/** aᵀ·b without a gradient of its own: a [K, M], b [K, N] → [M, N]. */
+export function productAT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return explicit ? tf.matMul(tf.transpose(a), b) : tf.matMul(a, b, true, false);
 }

@@ -1,6 +1,7 @@
 // Checkpoints: DIR/checkpoints/checkpoint-N/ (the name transformers' trainer_utils.get_last_checkpoint
 // finds; runs written before use step-N, which still resume) holds the model as a Hugging Face directory
-// (config.json, model.safetensors, tokenizer files), the AdamW moments (optimizer.safetensors), the
+// (config.json, model.safetensors, tokenizer files; a LoRA run's adapter_model.safetensors and
+// adapter_config.json instead of model.safetensors), the AdamW moments (optimizer.safetensors), the
 // trainer state (step, data position, elapsed time), the experiment config, and last manifest.json: the
 // sha256 of every other file, checked on resume (checkpointCheck.ts). Each is written into a temporary
 // directory that is renamed into place only when complete, so a crash never leaves half a checkpoint;
@@ -13,7 +14,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readSafetensors, writeSafetensors } from '../hf/safetensors';
+import { saveAdapterDir } from '../hf/adapter';
 import { saveModelDir } from '../hf/save';
+import { Lora } from '../model/lora';
 import type { CausalLM } from '../model/types';
 import type { Tokenizer } from '../tokenizer/types';
 import { checkOptimizerEntry, writeManifest, CheckpointError, type TrainerState } from './checkpointCheck';
@@ -60,16 +63,37 @@ export function cleanOrphanTemps(runDir: string): string[] {
   return [...finals, ...gone];
 }
 
-/** Writes the final model (no optimizer state) to RUN/final, atomically; returns its path. */
+/**
+ * Writes the final model (no optimizer state) to RUN/final, atomically; returns its path. A LoRA run's
+ * final model is its adapter in PEFT's format (as TRL's save_model writes a PEFT model), for
+ * `model.adapter:` or `orpo-lab merge`; the base weights it adapts are not copied.
+ */
 export async function saveFinalModel(runDir: string, model: CausalLM, tokenizer: Tokenizer): Promise<string> {
   const dir = join(runDir, FINAL_DIR);
   try {
-    await saveModelDir(model, tokenizer, dir);
+    if (model.adapter instanceof Lora) await saveAdapterFinal(model, model.adapter, tokenizer, runDir, dir);
+    else await saveModelDir(model, tokenizer, dir);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     throw new CheckpointWriteError(typeof err.path === 'string' ? err.path : dir, err.code, err.message);
   }
   return dir;
+}
+
+/** The adapter directory written beside RUN/final, then swapped into place (names cleanOrphanTemps knows). */
+async function saveAdapterFinal(model: CausalLM, lora: Lora, tokenizer: Tokenizer, runDir: string, dir: string): Promise<void> {
+  const stamp = `${process.pid}-${Date.now()}`;
+  const tmp = join(runDir, `.${FINAL_DIR}.tmp-${stamp}`);
+  try {
+    await saveAdapterDir(model, tokenizer, tmp, lora.base);
+    const old = existsSync(dir) ? join(runDir, `.${FINAL_DIR}.old-${stamp}`) : undefined;
+    if (old) renameSync(dir, old);
+    renameSync(tmp, dir);
+    if (old) rmSync(old, { recursive: true, force: true });
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
 }
 
 /** Keeps the newest `limit` checkpoints (and always `keep`); returns the removed paths. */
@@ -115,7 +139,9 @@ export async function saveCheckpoint(
   const tmp = join(ckdir, `.tmp-checkpoint-${state.step}-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   try {
-    await saveModelDir(model, tokenizer, tmp); // creates tmp
+    // A LoRA run saves its adapter in PEFT's format (and no base weights); else the whole model.
+    if (model.adapter instanceof Lora) await saveAdapterDir(model, tokenizer, tmp, model.adapter.base);
+    else await saveModelDir(model, tokenizer, tmp); // creates tmp
     const moments = [...opt.m.keys()].flatMap((name) => [
       { name: `${name}.exp_avg`, shape: (opt.m.get(name) as tf.Variable).shape, data: () => (opt.m.get(name) as tf.Variable).data() as Promise<Float32Array> },
       { name: `${name}.exp_avg_sq`, shape: (opt.v.get(name) as tf.Variable).shape, data: () => (opt.v.get(name) as tf.Variable).data() as Promise<Float32Array> },

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { collate, type CollatedBatch } from '../data/batch';
 import type { TokenizedPair } from '../data/tokenize';
+import { Lora, trainableParams } from '../model/lora';
 import type { CausalLM } from '../model/types';
 import { preferenceLoss, type LossBatch, type LossResult, type LossSettings } from '../loss/preference';
 
@@ -55,17 +56,26 @@ export interface GradResult {
   metrics: tf.Tensor1D;
 }
 
-/** Gradients of the loss of one batch with respect to every model parameter. */
+/** Gradients of the loss of one batch with respect to every trainable parameter (the adapter's alone under LoRA). */
 export function gradients(model: CausalLM, t: BatchTensors, s: LossSettings): GradResult {
   let metrics: tf.Tensor1D | undefined;
-  const names = [...model.params.keys()];
-  const vars = names.map((n) => model.params.get(n) as tf.Variable);
-  const { value, grads } = tf.variableGrads(() => {
-    const logits = model.forward(t.ids); // [2B, T, V]
-    const out = preferenceLoss({ ...t, logits }, s);
-    metrics = tf.keep(out.metrics);
-    return out.loss;
-  }, vars);
+  const params = trainableParams(model);
+  const names = [...params.keys()];
+  const vars = names.map((n) => params.get(n) as tf.Variable);
+  const lora = model.adapter instanceof Lora ? model.adapter : undefined;
+  lora?.beginPass();
+  if (lora) lora.training = true;
+  let value: tf.Scalar, grads: tf.NamedTensorMap;
+  try {
+    ({ value, grads } = tf.variableGrads(() => {
+      const logits = model.forward(t.ids); // [2B, T, V]
+      const out = preferenceLoss({ ...t, logits }, s);
+      metrics = tf.keep(out.metrics);
+      return out.loss;
+    }, vars));
+  } finally {
+    if (lora) lora.training = false;
+  }
   value.dispose();
   const byName = new Map<string, tf.Tensor>();
   names.forEach((n, i) => {

@@ -9,6 +9,7 @@ import { EVAL_PREFIX, type MetricsRow } from '../../common/metrics';
 import { BatchLoader } from '../data/loader';
 import type { TokenizedPair } from '../data/tokenize';
 import { METRIC_ORDER, type LossSettings } from '../loss/preference';
+import { trainableParams } from '../model/lora';
 import type { CausalLM } from '../model/types';
 import type { Tokenizer } from '../tokenizer/types';
 import { CheckpointWriteError, loadOptimizer, pruneCheckpoints, saveCheckpoint, saveFinalModel, type TrainerState } from './checkpoint';
@@ -59,7 +60,8 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
   const settings = lossSettings(cfg);
   const padId = o.tokenizer.padId;
   const loader = new BatchLoader(o.train, { batchSize: tc.batch_size, seed: cfg.seed });
-  const opt = new AdamW(model.params, { beta1: tc.adam_beta1, beta2: tc.adam_beta2, eps: tc.adam_eps, weightDecay: tc.weight_decay, maxGradNorm: tc.max_grad_norm }, (n) => model.noDecay(n));
+  const params = trainableParams(model); // the adapter's tensors alone under LoRA: the base has no moments
+  const opt = new AdamW(params, { beta1: tc.adam_beta1, beta2: tc.adam_beta2, eps: tc.adam_eps, weightDecay: tc.weight_decay, maxGradNorm: tc.max_grad_norm }, (n) => model.noDecay(n));
   let step = 0;
   let elapsedBefore = 0;
   let lastCheckpoint: string | undefined;
@@ -90,7 +92,7 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
 
   /** Whether every parameter is finite (a sum of |p| overflows to Infinity on huge values too). */
   const finiteParams = async (): Promise<boolean> => {
-    const t = tf.tidy(() => [...model.params.values()].reduce<tf.Tensor>((acc, p) => tf.add(acc, tf.sum(tf.abs(p))), tf.scalar(0)));
+    const t = tf.tidy(() => [...params.values()].reduce<tf.Tensor>((acc, p) => tf.add(acc, tf.sum(tf.abs(p))), tf.scalar(0)));
     const ok = Number.isFinite((await t.data())[0]);
     t.dispose();
     return ok;

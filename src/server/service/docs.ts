@@ -8,6 +8,7 @@ export function kindName(spec: FieldSpec): string {
     case 'string': return spec.enum ? 'enum' : spec.path ? 'path' : 'string';
     case 'boolean': return 'boolean';
     case 'object': return 'mapping';
+    case 'list': return `list of ${kindName(spec.items)}`;
     case 'union': return spec.variants.map(kindName).join(' | ');
   }
 }

@@ -88,6 +88,11 @@ function checkModel(out: Out, p: ParsedConfig, fs: FileProbe, configPath: string
   if (!dir) return;
   const info = readHfConfig(fs, dir);
   if (info.error) return diag(out, p, ['model', 'from'], `model.from: ${info.error}`, 'hf-model');
+  // model.adapter: a PEFT LoRA adapter directory (issue 13).
+  const adapter = checkPath(out, p, fs, configPath, ['model', 'adapter'], 'dir');
+  if (adapter && fs.stat(path.join(adapter, 'adapter_config.json')).kind !== 'file') {
+    diag(out, p, ['model', 'adapter'], `model.adapter: ${adapter} has no adapter_config.json (a PEFT LoRA adapter directory holds adapter_config.json and adapter_model.safetensors)`, 'hf-model');
+  }
   const weights = ['model.safetensors', 'model.safetensors.index.json'].some((f) => fs.stat(path.join(dir, f)).kind === 'file');
   if (!weights) diag(out, p, ['model', 'from'], `model.from: ${dir} has no model.safetensors or model.safetensors.index.json (only safetensors weights can be loaded)`, 'hf-model');
   const maxLen = obj(obj(p.value).data).max_length ?? 256;

@@ -1,10 +1,11 @@
 // The memory plan as a validation stage: estimates the run's peak memory (memoryPlan.ts) from the
-// config (and the model directory's config.json), compares it with the backend's limit, and warns
-// (above 80% of it) or refuses (above it) with the figures and the changes that would fit.
+// config (and the model directory's config.json, and its `adapter:` section), compares it with the
+// backend's limit, and warns (above 80% of it) or refuses (above it) with the figures and the changes
+// that would fit (LoRA as the `adapter:` text to paste, checkpointing, a smaller batch or length).
 import * as path from 'node:path';
 import { valueRange, type ParsedConfig } from './document';
 import type { FileProbe } from './fileProbe';
-import { backendLimit, changesThatFit, describe, dimsFromHf, dimsScratch, estimatePeak, type ModelDims } from './memoryPlan';
+import { backendLimit, changesThatFit, describe, dimsFromHf, dimsScratch, estimatePeak, type LoraShape, type ModelDims, type RunShape } from './memoryPlan';
 import type { ConfigDiagnostic } from './types';
 
 type Obj = Record<string, unknown>;
@@ -33,19 +34,31 @@ function dims(root: Obj, fs: FileProbe | undefined, configPath: string): ModelDi
   });
 }
 
+/** The run's LoRA adapter: `adapter:` (or `model.adapter:`, whose rank the plan does not read: r 8 assumed), targets as PEFT's defaults. */
+function loraOf(root: Obj, m: ModelDims): LoraShape | undefined {
+  if (root.adapter === undefined && obj(root.model).adapter === undefined) return undefined;
+  const a = obj(root.adapter);
+  const t = a.target_modules;
+  const targets = t === 'all-linear' ? 'all-linear' : Array.isArray(t) && t.every((x) => typeof x === 'string') ? (t as string[]) : m.family === 'gpt2' ? ['c_attn'] : ['q_proj', 'v_proj'];
+  return { r: num(a.r, 8), targets };
+}
+
 export function memoryDiagnostics(p: ParsedConfig, fs: FileProbe | undefined, configPath: string): ConfigDiagnostic[] {
   const root = obj(p.value);
   const m = dims(root, fs, configPath);
   if (!m) return [];
   const train = obj(root.train), data = obj(root.data);
   const pairs = num(train.batch_size, 8);
-  const run = { rows: 2 * pairs, T: num(data.max_length, 256), checkpointing: train.gradient_checkpointing === true, reference: root.method === 'dpo' };
+  const run: RunShape = { rows: 2 * pairs, T: num(data.max_length, 256), checkpointing: train.gradient_checkpointing === true, reference: root.method === 'dpo' };
+  const lora = loraOf(root, m);
+  if (lora) run.lora = lora;
+  const pretrained = typeof obj(root.model).from === 'string' && obj(root.model).from !== 'scratch';
   const backend = typeof root.backend === 'string' ? root.backend : 'auto';
   const est = estimatePeak(m, run);
   const limit = backendLimit(backend);
   if (est.total <= 0.8 * limit.bytes) return [];
   const over = est.total > limit.bytes;
-  const fixes = changesThatFit(m, run, pairs, backend, over ? limit.bytes : 0.8 * limit.bytes);
+  const fixes = changesThatFit(m, run, pairs, backend, over ? limit.bytes : 0.8 * limit.bytes, pretrained);
   const message = `estimated peak memory ${describe(est)}; ${over ? 'more than' : 'close to'} ${limit.what}${over ? ': the run cannot fit' : ''}. ${fixes.length ? `Changes that fit: ${fixes.join('; ')}.` : 'No single change of batch size, length or checkpointing fits: use a smaller model.'}`;
   const key = root.train !== undefined ? (train.batch_size !== undefined ? ['train', 'batch_size'] : ['train']) : ['model'];
   return [{ range: valueRange(p, key), severity: over ? 'error' : 'warning', message, code: 'memory' }];

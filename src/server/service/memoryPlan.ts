@@ -4,7 +4,9 @@
 // holds at the end of the backward pass, its peak: fp32 weights, AdamW's two moments (updated in
 // place), every gradient, the activations the autodiff tape saved (each block's inputs only, with
 // gradient checkpointing, plus one block recomputed), the logits and their gradient, and the
-// embedding gradient's two halves (lookup and tied head) before they are summed. Checked against the
+// embedding gradient's two halves (lookup and tied head) before they are summed. Under LoRA the base
+// weights are frozen: gradients and AdamW moments only for the adapter, no embedding gradient, and
+// the adapter's own activations per adapted layer. Checked against the
 // native backend's measured peak (memoryPlan.test.ts; GPT-2-small and SmolLM2-360M in docs/benchmarks.md).
 import os from 'node:os';
 
@@ -22,6 +24,12 @@ export interface ModelDims {
   qkvBias: boolean;
 }
 
+/** A LoRA adapter (issue 13): rank and the linear layers it adapts (leaf names, or all of them). */
+export interface LoraShape {
+  r: number;
+  targets: 'all-linear' | readonly string[];
+}
+
 export interface RunShape {
   /** Sequences per micro-batch: chosen and rejected, 2 × batch_size. */
   rows: number;
@@ -30,6 +38,8 @@ export interface RunShape {
   checkpointing: boolean;
   /** A DPO reference model: its weights, and its logits for a moment. */
   reference: boolean;
+  /** LoRA: the base is frozen (no gradients, no AdamW moments); only the adapter trains. */
+  lora?: LoraShape;
 }
 
 export interface MemoryEstimate {
@@ -69,7 +79,27 @@ function tokenSaved(m: ModelDims): number {
 const GRAD_GARBAGE = { gpt2: 0.96, llama: 1.34 } as const;
 const MAPS_SAVED = 4, MAPS_GARBAGE = 2.4, LOGIT_COPIES = 2.3;
 
+/** Each block's linear layers as [leaf name, in, out] (PEFT's module names; the output head is no target). */
+export function linearLayers(m: ModelDims): [string, number, number][] {
+  const { d, H, KV, hd, ff } = m;
+  if (m.family === 'gpt2') return [['c_attn', d, 3 * d], ['attn.c_proj', d, d], ['c_fc', d, 4 * d], ['mlp.c_proj', 4 * d, d]];
+  return [['q_proj', d, H * hd], ['k_proj', d, KV * hd], ['v_proj', d, KV * hd], ['o_proj', H * hd, d], ['gate_proj', d, ff], ['up_proj', d, ff], ['down_proj', ff, d]];
+}
+
+/** The adapted layers of one block: a target matches a layer's name or its last part (PEFT's suffix rule). */
+function adapted(m: ModelDims, lora: LoraShape): [string, number, number][] {
+  const all = linearLayers(m);
+  if (lora.targets === 'all-linear') return all;
+  return all.filter(([n]) => (lora.targets as readonly string[]).some((t) => n === t || n.endsWith(`.${t}`) || n.split('.').at(-1) === t || t.endsWith(`.${n}`)));
+}
+
+/** Trainable values of a LoRA adapter: r·(in + out) per adapted layer and block. */
+export function loraParamCount(m: ModelDims, lora: LoraShape): number {
+  return m.L * adapted(m, lora).reduce((a, [, i, o]) => a + lora.r * (i + o), 0);
+}
+
 export function estimatePeak(m: ModelDims, r: RunShape): MemoryEstimate {
+  if (r.lora) return estimateLora(m, r, r.lora);
   const params = paramCount(m);
   const N = r.rows * r.T;
   const maps = r.rows * m.H * r.T * r.T;
@@ -86,6 +116,37 @@ export function estimatePeak(m: ModelDims, r: RunShape): MemoryEstimate {
     grads: params * F,
     activations: (acts + embedGrad + headCopy) * F,
     logits: LOGIT_COPIES * N * m.V * F, // the logits (saved by the log-softmax), their gradient, and the head's
+    total: 0,
+  };
+  est.total = est.weights + est.optimizer + est.grads + est.activations + est.logits;
+  return est;
+}
+
+// LoRA per adapted layer and token, beyond the frozen model's own activations: the fused layer
+// (model/loraLinear.ts) keeps h = x·Aᵀ and its gradient (2r), and the backward pass leaves the input's
+// second gradient (LORA_GARBAGE × in). Fitted to the native backend's byte count (memory-plan.test.ts).
+const LORA_GARBAGE = 1;
+
+/** The peak of a LoRA run: frozen fp32 weights, the adapter's gradients and moments, no weight gradients. */
+function estimateLora(m: ModelDims, r: RunShape, lora: LoraShape): MemoryEstimate {
+  const params = paramCount(m);
+  const trained = loraParamCount(m, lora);
+  const N = r.rows * r.T;
+  const maps = r.rows * m.H * r.T * r.T;
+  const layers = adapted(m, lora);
+  const extra = layers.reduce((a, [, i]) => a + 2 * lora.r + LORA_GARBAGE * i, 0) * N;
+  const saved = tokenSaved(m) * N + MAPS_SAVED * maps;
+  const garbage = GRAD_GARBAGE[m.family] * tokenSaved(m) * N + MAPS_GARBAGE * maps;
+  const perBlock = saved + garbage + extra;
+  const acts = r.checkpointing ? m.L * 3 * N * m.d + perBlock : m.L * perBlock;
+  const headCopy = m.family === 'llama' && m.tied ? m.V * m.d : 0;
+  const est = {
+    params: trained,
+    weights: (params * (r.reference ? 2 : 1) + trained) * F,
+    optimizer: 2 * trained * F,
+    grads: trained * F,
+    activations: (acts + headCopy) * F,
+    logits: LOGIT_COPIES * N * m.V * F,
     total: 0,
   };
   est.total = est.weights + est.optimizer + est.grads + est.activations + est.logits;
@@ -125,10 +186,22 @@ export function describe(e: MemoryEstimate): string {
 }
 
 /** Changes that bring the estimate under `limit`, in words, first the cheapest. */
-export function changesThatFit(m: ModelDims, r: RunShape, batchPairs: number, backend: string, limit: number): string[] {
+/** The `adapter:` section the plan suggests: PEFT's usual r 16 on every linear layer. */
+export const SUGGESTED_LORA: LoraShape = { r: 16, targets: 'all-linear' };
+export const SUGGESTED_LORA_TEXT = 'adapter: {type: lora, r: 16, alpha: 16, target_modules: all-linear}';
+
+/** Changes that bring the estimate under `limit`, in words, first the cheapest; `pretrained`: LoRA is possible (model.from). */
+export function changesThatFit(m: ModelDims, r: RunShape, batchPairs: number, backend: string, limit: number, pretrained = false): string[] {
   const out: string[] = [];
   if (![batchPairs, r.T, r.rows].every((x) => Number.isFinite(x) && x > 0)) return out;
   const fits = (x: RunShape): boolean => estimatePeak(m, x).total <= limit;
+  if (pretrained && !r.lora) {
+    for (const x of [{ ...r, lora: SUGGESTED_LORA }, { ...r, lora: SUGGESTED_LORA, checkpointing: true }]) {
+      if (!fits(x)) continue;
+      out.push(`${SUGGESTED_LORA_TEXT}${x.checkpointing && !r.checkpointing ? ' with train.gradient_checkpointing: true' : ''} (${gib(estimatePeak(m, x).total)}: the weights frozen, no gradients or AdamW state for them)`);
+      break;
+    }
+  }
   if (!r.checkpointing && fits({ ...r, checkpointing: true })) out.push(`train.gradient_checkpointing: true (${gib(estimatePeak(m, { ...r, checkpointing: true }).total)})`);
   for (let b = Math.floor(batchPairs / 2); b >= 1; b = Math.floor(b / 2)) {
     if (fits({ ...r, rows: 2 * b })) { out.push(`train.batch_size: ${b} with grad_accum × ${Math.ceil(batchPairs / b)} (${gib(estimatePeak(m, { ...r, rows: 2 * b }).total)})`); break; }

@@ -1,7 +1,7 @@
 // Rules beyond JSON Schema, on the parsed value: soft upper limits (`warnAbove` in configSpec, e.g.
 // lambda above 10 or learning_rate above 1e-2) and the cross-field checks of issue 3: d_model divisible
 // by heads; max_prompt_length < max_length <= context; warmup_steps < max_steps; max_steps or epochs,
-// not both; method dpo needs beta; scratch-only keys with a Hugging Face model.
+// not both; method dpo needs beta; scratch-only keys with a Hugging Face model; an adapter needs one.
 import { configSpec, specAt, specPaths, type NumberSpec } from '../../common/schema';
 import { keyRange, valueRange, type ParsedConfig } from './document';
 import { insertKeyFix, removeKeyFix, setValueFix } from './fixes';
@@ -98,6 +98,11 @@ export function ruleDiagnostics(p: ParsedConfig, configPath: string): ConfigDiag
     const beta = specAt(['beta']);
     const fix = beta ? insertKeyFix(p, [], 'beta', beta, configPath) : undefined;
     out.push({ range: valueRange(p, ['method']), severity: 'error', message: 'method dpo needs beta, the DPO temperature (e.g. beta: 0.1)', code: 'cross-field', ...(fix ? { data: { fixes: [fix] } } : {}) });
+  }
+
+  // A LoRA adapter adapts a pretrained model (issue 13): not a scratch one.
+  for (const path of [['adapter'], ['model', 'adapter']]) {
+    if (has(v, path) && isScratch(v)) err(path, `${label(path)} needs model.from: a Hugging Face model directory (LoRA adapts a pretrained model's frozen weights; a scratch model trains every weight)`, { range: keyRange(p, path) });
   }
 
   // Scratch-only keys are ignored for a Hugging Face model.

@@ -41,6 +41,7 @@ function variantFits(spec: FieldSpec, v: unknown): boolean {
     case 'string': return typeof v === 'string';
     case 'boolean': return typeof v === 'boolean';
     case 'object': return !!v && typeof v === 'object' && !Array.isArray(v);
+    case 'list': return Array.isArray(v); // a wrong item is reported at the item
     case 'union': return spec.variants.some((x) => variantFits(x, v));
   }
 }
@@ -77,6 +78,13 @@ function toDiagnostic(p: ParsedConfig, e: ErrorObject, configPath: string): Conf
   const expected = spec ? describeExpected(spec, false) : 'a valid value';
   const fixes: Fix[] = [];
   let d: ConfigDiagnostic;
+  const parent = path.slice(0, -1);
+  const list = /^\d+$/.test(path.at(-1) ?? '') ? specFor(parent, valueAt(p.value, parent)) : undefined;
+  if (list?.kind === 'list') {
+    // An item of a list (e.g. target_modules): reported on the list, naming the item.
+    const item = (valueAt(p.value, parent) as unknown[])[Number(path.at(-1))];
+    return { range: valueRange(p, parent), severity: 'error', message: `${label(parent)}[${path.at(-1)}] must be ${describeExpected(list.items, false).replace(/^a string$/, 'a name (a string)')}, got ${describeValue(item)}`, code: 'type' };
+  }
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String((e.params as { additionalProperty: string }).additionalProperty);
@@ -117,6 +125,9 @@ function toDiagnostic(p: ParsedConfig, e: ErrorObject, configPath: string): Conf
     case 'exclusiveMaximum':
       if (spec?.kind === 'number') fixes.push(...rangeFixes(p, path, spec, v));
       d = { range: valueRange(p, path), severity: 'error', message: `${label(path)} must be ${expected}, got ${describeValue(v)}`, code: 'range' };
+      break;
+    case 'minItems':
+      d = { range: valueRange(p, path), severity: 'error', message: `${label(path)} must list at least one name`, code: 'type' };
       break;
     case 'minLength':
       d = { range: valueRange(p, path), severity: 'error', message: `${label(path)} must not be empty`, code: 'type' };
