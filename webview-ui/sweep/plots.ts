@@ -1,8 +1,10 @@
 // Canvas drawings of the sweep view: a metric against one swept factor (categorical x, one line per
 // combination of the other factors, error bars of ± one standard deviation over seeds), and the paper's
 // view, ridgelines of the chosen and rejected log-prob distributions of every variant at one step,
-// ordered by the swept values. The highlighted group is drawn strong, the others faint.
+// ordered by the swept values. The highlighted group is drawn strong, the others faint. Axis ticks are
+// round numbers (model/ticks.ts), as on the dashboard.
 import { binCenter, histogram, sharedEdges } from '../model/histogram';
+import { niceTicks } from '../model/ticks';
 import { withAlpha, type Theme } from '../theme';
 import { prepare } from '../ui/canvasPlots';
 import { fmtNum } from '../ui/format';
@@ -26,8 +28,7 @@ export function drawFactorChart(canvas: HTMLCanvasElement, xs: readonly string[]
   g.fillStyle = t.muted;
   g.textBaseline = 'middle';
   g.textAlign = 'right';
-  for (let k = 0; k <= 4; k++) {
-    const v = lo - span * 0.08 + (span * 1.16 * k) / 4;
+  for (const v of niceTicks(lo - span * 0.08, lo + span * 1.08, 4)) {
     g.beginPath();
     g.moveTo(PAD.l, y(v));
     g.lineTo(w - PAD.r, y(v));
@@ -117,9 +118,8 @@ export function drawSweepRidges(canvas: HTMLCanvasElement, rows: readonly RidgeR
   const axisY = PAD.t + amp + rowH * (rows.length - 1) + 6;
   g.fillStyle = t.muted;
   g.textBaseline = 'top';
-  for (let k = 0; k <= 4; k++) {
-    const v = e.lo + ((e.hi - e.lo) * k) / 4;
-    g.textAlign = k === 0 ? 'left' : k === 4 ? 'right' : 'center';
+  for (const v of niceTicks(e.lo, e.hi, 4)) {
+    g.textAlign = px(v) - x0 < 20 ? 'left' : px(v) > w - 30 ? 'right' : 'center';
     g.fillText(fmtNum(v), px(v), axisY);
   }
   g.textAlign = 'left';

@@ -6,6 +6,13 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { waitUntil } from './wait';
 
+/**
+ * A tree's rows, without the sticky-scroll copies: VS Code repeats an expanded parent's row at the top
+ * of a scrolled tree (class monaco-tree-sticky-row, also a monaco-list-row), so counting every
+ * .monaco-list-row would see that run twice.
+ */
+const LIST_ROW = '.monaco-list-row:not(.monaco-tree-sticky-row)';
+
 export const CHROMIUM = process.env.ORPO_E2E_CHROMIUM ?? '/usr/bin/chromium';
 
 export async function launchBrowser(): Promise<Browser> {
@@ -106,7 +113,7 @@ export class Workbench {
   /** Rows of a tree view, found by the view's pane header title (e.g. "Runs"). */
   async treeRows(paneTitle: string): Promise<string[]> {
     const pane = this.page.locator('.pane', { has: this.page.locator('.pane-header', { hasText: paneTitle }) }).first();
-    return pane.locator('.monaco-list-row').allInnerTexts();
+    return pane.locator(LIST_ROW).allInnerTexts();
   }
 
   /** Rows of the Problems panel (file rows and marker rows). */
@@ -143,10 +150,14 @@ export class Workbench {
   /** Right-clicks the row of a tree view whose text contains `rowText`, then clicks a context menu item. */
   async treeRowMenu(paneTitle: string, rowText: string, item: RegExp): Promise<void> {
     const pane = this.page.locator('.pane', { has: this.page.locator('.pane-header', { hasText: paneTitle }) }).first();
-    await pane.locator('.monaco-list-row', { hasText: rowText }).first().click({ button: 'right' });
+    await pane.locator(LIST_ROW, { hasText: rowText }).first().click({ button: 'right' });
     const entry = this.page.locator('.monaco-menu .action-item', { hasText: item }).first();
     await entry.waitFor({ state: 'visible', timeout: 10_000 });
     await entry.click();
+    // Under load the menu can take the click as a hover only (the item highlighted, the menu still
+    // open); the highlighted item then runs with Enter, as a keyboard user would run it.
+    const closed = await this.page.locator('.monaco-menu').first().waitFor({ state: 'hidden', timeout: 3_000 }).then(() => true, () => false);
+    if (!closed) await this.page.keyboard.press('Enter');
   }
 
   /** Double-clicks an action of the active editor's title bar (e.g. the ▶ of a contributed command). */
