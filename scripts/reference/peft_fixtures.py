@@ -6,7 +6,8 @@ Run from the repository root with a Python that has peft, transformers and torch
 For each tiny fixture model (test/fixtures/hf/tiny-gpt2, tiny-llama) it
   1. makes a LoRA adapter with PEFT itself (get_peft_model, init_lora_weights=False so B is non-zero, seeded),
      saves it with save_pretrained to test/fixtures/peft/<model>-lora/ (base_model_name_or_path rewritten
-     relative to that directory), reloads it with PeftModel.from_pretrained and records the logits;
+     relative to that directory), reloads it with PeftModel.from_pretrained and records the logits; and once
+     more for tiny-llama with the adapter cast to bfloat16 before saving (test/fixtures/peft/tiny-llama-lora-bf16/);
   2. loads the adapter ORPO Lab wrote (test/fixtures/peft/ours-<model>/) with PeftModel.from_pretrained,
      fails if PEFT reports or shows any missing or unexpected key, and records PEFT's logits.
 Logits are computed in float64 (the model cast after loading) on fixed ids and written, with the base
@@ -115,14 +116,18 @@ def record(name, out, what):
     print(f"{out}: PEFT loaded {len(keys)} tensors, said {said}")
 
 
-def peft_made(name):
-    out = os.path.join(ROOT, "peft", f"{name}-lora")
+def peft_made(name, bf16=False):
+    out = os.path.join(ROOT, "peft", f"{name}-lora" + ("-bf16" if bf16 else ""))
     torch.manual_seed(13)
     cfg = LoraConfig(r=4, lora_alpha=8, lora_dropout=0.0, init_lora_weights=False, task_type="CAUSAL_LM", **TARGETS[name])
-    get_peft_model(base_model(name), cfg).save_pretrained(out)
+    model = get_peft_model(base_model(name), cfg)
+    if bf16:  # as a bf16 training run saves it: adapter_model.safetensors holds BF16 tensors
+        model = model.to(torch.bfloat16)
+    model.save_pretrained(out)
     os.remove(os.path.join(out, "README.md"))  # PEFT's model-card template, not part of the adapter
     relink_base(out, name)
-    record(name, out, f"LoRA adapter made by PEFT get_peft_model on test/fixtures/hf/{name} (r 4, lora_alpha 8, init_lora_weights False, torch.manual_seed 13), saved with save_pretrained, reloaded with PeftModel.from_pretrained; float64 logits")
+    kind = ", cast to bfloat16 before saving" if bf16 else ""
+    record(name, out, f"LoRA adapter made by PEFT get_peft_model on test/fixtures/hf/{name} (r 4, lora_alpha 8, init_lora_weights False, torch.manual_seed 13){kind}, saved with save_pretrained, reloaded with PeftModel.from_pretrained onto the float32 base; float64 logits")
 
 
 def ours(name):
@@ -134,4 +139,5 @@ if __name__ == "__main__":
     for name in TARGETS:
         peft_made(name)
         ours(name)
+    peft_made("tiny-llama", bf16=True)
     sys.exit(0)

@@ -1,6 +1,6 @@
 // LoRA adapters exchanged with real Hugging Face PEFT 0.21.0 (issue 13 §2). Fixtures made by
 // scripts/reference/peft_fixtures.py (provenance in each peft_logits.json, see test/fixtures/peft/README.md):
-// <model>-lora/ was made and saved by PEFT itself, ours-<model>/ was saved by ORPO Lab and loaded by
+// <model>-lora/ was made and saved by PEFT itself (tiny-llama-lora-bf16/ in bfloat16), ours-<model>/ was saved by ORPO Lab and loaded by
 // PeftModel.from_pretrained with no missing or unexpected key. In both cases PEFT computed the logits
 // (float64); our loader must give them, and they must differ from the base model's, so the adapter counts.
 // Merged into the base weights (mergeLora, as `orpo-lab merge` does; GPT-2's Conv1D transposed) they must too.
@@ -19,7 +19,7 @@ const peftDir = new URL('../fixtures/peft/', import.meta.url).pathname;
 interface Recorded { input_ids: number[][]; shape: number[]; logits: number[]; base_logits: number[]; keys: string[] }
 const worst = (p: ArrayLike<number>, q: ArrayLike<number>) => Array.from(p).reduce((w, v, i) => Math.max(w, Math.abs(v - (q[i] as number))), 0);
 
-for (const name of ['tiny-gpt2-lora', 'tiny-llama-lora', 'ours-tiny-gpt2', 'ours-tiny-llama']) {
+for (const name of ['tiny-gpt2-lora', 'tiny-llama-lora', 'tiny-llama-lora-bf16', 'ours-tiny-gpt2', 'ours-tiny-llama']) {
   void test(`${name}: our loader gives PEFT's logits, with the adapter attached and merged`, async () => {
     await useCpu();
     const dir = join(peftDir, name);
