@@ -7,12 +7,11 @@
 // Exit codes: 0 written, 2 invalid config or data or nothing TRL can run, 1 anything else.
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { canonicalize } from '../../common/aliases';
 import type { ExperimentConfig } from '../../common/config';
 import { specAt } from '../../common/schema';
-import { UsageError } from '../args';
+import { UsageError, flagBool, flagString, parseCommand, usageLine, type CommandSpec } from '../args';
 import { DataError } from '../data/errors';
 import { readSplit, tokenizeOptions } from '../data/dataset';
 import { tokenizePair } from '../data/tokenize';
@@ -24,7 +23,18 @@ import { ExportError, KEY_MAP, trlPlan } from '../export/trlMapping';
 import { buildTokenizer } from './setup';
 import { EXIT_FAILURE, EXIT_INVALID, EXIT_OK, preflight } from './train';
 
-const USAGE = 'usage: orpo-lab export trl CONFIG --out DIR [--engine-order]';
+export const EXPORT_SPEC: CommandSpec = {
+  name: 'export',
+  positionals: 'trl CONFIG',
+  minPositionals: 2,
+  maxPositionals: 2,
+  summary: 'Writes a TRL + accelerate project for a GPU cluster: train.py (ORPOTrainer, DPOTrainer or SFTTrainer), the data as our loader read it, accelerate configs, a pinned requirements.txt and a README with the launch commands.',
+  options: {
+    out: { type: 'string', arg: 'DIR', help: 'the directory to write (required; must be empty or absent)' },
+    'engine-order': { type: 'boolean', help: "write the training pairs in our engine's batch order (sequential sampling), so both engines see the same batches" },
+  },
+};
+const USAGE = usageLine(EXPORT_SPEC);
 export const PYTHON_FILES = ['orpo_lab_run.py', 'orpo_lab_callback.py'] as const;
 
 /** The folder holding the Python modules: beside the bundle (dist/engine/python) or in the source tree. */
@@ -123,15 +133,12 @@ export async function writeExport(cfg: ExperimentConfig, configPath: string, con
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { out: { type: 'string' }, 'engine-order': { type: 'boolean' } }, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UsageError(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
-  }
-  const [target, configArg, ...extra] = parsed.positionals;
-  if (target !== 'trl' || !configArg || extra.length || !parsed.values.out) throw new UsageError(target && target !== 'trl' ? `unknown export target "${target}": only "trl"\n${USAGE}` : USAGE);
-  const out = resolve(parsed.values.out);
+  const parsed = parseCommand(EXPORT_SPEC, argv);
+  const [target, configArg] = parsed.positionals;
+  const outArg = flagString(parsed, 'out');
+  if (target !== 'trl') throw new UsageError(`unknown export target "${target}": only "trl"\n${USAGE}`);
+  if (!configArg || outArg === undefined) throw new UsageError(`--out DIR is required\n${USAGE}`);
+  const out = resolve(outArg);
   if (existsSync(out) && readdirSync(out).length > 0) {
     process.stderr.write(`orpo-lab export: ${out} exists and is not empty; choose another --out (nothing is overwritten)\n`);
     return EXIT_FAILURE;
@@ -139,7 +146,7 @@ export async function main(argv: string[]): Promise<number> {
   const pre = loadConfig(configArg);
   if (typeof pre === 'number') return pre;
   try {
-    const r = await writeExport(pre.cfg, pre.configPath, pre.text, out, { engineOrder: parsed.values['engine-order'] === true });
+    const r = await writeExport(pre.cfg, pre.configPath, pre.text, out, { engineOrder: flagBool(parsed, 'engine-order') });
     process.stdout.write(`${out}: ${r.trainer} (TRL) on ${r.train} training and ${r.eval} eval pairs\n  python3 -m pip install -r requirements.txt\n  accelerate launch --config_file accelerate/single_gpu.yaml train.py\n`);
     return EXIT_OK;
   } catch (e) {

@@ -4,18 +4,20 @@
 // as dist/orpo-experiment.schema.json (written by scripts/build.mjs with this command).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { configJsonSchema } from '../../common/jsonSchema';
-import { UsageError } from '../args';
+import { flagString, parseCommand, type CommandSpec } from '../args';
+
+export const SCHEMA_SPEC: CommandSpec = {
+  name: 'schema',
+  positionals: '',
+  minPositionals: 0,
+  maxPositionals: 0,
+  summary: "Prints the config's JSON Schema (draft-07), for other YAML tools (yaml-language-server's # yaml-language-server: $schema=...).",
+  options: { out: { type: 'string', arg: 'FILE', help: 'write the schema to FILE instead of stdout' } },
+};
 
 export async function main(argv: string[]): Promise<number> {
-  let out: string | undefined;
-  try {
-    const { values } = parseArgs({ args: argv, options: { out: { type: 'string' } }, strict: true, allowPositionals: false });
-    out = values.out;
-  } catch (e) {
-    throw new UsageError(`${e instanceof Error ? e.message : String(e)}\nusage: orpo-lab schema [--out FILE]`);
-  }
+  const out = flagString(parseCommand(SCHEMA_SPEC, argv), 'out');
   const text = JSON.stringify(configJsonSchema(), null, 2) + '\n';
   if (out === undefined) {
     process.stdout.write(text);

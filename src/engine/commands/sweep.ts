@@ -11,19 +11,33 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs as parseFlags } from 'node:util';
 import { stringify } from 'yaml';
 import { parseControl } from '../../common/events';
 import { specAt, specPaths, type FieldSpec } from '../../common/schema';
 import { applyVariant, expandGrid, readSweep } from '../../common/sweep';
 import { SWEEP_INDEX, parseSweepIndex, statusCounts, type SweepEvent, type SweepIndex } from '../../common/sweepIndex';
 import { formatDiagnostic, validateConfigFile } from '../../server/service';
-import { UsageError } from '../args';
+import { UsageError, flagString, parseCommand, type CommandSpec } from '../args';
 import { latestCheckpoint } from '../train/checkpoint';
 import { acquireRunLock, createRunDir, liveLockOwner, RunDirError } from '../train/runLock';
 import { SweepRunner, writeIndex } from './sweepRunner';
 
 export const USAGE = 'sweep CONFIG [--parallel N] [--max-steps N] [--backend NAME] | sweep --resume SWEEP_DIR [--parallel N]';
+
+export const SWEEP_SPEC: CommandSpec = {
+  name: 'sweep',
+  positionals: 'CONFIG',
+  minPositionals: 0,
+  maxPositionals: 1,
+  summary: "Runs every variant of the config's sweep: section (the product of its lists, or zip) as one experiment: <output_dir>/<name>-<timestamp>/ with a run directory per variant and a sweep.json index. SIGINT/SIGTERM stop every variant at a checkpoint.",
+  options: {
+    parallel: { type: 'string', arg: 'N', help: 'variants run at once; the threads are divided among them (1)' },
+    'max-steps': { type: 'string', arg: 'N', help: "each variant's train.max_steps" },
+    backend: { type: 'string', arg: 'NAME', help: "each variant's backend" },
+    resume: { type: 'string', arg: 'SWEEP_DIR', help: 'resume a stopped or killed sweep: finished variants are skipped, the others resume from their checkpoints (no CONFIG)' },
+  },
+  notes: ['To resume: orpo-lab sweep --resume SWEEP_DIR [--parallel N]'],
+};
 
 const log = (line: string): void => { process.stderr.write(`[orpo-lab sweep] ${line}\n`); };
 const emit = (e: SweepEvent): void => { process.stdout.write(JSON.stringify(e) + '\n'); };
@@ -130,13 +144,9 @@ async function reopen(dirArg: string): Promise<{ dir: string; index: SweepIndex 
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let flags;
-  try {
-    flags = parseFlags({ args: argv, strict: true, allowPositionals: true, options: { parallel: { type: 'string' }, 'max-steps': { type: 'string' }, backend: { type: 'string' }, resume: { type: 'string' } } });
-  } catch (e) {
-    throw new UsageError(`${e instanceof Error ? e.message : String(e)}\nusage: orpo-lab ${USAGE}`);
-  }
-  const { values: f, positionals } = flags;
+  const a = parseCommand(SWEEP_SPEC, argv);
+  const { positionals } = a;
+  const f = { parallel: flagString(a, 'parallel'), 'max-steps': flagString(a, 'max-steps'), backend: flagString(a, 'backend'), resume: flagString(a, 'resume') };
   const posInt = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     if (!/^[1-9]\d*$/.test(v)) throw new UsageError(`--${name} expects a positive integer, got "${v}"`);
