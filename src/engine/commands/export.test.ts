@@ -147,5 +147,5 @@ void test('an existing non-empty --out is refused; orpo-pr exits 2 and writes no
   assert.deepEqual(readdirSync(dir), ['e.orpo.yaml']);
   writeFileSync(join(dir, 'keep.txt'), 'x');
   assert.equal(await main(['trl', cfgPath, '--out', dir]), 1);
-  await assert.rejects(main(['trl', cfgPath, '--out', join(dir, 'o'), '--bogus']), /Unknown option '--bogus'/);
+  await assert.rejects(main(['trl', cfgPath, '--out', join(dir, 'o'), '--bogus']), /unknown option --bogus\nusage: orpo-lab export trl CONFIG/);
 });
