@@ -48,21 +48,18 @@ function exportShape(model: CausalLM, name: string): number[] {
   return s;
 }
 
-/** Writes model (+ tokenizer) as a transformers-loadable directory at `dir`, replacing what is there. */
-export async function saveModelDir(model: CausalLM, tokenizer: Tokenizer | undefined, dir: string): Promise<void> {
+/**
+ * Fills a fresh temporary sibling of `dir` with `fill`, then swaps it into place: the old directory (if
+ * any) is moved aside first and removed after. A failure removes the temporary directory. The names,
+ * `.NAME.tmp-*` and `.NAME.old-*`, are the ones the trainer's orphan cleanup knows.
+ */
+export async function writeDirAtomically(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
   const parent = dirname(dir);
   await mkdir(parent, { recursive: true });
   const tmp = join(parent, `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
   await mkdir(tmp);
   try {
-    const config = configToSave(model, tokenizer);
-    await writeFile(join(tmp, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-    const gen: Record<string, unknown> = { _from_model_config: true };
-    for (const k of ['bos_token_id', 'eos_token_id', 'pad_token_id']) if (config[k] !== undefined && config[k] !== null) gen[k] = config[k];
-    await writeFile(join(tmp, 'generation_config.json'), JSON.stringify(gen, null, 2) + '\n');
-    await writeSafetensors(join(tmp, 'model.safetensors'), tensorsOf(model));
-    if (tokenizer) await tokenizer.save(tmp);
-    // Swap into place: the old directory (if any) is moved aside first and removed after.
+    await fill(tmp);
     const old = existsSync(dir) ? join(parent, `.${basename(dir)}.old-${process.pid}-${Date.now()}`) : undefined;
     if (old) await rename(dir, old);
     await rename(tmp, dir);
@@ -71,4 +68,17 @@ export async function saveModelDir(model: CausalLM, tokenizer: Tokenizer | undef
     await rm(tmp, { recursive: true, force: true });
     throw e;
   }
+}
+
+/** Writes model (+ tokenizer) as a transformers-loadable directory at `dir`, replacing what is there. */
+export async function saveModelDir(model: CausalLM, tokenizer: Tokenizer | undefined, dir: string): Promise<void> {
+  await writeDirAtomically(dir, async (tmp) => {
+    const config = configToSave(model, tokenizer);
+    await writeFile(join(tmp, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+    const gen: Record<string, unknown> = { _from_model_config: true };
+    for (const k of ['bos_token_id', 'eos_token_id', 'pad_token_id']) if (config[k] !== undefined && config[k] !== null) gen[k] = config[k];
+    await writeFile(join(tmp, 'generation_config.json'), JSON.stringify(gen, null, 2) + '\n');
+    await writeSafetensors(join(tmp, 'model.safetensors'), tensorsOf(model));
+    if (tokenizer) await tokenizer.save(tmp);
+  });
 }

@@ -15,7 +15,7 @@ import { existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } 
 import { basename, join } from 'node:path';
 import { readSafetensors, writeSafetensors } from '../hf/safetensors';
 import { saveAdapterDir } from '../hf/adapter';
-import { saveModelDir } from '../hf/save';
+import { saveModelDir, writeDirAtomically } from '../hf/save';
 import { Lora } from '../model/lora';
 import type { CausalLM } from '../model/types';
 import type { Tokenizer } from '../tokenizer/types';
@@ -71,29 +71,14 @@ export function cleanOrphanTemps(runDir: string): string[] {
 export async function saveFinalModel(runDir: string, model: CausalLM, tokenizer: Tokenizer): Promise<string> {
   const dir = join(runDir, FINAL_DIR);
   try {
-    if (model.adapter instanceof Lora) await saveAdapterFinal(model, model.adapter, tokenizer, runDir, dir);
+    const lora = model.adapter instanceof Lora ? model.adapter : undefined;
+    if (lora) await writeDirAtomically(dir, (tmp) => saveAdapterDir(model, tokenizer, tmp, lora.base));
     else await saveModelDir(model, tokenizer, dir);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     throw new CheckpointWriteError(typeof err.path === 'string' ? err.path : dir, err.code, err.message);
   }
   return dir;
-}
-
-/** The adapter directory written beside RUN/final, then swapped into place (names cleanOrphanTemps knows). */
-async function saveAdapterFinal(model: CausalLM, lora: Lora, tokenizer: Tokenizer, runDir: string, dir: string): Promise<void> {
-  const stamp = `${process.pid}-${Date.now()}`;
-  const tmp = join(runDir, `.${FINAL_DIR}.tmp-${stamp}`);
-  try {
-    await saveAdapterDir(model, tokenizer, tmp, lora.base);
-    const old = existsSync(dir) ? join(runDir, `.${FINAL_DIR}.old-${stamp}`) : undefined;
-    if (old) renameSync(dir, old);
-    renameSync(tmp, dir);
-    if (old) rmSync(old, { recursive: true, force: true });
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
 }
 
 /** Keeps the newest `limit` checkpoints (and always `keep`); returns the removed paths. */
