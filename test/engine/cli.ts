@@ -69,3 +69,12 @@ output_dir: runs
 `);
   return p;
 }
+
+/** DIR/bad.jsonl: 60 good pairs, then at line 61 a pair whose chosen and rejected are identical. Returns its path. */
+export function badDataFile(dir: string): string {
+  const bad = join(dir, 'bad.jsonl');
+  const rows = Array.from({ length: 60 }, (_, i) => JSON.stringify({ prompt: `Q${i}?`, chosen: `A${i}`, rejected: `B${i}` }));
+  rows.push(JSON.stringify({ prompt: 'Q?', chosen: 'same', rejected: 'same' }));
+  writeFileSync(bad, rows.join('\n') + '\n');
+  return bad;
+}

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { parseSweepEvent, parseSweepIndex, type SweepEvent, type SweepIndex } from '../../src/common/sweepIndex';
-import { orpoConfig, root, runCli } from './cli';
+import { badDataFile, orpoConfig, root, runCli } from './cli';
 
 const data = join(root, 'examples/data/hh-rlhf-tiny.jsonl.gz');
 
@@ -105,10 +105,7 @@ test('a 2 × 2 sweep: index and run directories; stop the whole sweep, then --re
 
 test('a crashed variant is marked crashed; the others go on; --parallel 2', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'orpo-sweep-'));
-  const bad = join(dir, 'bad.jsonl');
-  const rows = Array.from({ length: 60 }, (_, i) => JSON.stringify({ prompt: `Q${i}?`, chosen: `A${i}`, rejected: `B${i}` }));
-  rows.push(JSON.stringify({ prompt: 'Q?', chosen: 'same', rejected: 'same' }));
-  writeFileSync(bad, rows.join('\n') + '\n');
+  const bad = badDataFile(dir);
   const cfg = config(dir, `  data.train: [${data}, ${bad}]\n`, 4);
   writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('limit: 16', 'limit: 100'));
   const r = await runSweep([cfg, '--parallel', '2']);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { orpoConfig, root, runCli } from './cli';
+import { badDataFile, orpoConfig, root, runCli } from './cli';
 
 const data = join(root, 'examples/data/hh-rlhf-tiny.jsonl.gz');
 
@@ -34,10 +34,7 @@ test('an invalid config exits 2 with file:line:col messages before loading data'
 
 test('a bad data row exits 2 naming the file, the line and the field', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'orpo-cli-'));
-  const bad = join(dir, 'bad.jsonl');
-  const rows = Array.from({ length: 60 }, (_, i) => JSON.stringify({ prompt: `Q${i}?`, chosen: `A${i}`, rejected: `B${i}` }));
-  rows.push(JSON.stringify({ prompt: 'Q?', chosen: 'same', rejected: 'same' }));
-  writeFileSync(bad, rows.join('\n') + '\n');
+  const bad = badDataFile(dir);
   const p = config(dir);
   writeFileSync(p, readFileSync(p, 'utf8').replace(data, bad).replace('limit: 16', 'limit: 100'));
   const r = await runCli(['train', p]);
