@@ -224,6 +224,9 @@ void test('ORPO Lab in code-server: Start ORPO run from the palette, Runs view, 
     await wb.page.keyboard.press('Escape');
     await wb.runCommand('ORPO Lab: Open Example Experiment');
     await waitUntil(() => (['hh-rlhf-tiny.orpo.yaml', 'hh-rlhf-tiny-sft.orpo.yaml', 'data/hh-rlhf-tiny.jsonl.gz', 'data/LICENSE-hh-rlhf'].every((f) => existsSync(join(ws, 'orpo-example', f))) ? true : undefined), 30_000, 'the example copied into orpo-example/');
+    // The command opens the example's config once the copy is done; wait for its tab, so that its
+    // late focus change does not close the next Quick Open.
+    await wb.page.locator('.tabs-container .tab.active', { hasText: 'hh-rlhf-tiny.orpo.yaml' }).waitFor({ timeout: 30_000 });
     await wb.screenshot('08-example');
     lap('walkthrough');
     await sweepJourney(wb, ws);

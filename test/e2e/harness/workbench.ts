@@ -74,18 +74,23 @@ export class Workbench {
   /** Quick Open (Ctrl+P) a workspace file by its relative path; waits for its editor tab. */
   async openFile(relPath: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget input');
-    // Quick Open can close again at once when a previous command moves focus late (seen after the
-    // walkthrough opened the example); it is then opened again, up to three times.
+    const base = relPath.replace(/^.*\//, '');
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first();
+    // Quick Open can close again at once, before or after the path is typed, when a previous command
+    // moves focus late (seen after the walkthrough opened the example: CI then waited 60 s for a row
+    // in a closed picker). It is opened again whenever it closed, up to three times. File search can
+    // take long on a loaded machine (20 s was too short under a load average of 25): 60 s a try.
     for (let attempt = 1; ; attempt++) {
       await this.page.keyboard.press('Escape');
       await this.page.keyboard.press('Control+P');
       await input.waitFor({ state: 'visible', timeout: 10_000 });
-      const filled = await input.fill(relPath, { timeout: 10_000 }).then(() => true, (e: unknown) => { if (attempt >= 3) throw e; return false; });
-      if (filled) break;
+      const shown = await input.fill(relPath, { timeout: 10_000 }).then(
+        () => waitUntil(async () => ((await row.isVisible()) ? 'row' : (await input.isVisible()) ? undefined : 'closed'), 60_000, `Quick Open to list ${base}`),
+        (e: unknown) => { if (attempt >= 3) throw e; return 'closed'; },
+      );
+      if (shown === 'row') break;
+      if (attempt >= 3) throw new Error(`Quick Open closed three times before it listed ${base}`);
     }
-    const base = relPath.replace(/^.*\//, '');
-    // File search can take long on a loaded machine (it timed out at 20 s under a load average of 25).
-    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first().waitFor({ state: 'visible', timeout: 60_000 });
     await this.page.keyboard.press('Enter');
     await this.page.locator('.tabs-container .tab.active', { hasText: base }).waitFor({ timeout: 20_000 });
   }
