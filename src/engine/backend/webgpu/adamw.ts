@@ -8,15 +8,13 @@
 // parameter and moment tensors in place. Learning rate, bias corrections and decay boundary are uniforms.
 import type * as tf from '@tensorflow/tfjs-core';
 import { copy, dispatch, groupsFor, output, written, type WebgpuBackend } from './raw';
-import { TREE_SUM } from './wgsl';
+import { bindings, TREE_SUM } from './wgsl';
 
 const PARTS = 256; // workgroups of the norm pass (and length of the partial-sums tensor)
 
 const NORM = /* wgsl */ `
 struct U { n: u32 }
-@group(0) @binding(0) var<storage, read> g: array<f32>;
-@group(0) @binding(1) var<storage, read_write> parts: array<f32>;
-@group(0) @binding(2) var<uniform> u: U;
+${bindings(['g'], ['parts'])}
 ${TREE_SUM}
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>) {
@@ -28,13 +26,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
 
 const UPDATE = /* wgsl */ `
 struct U { lr: f32, b1: f32, b2: f32, eps: f32, bc1: f32, bc2: f32, decay: f32, maxNorm: f32, n: u32, decayEnd: u32, nparts: u32 }
-@group(0) @binding(0) var<storage, read_write> p: array<f32>;
-@group(0) @binding(1) var<storage, read> g: array<f32>;
-@group(0) @binding(2) var<storage, read_write> m: array<f32>;
-@group(0) @binding(3) var<storage, read_write> v: array<f32>;
-@group(0) @binding(4) var<storage, read> parts: array<f32>;
-@group(0) @binding(5) var<storage, read_write> norm: array<f32>;
-@group(0) @binding(6) var<uniform> u: U;
+${bindings(['g', 'parts'], ['p', 'm', 'v', 'norm'])}
 ${TREE_SUM}
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>) {
@@ -81,7 +73,7 @@ export function adamwMulti(b: WebgpuBackend, inp: Record<string, tf.TensorInfo>,
   const norm = output(b, []);
   const decayEnd = (offs[a.decayed as number] ?? n);
   const u = [a.lr, a.b1, a.b2, a.eps, a.bc1, a.bc2, 1 - (a.lr as number) * (a.wd as number), a.maxNorm].map(Number);
-  dispatch(b, 'OrpoAdamWUpdate', UPDATE, [fp, fg, fm, fv, parts, norm], [...u, { u32: n }, { u32: decayEnd }, { u32: PARTS }], [groupsFor(n, 256)]);
+  dispatch(b, 'OrpoAdamWUpdate', UPDATE, [fg, parts, fp, fm, fv, norm], [...u, { u32: n }, { u32: decayEnd }, { u32: PARTS }], [groupsFor(n, 256)]);
   const scatter = (ts: tf.TensorInfo[], flat: tf.TensorInfo) =>
     ts.map((t, i) => ({ src: flat, srcOff: 4 * (offs[i] as number), dst: t, dstOff: 0, bytes: 4 * (sizes[i] as number) }));
   copy(b, [...scatter(ps, fp), ...scatter(ms, fm), ...scatter(vs, fv)]);

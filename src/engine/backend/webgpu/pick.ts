@@ -4,15 +4,11 @@
 // Backward: dx[i, j] = dy[i]·([j = t[i]] − exp(x[i, j] − lse[i])), one invocation per element.
 import type * as tf from '@tensorflow/tfjs-core';
 import { dispatch, groupsFor, output, type WebgpuBackend } from './raw';
-import { TREE_SUM } from './wgsl';
+import { bindings, TREE_SUM } from './wgsl';
 
 const FORWARD = /* wgsl */ `
 struct U { N: u32, V: u32 }
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> t: array<i32>;
-@group(0) @binding(2) var<storage, read_write> picked: array<f32>;
-@group(0) @binding(3) var<storage, read_write> lse: array<f32>;
-@group(0) @binding(4) var<uniform> u: U;
+${bindings(['x', 't:i32'], ['picked', 'lse'])}
 ${TREE_SUM}
 var<workgroup> mx: array<f32, 256>;
 @compute @workgroup_size(256)
@@ -38,12 +34,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
 
 const BACKWARD = /* wgsl */ `
 struct U { N: u32, V: u32 }
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> lse: array<f32>;
-@group(0) @binding(2) var<storage, read> t: array<i32>;
-@group(0) @binding(3) var<storage, read> dy: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dx: array<f32>;
-@group(0) @binding(5) var<uniform> u: U;
+${bindings(['x', 'lse', 't:i32', 'dy'], ['dx'])}
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>) {
   let total = u.N * u.V;
