@@ -43,16 +43,16 @@ export class Half {
   }
 
   /** S widened to float32, in the stored layout (what safetensors holds). */
-  async storedValues(): Promise<Float32Array> {
-    const ints = await this.bits.data<'int32'>();
+  storedValues(): Float32Array {
+    const ints = this.bits.dataSync<'int32'>();
     const words = new Uint16Array(ints.buffer, ints.byteOffset, this.size);
     const conv = this.format === 'bf16' ? bf16ToF32 : f16ToF32;
     return Float32Array.from(words, (w) => conv(w));
   }
 
   /** The logical weight as a float32 tensor (merging an adapter, fallbacks). */
-  async widen(): Promise<tf.Tensor2D> {
-    const s = tf.tensor2d(await this.storedValues(), [...this.stored]);
+  widen(): tf.Tensor2D {
+    const s = tf.tensor2d(this.storedValues(), [...this.stored]);
     if (!this.transposed) return s;
     const t = tf.transpose(s);
     s.dispose();
@@ -63,6 +63,9 @@ export class Half {
     this.bits.dispose();
   }
 }
+
+/** A weight as the model uses it: float32, or frozen 16-bit. */
+export type Weight = tf.Tensor2D | Half;
 
 const FMT: Record<HalfFormat, number> = { bf16: 0, f16: 1 };
 

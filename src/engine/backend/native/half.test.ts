@@ -99,7 +99,7 @@ test('gather: rows of a 16-bit table, every f16 class widened exactly (normal, s
     assert.deepEqual(rows.shape, [2, 3, C]);
     const want = Float64Array.from({ length: 6 * C }, (_, i) => widenRef(bits[([3, 0, 8, 8, 1, 3][Math.floor(i / C)] as number) * C + (i % C)] as number, f));
     assert.deepEqual(Array.from(rows.dataSync()), Array.from(want), `${f} rows`);
-    assert.deepEqual(Array.from(await w.storedValues()), Array.from(bits, (b) => widenRef(b, f)), `${f} storedValues`);
+    assert.deepEqual(Array.from(w.storedValues()), Array.from(bits, (b) => widenRef(b, f)), `${f} storedValues`);
     const bad = tf.tensor1d([2, 9], 'int32');
     assert.throws(() => halfGather(w, bad), /id 9 at index 1 is outside the 16-bit table's 9 rows/);
     tf.dispose([ids, rows, bad]);
