@@ -72,6 +72,14 @@ export async function buildModel(cfg: ExperimentConfig, configDir: string, tok: 
   return model;
 }
 
+/** A line saying which frozen weights stay 16-bit, or undefined when none do. */
+export function frozenNote(model: CausalLM): string | undefined {
+  const halves = [...model.halves.values()];
+  if (halves.length === 0) return undefined;
+  const n = halves.reduce((a, h) => a + h.size, 0);
+  return `frozen weights: ${n.toLocaleString('en-US')} parameters kept ${halves[0]?.format} (${(2 * n / 2 ** 20).toFixed(1)} MiB, half of float32; model.frozen_dtype: float32 converts them)`;
+}
+
 /** Attaches the run's LoRA adapter: the checkpoint's when resuming, `model.adapter`'s, or a fresh one. */
 async function withAdapter(model: CausalLM, cfg: ExperimentConfig, configDir: string, checkpoint: string | undefined): Promise<void> {
   if (cfg.model.from === 'scratch') throw new Error('adapter: LoRA adapts a pretrained model; set model.from to a Hugging Face model directory');

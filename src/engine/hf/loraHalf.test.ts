@@ -61,6 +61,13 @@ async function run(dir: string, keep16: boolean, merged: string) {
   try {
     const ids = tf.tensor2d([[1, 5, 9, 14, 2, 40], [3, 3, 70, 8, 11, 0]], undefined, 'int32');
     const logits = tf.tidy(() => model.forward(ids).dataSync());
+    // The cached decoding path (eval samples, `generate`) reads the same weights: its logits agree with the full pass.
+    const cached = tf.tidy(() => {
+      const first = model.step?.(tf.slice(ids, [0, 0], [2, 4]) as tf.Tensor2D, undefined);
+      const next = first && model.step?.(tf.slice(ids, [0, 4], [2, 2]) as tf.Tensor2D, first.cache);
+      return next ? tf.concat([first.logits, next.logits], 1).dataSync() : new Float32Array();
+    });
+    relClose(cached, logits, 1e-4, 'cached decoding logits');
     ids.dispose();
     adapt(model);
     const t = train(model);
