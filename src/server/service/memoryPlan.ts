@@ -157,13 +157,12 @@ function estimateLora(m: ModelDims, r: RunShape, lora: LoraShape): MemoryEstimat
   const garbage = GRAD_GARBAGE[m.family] * tokenSaved(m) * N + MAPS_GARBAGE * maps;
   const perBlock = saved + garbage + extra;
   const acts = r.checkpointing ? m.L * 3 * N * m.d + perBlock : m.L * perBlock;
-  const headCopy = m.family === 'llama' && m.tied && !r.frozen16 ? m.V * m.d : 0; // a 16-bit head is read in place
   const est = {
     params: trained,
     weights: frozenBytes(m, r) * (r.reference ? 2 : 1) + trained * F,
     optimizer: 2 * trained * F,
     grads: trained * F,
-    activations: (acts + headCopy) * F,
+    activations: acts * F, // a frozen tied head is multiplied as x·Eᵀ (ops/matmul.ts matmulT, or 16-bit in place): no transposed copy
     logits: LOGIT_COPIES * N * m.V * F,
     total: 0,
   };
