@@ -6,7 +6,8 @@
 // exact), so they differ only in float32 summation order (the 16-bit product goes through sgemm by
 // panels, x·Sᵀ; the float32 one is one x·W), about K·2⁻²⁴ ≈ 2e-6 per product at these widths. Saving
 // writes the source dtype, bit for bit; merged models too. Cases: transformers' own bf16 Llama fixture,
-// and bf16/f16 copies of the GPT-2 (Conv1D, tied head) and Qwen2 (tied, biases) fixtures.
+// and bf16/f16 copies of the GPT-2 (Conv1D, tied head) and Qwen2 (tied, biases) fixtures; for Qwen2 the
+// 16-bit run recomputes its blocks (gradient checkpointing), which gives the same gradients.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -56,8 +57,9 @@ async function load(dir: string, keep16: boolean): Promise<{ model: CausalLM; by
 }
 
 /** One model alone: its bytes, logits, a LoRA run's losses, adapter and peak, and its merged model saved to `merged`. */
-async function run(dir: string, keep16: boolean, merged: string) {
+async function run(dir: string, keep16: boolean, merged: string, checkpointing = false) {
   const { model, bytes } = await load(dir, keep16);
+  model.gradientCheckpointing = checkpointing;
   try {
     const ids = tf.tensor2d([[1, 5, 9, 14, 2, 40], [3, 3, 70, 8, 11, 0]], undefined, 'int32');
     const logits = tf.tidy(() => model.forward(ids).dataSync());
@@ -119,7 +121,7 @@ const relClose = (got: ArrayLike<number>, want: ArrayLike<number>, tol: number, 
 const CASES = [
   { name: 'tiny-llama-bf16 (saved by transformers)', fixture: 'tiny-llama-bf16', dtype: 'BF16' },
   { name: 'tiny-gpt2 as BF16 (Conv1D, tied head)', fixture: 'tiny-gpt2', dtype: 'BF16', convert: true },
-  { name: 'tiny-qwen2 as F16 (tied head, q/k/v biases)', fixture: 'tiny-qwen2-sharded', dtype: 'F16', convert: true },
+  { name: 'tiny-qwen2 as F16 (tied head, q/k/v biases; the 16-bit run with gradient checkpointing)', fixture: 'tiny-qwen2-sharded', dtype: 'F16', convert: true, checkpointing: true },
 ] as const;
 
 for (const c of CASES) {
@@ -139,7 +141,7 @@ for (const c of CASES) {
       assert.ok([...source.values()].every((t) => t.dtype === c.dtype), `every tensor of ${dir} is ${c.dtype}`);
       assert.equal(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).dtype, c.dtype === 'BF16' ? 'bfloat16' : 'float16');
       const want = await expectedBytes(dir);
-      const h = await run(dir, true, join(tmp, 'merged16'));
+      const h = await run(dir, true, join(tmp, 'merged16'), 'checkpointing' in c);
       const f = await run(dir, false, join(tmp, 'merged32'));
       assert.equal(h.bytes, want.half, 'bytes held with 16-bit frozen weights');
       assert.equal(f.bytes, want.f32, 'bytes held in float32');
