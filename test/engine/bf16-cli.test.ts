@@ -2,7 +2,8 @@
 // model.frozen_dtype auto (the base's matrices 16-bit) gives the losses of the same run with
 // frozen_dtype float32 (1e-5: the same weight values, float32 summation order only; see
 // src/engine/hf/loraHalf.test.ts); `merge` writes the merged model in BF16; a full fine-tune writes
-// BF16 checkpoints and final model (AdamW moments F32), and resumes from them.
+// BF16 checkpoints and final model (AdamW moments F32), and resumes from them; a DPO run's reference
+// keeps its matrices 16-bit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -38,7 +39,7 @@ void test('a bf16 base: LoRA with 16-bit frozen weights trains as with float32 o
     runs[frozen] = join(dir, frozen);
     const r = await runCli(['train', join(dir, `${frozen}.orpo.yaml`), '--out', runs[frozen] as string]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(/frozen weights: [\d,]+ parameters kept bf16/.test(r.stderr), frozen === 'auto', r.stderr);
+    assert.equal(/^\[orpo-lab\] frozen weights: [\d,]+ parameters kept bf16/m.test(r.stderr), frozen === 'auto', r.stderr);
   }
   const [h, f] = [losses(runs.auto as string), losses(runs.float32 as string)];
   assert.equal(h.length, 2);
@@ -62,4 +63,12 @@ void test('a bf16 base: LoRA with 16-bit frozen weights trains as with float32 o
   assert.equal(r2.code, 0, r2.stderr);
   assert.equal(losses(full).length, 2, 'resumed from the BF16 checkpoint to step 2');
   assert.deepEqual(await dtypes(join(full, 'final', 'model.safetensors')), new Set(['BF16']), 'the final model is BF16');
+
+  // DPO: the policy trains in float32; its frozen reference keeps the 16-bit matrices.
+  writeFileSync(join(dir, 'dpo.orpo.yaml'), cfg('auto', 'method: dpo\nbeta: 0.1\n').replace('max_steps: 2', 'max_steps: 1'));
+  const dpo = await runCli(['train', join(dir, 'dpo.orpo.yaml'), '--out', join(dir, 'dpo')]);
+  assert.equal(dpo.code, 0, dpo.stderr);
+  assert.match(dpo.stderr, /DPO reference: frozen weights: [\d,]+ parameters kept bf16/);
+  assert.doesNotMatch(dpo.stderr, /^\[orpo-lab\] frozen weights:/m, 'the policy is float32');
+  assert.ok(Number.isFinite(losses(join(dir, 'dpo'))[0]), 'a finite DPO loss');
 });

@@ -151,8 +151,10 @@ export async function main(argv: string[]): Promise<number> {
     const startStep = resumeFrom ? checkResume(resumeFrom, cfg, configDir, total, log) : 0;
     const model = await buildModel(cfg, configDir, tokenizer, resumeFrom).catch((e: unknown) => { throw resumeFrom ? inCheckpoint(e, resumeFrom) : e; });
     const ref = cfg.method === 'dpo' ? await buildModel(cfg, configDir, tokenizer, undefined, true) : undefined;
-    const note = frozenNote(model);
-    if (note) log(note);
+    for (const [who, m] of [['', model], ['DPO reference: ', ref]] as const) {
+      const note = m && frozenNote(m);
+      if (note) log(who + note);
+    }
     if (stop) {
       model.dispose();
       ref?.dispose();
