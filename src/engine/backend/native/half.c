@@ -9,6 +9,26 @@
 
 enum { PANEL = 1 << 20 }; // 4 MiB of float32 scratch at most
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#define CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define CLONES
+#endif
+
+// The panel buffer, kept between calls (kernels run on Node's main thread only): a fresh 4 MiB
+// allocation per product cost its page faults every time.
+static float *scratch;
+static size_t scratch_cap;
+
+static float *panel(size_t n) {
+  if (n <= scratch_cap) return scratch;
+  float *p = realloc(scratch, n * sizeof *p);
+  if (!p) return NULL;
+  scratch = p;
+  scratch_cap = n;
+  return p;
+}
+
 static inline float bf16_f32(uint16_t h) {
   const uint32_t u = (uint32_t)h << 16;
   float f;
@@ -31,7 +51,7 @@ static inline float f16_f32(uint16_t h) {
   return f;
 }
 
-void half_widen(const uint16_t *s, float *d, size_t n, int fmt) {
+CLONES void half_widen(const uint16_t *s, float *d, size_t n, int fmt) {
   if (fmt == HALF_BF16) for (size_t i = 0; i < n; i++) d[i] = bf16_f32(s[i]);
   else for (size_t i = 0; i < n; i++) d[i] = f16_f32(s[i]);
 }
@@ -45,7 +65,7 @@ int half_mm(const float *x, const uint16_t *s, float *y, int M, int K, int N, in
   if (R <= 0 || C <= 0) { memset(y, 0, (size_t)M * N * sizeof *y); return 0; }
   int rb = PANEL / C;
   rb = rb < 1 ? 1 : rb > R ? R : rb;
-  float *p = malloc((size_t)rb * C * sizeof *p);
+  float *p = panel((size_t)rb * C);
   if (!p) return -1;
   for (int r0 = 0; r0 < R; r0 += rb) {
     const int n = R - r0 < rb ? R - r0 : rb;
@@ -53,7 +73,6 @@ int half_mm(const float *x, const uint16_t *s, float *y, int M, int K, int N, in
     if (trans) blas_sgemm(0, 1, M, n, K, x, K, p, K, 0.0f, y + r0, N); // y[:, r0:r0+n] = x · panelᵀ
     else blas_sgemm(0, 0, M, N, n, x + r0, K, p, N, r0 ? 1.0f : 0.0f, y, N); // y += x[:, r0:r0+n] · panel
   }
-  free(p);
   return 0;
 }
 
