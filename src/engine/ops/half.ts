@@ -1,9 +1,9 @@
 // 16-bit frozen weights (issue 13), as a transformers + PEFT LoRA run keeps a base model loaded with
-// torch_dtype=bfloat16: weights that never train stay in the checkpoint's dtype. A `Half` holds a weight's raw
-// bfloat16 or binary16 bits, two per element of an int32 tensor, in the layout safetensors stored them,
-// and is read through the FUSED_HALF kernels (ops/fused.ts), which widen to float32 as they read:
-// products x·W and x·Wᵀ whose gradient reaches x only (dX = dY·Wᵀ; a frozen weight gets none) and row
-// gathers (an embedding lookup). Only backends with those kernels (native) keep weights 16-bit.
+// torch_dtype=bfloat16: weights that never train stay in the checkpoint's dtype. A `Half` holds a
+// weight's raw bfloat16 or binary16 bits, two per element of an int32 tensor, in the layout safetensors
+// stored them, and is read through the FUSED_HALF kernels (ops/fused.ts), which widen to float32 as they
+// read: products x·W and x·Wᵀ whose gradient reaches x only (dX = dY·Wᵀ; a frozen weight gets none) and
+// row gathers (an embedding lookup). Only backends with those kernels (native) keep weights 16-bit.
 import * as tf from '@tensorflow/tfjs-core';
 import type { CustomGradientFunc } from '@tensorflow/tfjs-core/dist/engine';
 import { bf16ToF32, f16ToF32 } from '../hf/dtypes';
