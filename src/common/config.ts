@@ -13,6 +13,8 @@ export interface ModelConfig {
   from: string;
   /** A PEFT LoRA adapter directory to continue from. */
   adapter?: string;
+  /** Frozen weights of a 16-bit checkpoint: kept 16-bit (`auto`, the default the resolver fills) or converted to float32. */
+  frozen_dtype?: 'auto' | 'float32';
   layers: number;
   d_model: number;
   heads: number;

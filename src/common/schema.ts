@@ -13,6 +13,7 @@ export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'native', 'wasm', 'cpu'
 export const FORMATS = ['auto', 'explicit', 'implicit', 'conversational', 'sharegpt'] as const;
 export const SCHEDULES = ['cosine', 'linear', 'constant'] as const;
 export const ADAPTER_TYPES = ['lora'] as const;
+export const FROZEN_DTYPES = ['auto', 'float32'] as const;
 
 /** Upper bound of step and row counts: far beyond any local run, small enough that loops over it end. */
 export const MAX_COUNT = 10_000_000;
@@ -66,6 +67,11 @@ export const configSpec: ObjectSpec = {
           kind: 'string', path: { type: 'dir' }, example: 'runs/my-run/checkpoints/checkpoint-100',
           doc: 'Continue training a PEFT LoRA adapter directory (adapter_config.json, adapter_model.safetensors) on the `from` model. Its r, alpha and target modules are used; an `adapter:` section, if given, must agree with them.',
           ref: 'PEFT PeftModel.from_pretrained(model, adapter_dir, is_trainable=True)',
+        },
+        frozen_dtype: {
+          kind: 'string', enum: FROZEN_DTYPES, default: 'auto',
+          doc: 'Weights that do not train (the base model under an `adapter:`, the DPO reference): `auto` keeps a bfloat16 or float16 checkpoint\'s matrices in that dtype in memory (2 bytes per parameter instead of 4), read by kernels that widen them to float32 as they multiply, on the `native` backend (other backends load float32); `float32` converts them when loading. Trained weights are always float32.',
+          ref: 'transformers from_pretrained(torch_dtype="auto")',
         },
       },
     },

@@ -1,6 +1,7 @@
 // `orpo-lab bench`: times full training steps (forward, backward, AdamW) of a scratch GPT-2 (or a
 // SmolLM2-shaped Llama: --family llama; --checkpointing; a LoRA adapter: --lora-r, --lora-targets), or of a
-// transformers directory loaded as users' checkpoints are (--model DIR; --init gpt2-small|smollm2-360m writes one first), on
+// transformers directory loaded as users' checkpoints are (--model DIR; --init gpt2-small|smollm2-360m writes one first;
+// a 16-bit one keeps its frozen weights 16-bit unless --frozen-dtype float32), on
 // synthetic tokens, the same step the trainer runs. With --json the last stdout line is one JSON
 // object with tokens_per_second, step_ms, backend, threads and peak memory. A benchmark, not a test.
 import * as tf from '@tensorflow/tfjs-core';
@@ -21,7 +22,7 @@ import { BENCH_MODELS, ensureBenchModel, type BenchModelName } from './benchMode
 import { attachLora, createLora, trainableParams } from '../model/lora';
 import type { CausalLM, HfConfig } from '../model/types';
 import { nativeMemory } from '../backend/native/cpuBackend';
-import { backendLimit, describe, dimsFromHf, estimatePeak, gib } from '../../server/service/memoryPlan';
+import { backendLimit, describe, dimsFromHf, estimatePeak, gib, keepsFrozen16, type RunShape } from '../../server/service/memoryPlan';
 import { AdamW } from '../train/optimizer';
 import { disposeBatch, gradients, referenceSums, toTensors } from '../train/step';
 
@@ -40,6 +41,8 @@ export interface BenchShape {
   model?: { dir: string; config: HfConfig };
   /** A LoRA adapter (rank, and all-linear or module names); alpha = r. */
   lora?: { r: number; targets: 'all-linear' | string[] };
+  /** model.frozen_dtype: `auto` keeps a 16-bit --model's frozen weights 16-bit (the default), `float32` converts them. */
+  frozenDtype?: 'auto' | 'float32';
 }
 
 /** The transformers config.json of the benchmark's model. */
@@ -69,16 +72,18 @@ export interface BenchResult {
   batchBytes: number;
   /** The native backend's own peak of tensor bytes. */
   nativePeak?: number;
+  /** Frozen weights were kept 16-bit (model.halves). */
+  frozen16: boolean;
 }
 
 export async function benchSteps(s: BenchShape, log: (l: string) => void): Promise<BenchResult> {
   const config = benchConfig(s);
   const dir = s.model?.dir;
-  const make = async (): Promise<CausalLM> => (dir ? (await loadModelDir(dir)).model : s.family === 'gpt2' ? createGpt2(config) : createLlama(config, undefined, 1));
-  const model = await make();
+  const make = async (frozen: boolean): Promise<CausalLM> => (dir ? (await loadModelDir(dir, { keep16: frozen && s.frozenDtype !== 'float32' })).model : s.family === 'gpt2' ? createGpt2(config) : createLlama(config, undefined, 1));
+  const model = await make(s.lora !== undefined);
   model.gradientCheckpointing = s.checkpointing;
   if (s.lora) attachLora(model, createLora(model, { r: s.lora.r, alpha: s.lora.r, dropout: 0, targets: s.lora.targets }, 1));
-  const ref = s.method === 'dpo' ? await make() : undefined;
+  const ref = s.method === 'dpo' ? await make(true) : undefined;
   const opt = new AdamW(trainableParams(model), { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 }, (n) => model.noDecay(n));
   const batch = collate(syntheticPairs(s), { padId: s.V - 1 });
   nativeMemory()?.backend.resetPeak(); // from here: weights, AdamW state and the steps
@@ -122,13 +127,14 @@ export async function benchSteps(s: BenchShape, log: (l: string) => void): Promi
       log(`step ${i}: ${ms.toFixed(0)} ms`);
     }
   }
-  const params = [...model.params.values()].reduce((a, v) => a + v.size, 0);
+  const params = [...model.params.values(), ...model.halves.values()].reduce((a, v) => a + v.size, 0);
+  const frozen16 = model.halves.size > 0;
   const trainable = [...trainableParams(model).values()].reduce((a, v) => a + v.size, 0);
   const nativePeak = nativeMemory()?.peak;
   opt.dispose();
   model.dispose();
   ref?.dispose();
-  return { stepMs, peakBytes, peakLive, peakRss, params, trainable, counts, batchBytes, ...(nativePeak === undefined ? {} : { nativePeak }) };
+  return { stepMs, peakBytes, peakLive, peakRss, params, trainable, counts, batchBytes, frozen16, ...(nativePeak === undefined ? {} : { nativePeak }) };
 }
 
 const n = (help: string) => ({ type: 'string', arg: 'N', help }) as const;
@@ -150,6 +156,7 @@ export const BENCH_SPEC: CommandSpec = {
     checkpointing: { type: 'boolean', help: 'train.gradient_checkpointing: recompute each block in the backward pass' },
     'lora-r': n('train a LoRA adapter of this rank (alpha = r) instead of every weight'),
     'lora-targets': { type: 'string', arg: 'LIST', help: 'the adapter\'s modules: all-linear, or names separated by commas (PEFT\'s default for the family)' },
+    'frozen-dtype': { type: 'string', arg: 'NAME', help: 'model.frozen_dtype for --model: auto keeps a 16-bit checkpoint\'s frozen weights 16-bit on native, float32 converts them (auto)' },
     counts: { type: 'boolean', help: 'WebGPU work per step: dispatches, submits, staging buffers, bytes uploaded, reads, pipeline compiles after warm-up, peak bytes in GPU buffers' },
     json: { type: 'boolean', help: 'print one JSON object (step_ms, tokens_per_second, memory) as the last stdout line' },
   },
@@ -165,6 +172,7 @@ export async function main(argv: string[]): Promise<number> {
     d: flagInt(a, 'd-model') ?? 256, L: flagInt(a, 'layers') ?? 4, H: flagInt(a, 'heads') ?? 4, V: flagInt(a, 'vocab') ?? 8000,
     T: flagInt(a, 'seq') ?? 128, pairs: flagInt(a, 'pairs') ?? 4, steps: flagInt(a, 'steps') ?? 5, method,
     family: flagChoice(a, 'family', ['gpt2', 'llama'] as const) ?? 'gpt2', checkpointing: flagBool(a, 'checkpointing'),
+    frozenDtype: flagChoice(a, 'frozen-dtype', ['auto', 'float32'] as const) ?? 'auto',
   };
   const loraR = flagInt(a, 'lora-r');
   const loraTargets = flagString(a, 'lora-targets');
@@ -187,7 +195,9 @@ export async function main(argv: string[]): Promise<number> {
   log(`backend ${info.backend} (${info.device}); ${s.family}${s.checkpointing ? ' + checkpointing' : ''}${s.lora ? ` + LoRA r ${s.lora.r} ${String(s.lora.targets)}` : ''} d=${s.d} L=${s.L} H=${s.H} V=${s.V} T=${s.T} pairs=${s.pairs} method=${s.method}`);
   const dims = dimsFromHf(benchConfig(s));
   if (!dims) throw new UsageError('bench: no model dimensions');
-  const estimate = estimatePeak(dims, { rows: 2 * s.pairs, T: s.T, checkpointing: s.checkpointing, reference: s.method === 'dpo', ...(s.lora ? { lora: s.lora } : {}) });
+  const run: RunShape = { rows: 2 * s.pairs, T: s.T, checkpointing: s.checkpointing, reference: s.method === 'dpo', ...(s.lora ? { lora: s.lora } : {}) };
+  if (s.model && keepsFrozen16(dims, run, s.frozenDtype, info.backend)) run.frozen16 = true;
+  const estimate = estimatePeak(dims, run);
   log(`memory plan: ${describe(estimate)}`);
   // A run the plan says cannot fit is refused in words, before it takes the machine's memory.
   const limit = backendLimit(info.backend);
@@ -204,6 +214,7 @@ export async function main(argv: string[]): Promise<number> {
     peak_backend_bytes: r.peakBytes, peak_live_tensor_bytes: r.peakLive, peak_rss_bytes: r.peakRss,
     ...(r.counts.length ? { counts: countsSummary(r.counts), batch_bytes: r.batchBytes } : {}),
     family: s.family, gradient_checkpointing: s.checkpointing, trainable_params: r.trainable, ...(s.lora ? { lora: s.lora } : {}),
+    frozen_16bit: r.frozen16,
     ...(r.nativePeak === undefined ? {} : { peak_native_bytes: r.nativePeak }),
     estimate_bytes: estimate.total,
     // The process's resident-set high-water mark (getrusage), loading included: what the OS saw.

@@ -1,7 +1,8 @@
 // Building what a training run needs from its resolved config: the tokenizer (bytes, a tokenizer.json,
 // a trained BPE, or the model directory's own), the model (a seeded scratch GPT-2, a Hugging Face
 // directory, or a checkpoint being resumed; with a LoRA adapter: fresh, from `model.adapter`, or the
-// checkpoint's, on the `model.from` base) and the eval-sample generator.
+// checkpoint's, on the `model.from` base; frozen weights of a 16-bit checkpoint kept 16-bit unless
+// model.frozen_dtype is float32) and the eval-sample generator.
 import { resolve } from 'node:path';
 import type { ExperimentConfig } from '../../common/config';
 import type { RunShape } from '../backend/timeStep';
@@ -57,7 +58,9 @@ export async function runShape(cfg: ExperimentConfig, configDir: string, tok: To
  */
 export async function buildModel(cfg: ExperimentConfig, configDir: string, tok: Tokenizer, checkpoint: string | undefined, frozen = false): Promise<CausalLM> {
   const lora = !frozen && (cfg.adapter !== undefined || cfg.model.adapter !== undefined);
-  const model = await loadOrCreate(cfg, configDir, tok, lora ? undefined : checkpoint);
+  // Weights that will not train (a LoRA base, the DPO reference) stay 16-bit if the checkpoint is (ops/half.ts).
+  const keep16 = (lora || frozen) && cfg.model.frozen_dtype !== 'float32';
+  const model = await loadOrCreate(cfg, configDir, tok, lora ? undefined : checkpoint, keep16);
   model.gradientCheckpointing = cfg.train.gradient_checkpointing;
   if (!lora) return model;
   try {
@@ -67,6 +70,14 @@ export async function buildModel(cfg: ExperimentConfig, configDir: string, tok: 
     throw e;
   }
   return model;
+}
+
+/** A line saying which frozen weights stay 16-bit, or undefined when none do. */
+export function frozenNote(model: CausalLM): string | undefined {
+  const halves = [...model.halves.values()];
+  if (halves.length === 0) return undefined;
+  const n = halves.reduce((a, h) => a + h.size, 0);
+  return `frozen weights: ${n.toLocaleString('en-US')} parameters kept ${halves[0]?.format} (${(2 * n / 2 ** 20).toFixed(1)} MiB, half of float32; model.frozen_dtype: float32 converts them)`;
 }
 
 /** Attaches the run's LoRA adapter: the checkpoint's when resuming, `model.adapter`'s, or a fresh one. */
@@ -87,10 +98,10 @@ async function withAdapter(model: CausalLM, cfg: ExperimentConfig, configDir: st
   attachLora(model, lora);
 }
 
-async function loadOrCreate(cfg: ExperimentConfig, configDir: string, tok: Tokenizer, checkpoint: string | undefined): Promise<CausalLM> {
+async function loadOrCreate(cfg: ExperimentConfig, configDir: string, tok: Tokenizer, checkpoint: string | undefined, keep16: boolean): Promise<CausalLM> {
   if (cfg.model.from === 'scratch' && !checkpoint) return createScratchGpt2(cfg.model, tok.vocabSize, tok.eosId, cfg.seed);
   const dir = checkpoint ?? resolve(configDir, cfg.model.from);
-  const { model } = await loadModelDir(dir);
+  const { model } = await loadModelDir(dir, { keep16 });
   if (tok.vocabSize > model.config.vocab_size) {
     model.dispose();
     throw new Error(`${dir}: the tokenizer has ${tok.vocabSize} ids but the model's embedding has ${model.config.vocab_size} rows; use the model's own tokenizer (tokenizer: bytes uses the directory's tokenizer.json)`);

@@ -16,7 +16,7 @@ import { DataError } from '../data/errors';
 import { loadDataset } from '../data/dataset';
 import { runFiles } from '../train/runDir';
 import { runTraining, totalSteps } from '../train/trainer';
-import { buildModel, buildTokenizer, makeSampler, runShape } from './setup';
+import { buildModel, buildTokenizer, frozenNote, makeSampler, runShape } from './setup';
 import { humanSink } from './human';
 import { preflightConfig, type Override } from './overrides';
 import { parseTrainArgs } from './trainArgs';
@@ -151,6 +151,10 @@ export async function main(argv: string[]): Promise<number> {
     const startStep = resumeFrom ? checkResume(resumeFrom, cfg, configDir, total, log) : 0;
     const model = await buildModel(cfg, configDir, tokenizer, resumeFrom).catch((e: unknown) => { throw resumeFrom ? inCheckpoint(e, resumeFrom) : e; });
     const ref = cfg.method === 'dpo' ? await buildModel(cfg, configDir, tokenizer, undefined, true) : undefined;
+    for (const [who, m] of [['', model], ['DPO reference: ', ref]] as const) {
+      const note = m && frozenNote(m);
+      if (note) log(who + note);
+    }
     if (stop) {
       model.dispose();
       ref?.dispose();

@@ -40,6 +40,7 @@ export const KEY_MAP: Readonly<Record<string, string>> = {
   'model.from': 'the model directory train.py loads (scratch: the exported initial weights in model/)',
   'model.layers': 'model/config.json n_layer', 'model.d_model': 'model/config.json n_embd',
   'model.heads': 'model/config.json n_head', 'model.context': 'model/config.json n_positions',
+  'model.frozen_dtype': 'not exported: train.py loads the model in float32 (from_pretrained(dtype="float32"))',
   tokenizer: 'the tokenizer files saved in model/', 'tokenizer.train': 'trained at export, saved in model/',
   chat_template: 'conversations rendered with it into the exported data; saved as model/chat_template.jinja',
   'data.train': 'data/train.jsonl', 'data.eval': 'data/eval.jsonl (the same seeded split)',

@@ -40,19 +40,19 @@ for (const name of ['tiny-gpt2', 'tiny-llama', 'tiny-llama-bf16', 'tiny-qwen2-sh
     try {
       const diff = await maxDiff(model, ref);
       assert.ok(diff < 1e-4, `max |logit difference| ${diff}`);
-      // A from-scratch-like save: config.json, model.safetensors (fp32, transformers layout), tokenizer.
+      // A from-scratch-like save: config.json, model.safetensors (the source dtype, transformers layout), tokenizer.
       const target = join(out, 'ckpt');
       await saveModelDir(model, new ByteTokenizer(), target);
       assert.deepEqual((await readdir(target)).sort(), ['config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
       const header = await readSafetensorsHeader(join(target, 'model.safetensors'));
       const original = name.endsWith('sharded') ? undefined : await readSafetensorsHeader(join(dir, 'model.safetensors'));
       if (original) {
-        // Same names and shapes as transformers wrote (dtype float32 now).
-        const shapes = (h: typeof header) => [...h.tensors].map(([n, t]) => `${n}:${t.shape.join('x')}`).sort();
+        // Same names, shapes and dtypes as transformers wrote (a bf16 checkpoint is saved bf16 again).
+        const shapes = (h: typeof header) => [...h.tensors].map(([n, t]) => `${n}:${t.shape.join('x')}:${t.dtype}`).sort();
         assert.deepEqual(shapes(header), shapes(original));
       }
       assert.deepEqual(header.metadata, { format: 'pt' });
-      assert.equal(JSON.parse(await readFile(join(target, 'config.json'), 'utf8')).dtype, 'float32');
+      assert.equal(JSON.parse(await readFile(join(target, 'config.json'), 'utf8')).dtype, name.endsWith('bf16') ? 'bfloat16' : 'float32');
       const again = await loadModelDir(target);
       try {
         assert.equal(await maxDiff(again.model, ref), diff, 'reloaded model gives identical logits');

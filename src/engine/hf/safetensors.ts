@@ -150,23 +150,37 @@ export function decodeTensorBytes(bytes: Uint8Array, dtype: SafetensorsDtype, na
   }
 }
 
-/**
- * Streams the tensors of one safetensors file (all, or those named in `only`), in file order, each read
- * into a fresh buffer and converted (floats to float32, integers to int32).
- */
-export async function* readSafetensors(path: string, only?: ReadonlySet<string>): AsyncGenerator<[string, LoadedTensor]> {
+/** Streams the tensors of one safetensors file (all, or those named in `only`), in file order, as raw bytes. */
+export async function* readSafetensorsBytes(path: string, only?: ReadonlySet<string>): AsyncGenerator<[string, TensorInfo, Buffer]> {
   const fh = await open(path, 'r');
   try {
     const header = await readHeaderFrom(fh, path);
     const entries = [...header.tensors].filter(([name]) => !only || only.has(name)).sort((a, b) => a[1].dataOffsets[0] - b[1].dataOffsets[0]);
     for (const [name, info] of entries) {
       const [begin, end] = info.dataOffsets;
-      const bytes = await readExactly(fh, end - begin, header.dataStart + begin);
-      yield [name, { dtype: info.dtype, shape: info.shape, data: decodeTensorBytes(bytes, info.dtype, `${path}: ${name}`) }];
+      yield [name, info, await readExactly(fh, end - begin, header.dataStart + begin)];
     }
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Streams the tensors of one safetensors file (all, or those named in `only`), in file order, each read
+ * into a fresh buffer and converted (floats to float32, integers to int32).
+ */
+export async function* readSafetensors(path: string, only?: ReadonlySet<string>): AsyncGenerator<[string, LoadedTensor]> {
+  for await (const [name, info, bytes] of readSafetensorsBytes(path, only)) {
+    yield [name, { dtype: info.dtype, shape: info.shape, data: decodeTensorBytes(bytes, info.dtype, `${path}: ${name}`) }];
+  }
+}
+
+/** The 16-bit words of an F16 or BF16 tensor's little-endian bytes, unconverted. */
+export function words16(bytes: Uint8Array): Uint16Array {
+  const out = new Uint16Array(bytes.byteLength / 2);
+  if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(bytes);
+  else for (let i = 0; i < out.length; i++) out[i] = (bytes[2 * i] as number) | ((bytes[2 * i + 1] as number) << 8);
+  return out;
 }
 
 /** One tensor to write: its values are produced only when the writer reaches it (streaming). */

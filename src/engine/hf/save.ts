@@ -1,6 +1,7 @@
 // Saving a model as a Hugging Face model directory that transformers' from_pretrained loads:
-// config.json (float32), model.safetensors (parameters in transformers' names and layouts, streamed one
-// tensor at a time), generation_config.json and the tokenizer files. Written into a temporary sibling
+// config.json, model.safetensors (parameters in transformers' names and layouts, streamed one tensor at
+// a time, in the dtype of the checkpoint the model came from: F32, or BF16/F16 rounded to nearest even,
+// as transformers' save_pretrained keeps a model's dtype), generation_config.json and the tokenizer files. Written into a temporary sibling
 // directory and renamed into place, so a crash never leaves a half-written checkpoint under `dir`.
 import type * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
@@ -10,9 +11,12 @@ import type { CausalLM, HfConfig } from '../model/types';
 import type { Tokenizer } from '../tokenizer/types';
 import { writeSafetensors, type TensorToWrite } from './safetensors';
 
-/** The config.json to write: the model's own, marked float32 (what we store) and with the tokenizer's ids. */
+const TORCH_DTYPE = { F32: 'float32', BF16: 'bfloat16', F16: 'float16' } as const;
+
+/** The config.json to write: the model's own, marked with the dtype we store and with the tokenizer's ids. */
 export function configToSave(model: CausalLM, tokenizer: Tokenizer | undefined): HfConfig {
-  const c: HfConfig = { ...model.config, dtype: 'float32', torch_dtype: 'float32' };
+  const dtype = TORCH_DTYPE[model.sourceDtype ?? 'F32'];
+  const c: HfConfig = { ...model.config, dtype, torch_dtype: dtype };
   if (tokenizer) {
     c.eos_token_id = tokenizer.eosId;
     if (tokenizer.bosId !== undefined) c.bos_token_id = tokenizer.bosId;
@@ -21,12 +25,16 @@ export function configToSave(model: CausalLM, tokenizer: Tokenizer | undefined):
   return c;
 }
 
-/** The model's parameters as safetensors entries, each read from the device only when written. */
+/** The model's parameters (and frozen 16-bit weights) as safetensors entries, each read from the device only when written. */
 function tensorsOf(model: CausalLM): TensorToWrite[] {
-  return [...model.params.keys()].sort().map((name) => {
+  const dtype = model.sourceDtype ?? 'F32';
+  return [...model.params.keys(), ...model.halves.keys()].sort().map((name): TensorToWrite => {
+    const half = model.halves.get(name);
+    if (half) return { name, shape: [...half.stored], dtype: half.format === 'bf16' ? 'BF16' : 'F16', data: () => half.storedValues() };
     const v = model.params.get(name) as tf.Variable;
     return {
       name,
+      dtype,
       shape: model.exportParam ? exportShape(model, name) : v.shape,
       data: async () => {
         const t = model.exportParam ? model.exportParam(name) : v;

@@ -1,12 +1,14 @@
 // Reading a Hugging Face model directory's weights: model.safetensors, or the shards listed in
 // model.safetensors.index.json ({"metadata": ..., "weight_map": {tensor name: shard file}}), as
 // transformers' save_pretrained writes them. Tensors are streamed one at a time into tfjs float32
-// tensors (fp16/bf16 converted), so peak memory is the fp32 model plus one tensor's bytes.
+// tensors (fp16/bf16 converted), so peak memory is the model plus one tensor's bytes; F16 and BF16
+// weights the caller names in `keep16` stay 16-bit instead (ops/half.ts: frozen weights, issue 13).
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readSafetensors } from './safetensors';
+import { Half } from '../ops/half';
+import { decodeTensorBytes, readSafetensorsBytes, words16 } from './safetensors';
 
 /** The safetensors files of a model directory, in order. */
 export async function weightFiles(dir: string): Promise<string[]> {
@@ -33,23 +35,36 @@ export async function weightFiles(dir: string): Promise<string[]> {
   return (files as string[]).sort().map((f) => join(dir, f));
 }
 
+/** The floating dtype of a directory's tensors: F32, or F16/BF16 when every floating tensor has it. */
+export type SourceDtype = 'F32' | 'F16' | 'BF16';
+
 /**
- * All tensors of a model directory as float32 (or int32) tfjs tensors keyed by name. `rename` maps file
- * names to the names the model expects (e.g. adds GPT-2's "transformer." prefix).
+ * All tensors of a model directory as float32 (or int32) tfjs tensors keyed by name, and 16-bit ones for
+ * the names `keep16` accepts when the file holds them as F16 or BF16. `rename` maps file names to the
+ * names the model expects (e.g. adds GPT-2's "transformer." prefix). `dtype`: the files' floating dtype.
  */
-export async function readWeights(dir: string, rename: (name: string) => string = (n) => n): Promise<Map<string, tf.Tensor>> {
-  const out = new Map<string, tf.Tensor>();
+export async function readWeights(dir: string, rename: (name: string) => string = (n) => n, keep16: (name: string) => boolean = () => false): Promise<{ weights: Map<string, tf.Tensor | Half>; dtype: SourceDtype }> {
+  const out = new Map<string, tf.Tensor | Half>();
+  const floats = new Set<string>();
   try {
     for (const file of await weightFiles(dir)) {
-      for await (const [name, t] of readSafetensors(file)) {
+      for await (const [name, info, bytes] of readSafetensorsBytes(file)) {
         const key = rename(name);
         if (out.has(key)) throw new Error(`${file}: tensor "${name}" appears in more than one shard`);
-        out.set(key, tf.tensor(t.data, t.shape, t.data instanceof Float32Array ? 'float32' : 'int32'));
+        const half = info.dtype === 'BF16' ? 'bf16' : info.dtype === 'F16' ? 'f16' : undefined;
+        if (info.dtype.startsWith('F') || half) floats.add(info.dtype);
+        if (half && info.shape.length === 2 && keep16(key)) {
+          out.set(key, Half.pack(words16(bytes), info.shape as [number, number], half));
+          continue;
+        }
+        const data = decodeTensorBytes(bytes, info.dtype, `${file}: ${name}`);
+        out.set(key, tf.tensor(data, info.shape, data instanceof Float32Array ? 'float32' : 'int32'));
       }
     }
   } catch (e) {
     for (const t of out.values()) t.dispose();
     throw e;
   }
-  return out;
+  const only = floats.size === 1 ? [...floats][0] : undefined;
+  return { weights: out, dtype: only === 'BF16' || only === 'F16' ? only : 'F32' };
 }

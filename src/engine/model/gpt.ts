@@ -2,10 +2,12 @@
 // transformers' GPT2LMHeadModel, the clarity of Karpathy's nanoGPT): token and position embeddings,
 // pre-LayerNorm blocks with causal self-attention and a GELU (tanh) MLP, a final LayerNorm and an
 // output head tied to the token embedding. Conv1D weights are stored [in, out] as in transformers,
-// so checkpoints load in transformers unchanged. No dropout: runs are deterministic.
+// so checkpoints load in transformers unchanged. Frozen weights may stay 16-bit (`halves`, ops/half.ts).
+// No dropout: runs are deterministic.
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '../../common/config';
 import { embed } from '../ops/blocks';
+import { Half, type Weight } from '../ops/half';
 import { linear, matmulT } from '../ops/matmul';
 import { attention, causalMask, causalSelfAttention, geluTanh, layerNorm, mergeHeads, splitHeads, splitHeadsT } from '../ops/nn';
 import { checkpointed } from './checkpoint';
@@ -82,18 +84,26 @@ function cachedAttention(qkv: tf.Tensor3D, kv: CacheStep, i: number, H: number, 
 
 class Gpt2 implements CausalLM {
   readonly params = new Map<string, tf.Variable>();
+  readonly halves = new Map<string, Half>();
+  sourceDtype?: 'F32' | 'F16' | 'BF16';
   readonly context: number;
   gradientCheckpointing = false;
   adapter?: LinearAdapter;
   private readonly D: Gpt2Dims;
 
-  constructor(readonly config: HfConfig, weights: Map<string, tf.Tensor>) {
+  /** `weights` in transformers' names and layouts; a Half (a frozen 16-bit weight) is kept as it is. */
+  constructor(readonly config: HfConfig, weights: Map<string, tf.Tensor | Half>) {
     this.D = gpt2Dims(config);
     this.context = this.D.P;
     for (const [name, shape] of gpt2Shapes(this.D)) {
       const w = weights.get(name);
       if (!w) throw new Error(`GPT-2 weights: missing tensor "${name}"`);
-      if (w.shape.join() !== shape.join()) throw new Error(`GPT-2 weights: "${name}" has shape [${w.shape}], expected [${shape}]`);
+      const stored = w instanceof Half ? w.stored : w.shape;
+      if (stored.join() !== shape.join()) throw new Error(`GPT-2 weights: "${name}" has shape [${stored}], expected [${shape}]`);
+      if (w instanceof Half) {
+        this.halves.set(name, w.clone()); // Conv1D [in, out] and the embedding [V, d] are used as stored
+        continue;
+      }
       this.params.set(name, tf.variable(w, true)); // tfjs variable names are global: keep them anonymous
     }
   }
@@ -102,9 +112,14 @@ class Gpt2 implements CausalLM {
     return this.params.get(name) as unknown as tf.Tensor<R>;
   }
 
+  /** A weight that may be frozen 16-bit. */
+  private w(name: string): Weight {
+    return this.halves.get(name) ?? this.p<tf.Rank.R2>(name);
+  }
+
   /** Conv1D `module` (weight [in, out], bias [out]) on x [N, in] → [N, out], plus the adapter's term. */
   private lin(x: tf.Tensor2D, module: string): tf.Tensor2D {
-    const [w, b] = [this.p<tf.Rank.R2>(module + '.weight'), this.p<tf.Rank.R1>(module + '.bias')];
+    const [w, b] = [this.w(module + '.weight'), this.p<tf.Rank.R1>(module + '.bias')];
     return this.adapter?.adapts(module) ? this.adapter.linear(module, x, w, b) : linear(x, w, b); // [N, out]
   }
 
@@ -128,14 +143,14 @@ class Gpt2 implements CausalLM {
     const [B, T] = ids.shape;
     if (past + T > this.context) throw new Error(`sequence of ${past + T} tokens exceeds the model's context of ${this.context}`);
     const pos = tf.slice(this.p<tf.Rank.R2>('transformer.wpe.weight'), [past, 0], [T, d]); // [T, d]
-    let x = tf.reshape(tf.add(embed(this.p('transformer.wte.weight'), ids), pos), [B * T, d]) as tf.Tensor2D; // [B*T, d]
+    let x = tf.reshape(tf.add(embed(this.w('transformer.wte.weight'), ids), pos), [B * T, d]) as tf.Tensor2D; // [B*T, d]
     const mask = kv && T > 1 ? tf.concat([tf.zeros([T, past]), causalMask(T)], 1) as tf.Tensor2D : null; // [T, past+T]
     for (let i = 0; i < L; i++) {
       const blk = (xi: tf.Tensor2D): tf.Tensor2D => this.block(i, xi, B, T, mask, kv);
       x = this.gradientCheckpointing && !kv ? checkpointed(blk, x, this.blockWeights(`transformer.h.${i}.`)) : blk(x); // [B*T, d]
     }
     x = layerNorm(x, this.p('transformer.ln_f.weight'), this.p('transformer.ln_f.bias'), eps);
-    const logits = matmulT(x, this.p<tf.Rank.R2>('transformer.wte.weight')); // [B*T, V]: tied head, x·wteᵀ
+    const logits = matmulT(x, this.w('transformer.wte.weight')); // [B*T, V]: tied head, x·wteᵀ
     return { logits: tf.reshape(logits, [B, T, V]) as tf.Tensor3D }; // [B, T, V]
   }
 
@@ -159,12 +174,13 @@ class Gpt2 implements CausalLM {
 
   dispose(): void {
     for (const v of this.params.values()) v.dispose();
+    for (const h of this.halves.values()) h.dispose();
     this.adapter?.dispose();
   }
 }
 
 /** A GPT-2 from a Hugging Face config and weights (keys as transformers names them). */
-export function createGpt2(config: HfConfig, weights?: Map<string, tf.Tensor>): CausalLM {
+export function createGpt2(config: HfConfig, weights?: Map<string, tf.Tensor | Half>): CausalLM {
   const w = weights ?? initGpt2(gpt2Dims(config), 0);
   const m = new Gpt2(config, w);
   if (!weights) for (const t of w.values()) t.dispose();

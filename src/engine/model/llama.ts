@@ -3,10 +3,12 @@
 // attention and a SwiGLU MLP (down(silu(gate(x)) · up(x))), a final RMSNorm and a tied or untied output
 // head. Qwen2 adds biases to the q/k/v projections. Parameters carry transformers' names; Linear weights
 // are kept transposed ([in, out]) so every product is a plain matMul (fast on wasm), and `exportParam`
-// gives them back in transformers' [out, in] layout for saving. No dropout: runs are deterministic.
+// gives them back in transformers' [out, in] layout for saving. Frozen weights may stay 16-bit
+// (`halves`, ops/half.ts) in their stored [out, in] layout, used transposed. No dropout: runs are deterministic.
 import * as tf from '@tensorflow/tfjs-core';
 import { embed, swiglu } from '../ops/blocks';
-import { linear, matmul, matmulT } from '../ops/matmul';
+import { Half, type Weight } from '../ops/half';
+import { linear, matmulT } from '../ops/matmul';
 import { attention, causalMask, fusedAttention, hasFusedAttention, mergeHeads, rmsNorm, splitHeads } from '../ops/nn';
 import { isLinearWeight, llamaDims, llamaShapes, type LlamaDims } from './llamaConfig';
 import { inPlaceVersion } from '../backend/native/io';
@@ -39,6 +41,8 @@ function repeatKv(x: tf.Tensor3D, nRep: number): tf.Tensor3D {
 
 class Llama implements CausalLM {
   readonly params = new Map<string, tf.Variable>();
+  readonly halves = new Map<string, Half>();
+  sourceDtype?: 'F32' | 'F16' | 'BF16';
   readonly context: number;
   gradientCheckpointing = false;
   adapter?: LinearAdapter;
@@ -48,7 +52,8 @@ class Llama implements CausalLM {
   /** RoPE tables of whole sequences by length (training, eval): built and uploaded once, not each step. */
   private readonly ropeCache = new Map<number, { cos: tf.Tensor2D; sin: tf.Tensor2D }>();
 
-  constructor(readonly config: HfConfig, weights: Map<string, tf.Tensor>) {
+  /** `weights` in transformers' names and layouts; a Half (a frozen 16-bit weight) is kept as it is, seen as [in, out] when linear. */
+  constructor(readonly config: HfConfig, weights: Map<string, tf.Tensor | Half>) {
     this.D = llamaDims(config);
     this.context = this.D.P;
     this.invFreq = ropeInvFreq(this.D.rope);
@@ -59,7 +64,12 @@ class Llama implements CausalLM {
         const hint = name === 'lm_head.weight' ? ' (config.json says tie_word_embeddings is not true, so an untied lm_head is expected)' : '';
         throw new Error(`${arch} weights: missing tensor "${name}"${hint}`);
       }
-      if (w.shape.join() !== shape.join()) throw new Error(`${arch} weights: "${name}" has shape [${w.shape}], expected [${shape}]`);
+      const stored = w instanceof Half ? w.stored : w.shape;
+      if (stored.join() !== shape.join()) throw new Error(`${arch} weights: "${name}" has shape [${stored}], expected [${shape}]`);
+      if (w instanceof Half) {
+        this.halves.set(name, isLinearWeight(name) ? w.t() : w.clone()); // Linear: stored [out, in], used as [in, out]
+        continue;
+      }
       const value = isLinearWeight(name) ? tf.transpose(w) : w; // Linear: [out, in] → [in, out]
       this.params.set(name, tf.variable(value, true)); // unnamed: tfjs variable names are global
       if (value !== w) value.dispose();
@@ -72,13 +82,18 @@ class Llama implements CausalLM {
     return v as unknown as tf.Tensor<R>;
   }
 
+  /** A weight that may be frozen 16-bit. */
+  private w(name: string): Weight {
+    return this.halves.get(name) ?? this.p<tf.Rank.R2>(name);
+  }
+
   private bias(name: string): tf.Tensor1D | undefined {
     return this.params.get(name) as unknown as tf.Tensor1D | undefined;
   }
 
   /** Linear `module` (weight kept [in, out], optional bias) on x [N, in] → [N, out], plus the adapter's term. */
   private lin(x: tf.Tensor2D, module: string): tf.Tensor2D {
-    const [w, b] = [this.p<tf.Rank.R2>(module + '.weight'), this.bias(module + '.bias')];
+    const [w, b] = [this.w(module + '.weight'), this.bias(module + '.bias')];
     return this.adapter?.adapts(module) ? this.adapter.linear(module, x, w, b) : linear(x, w, b); // [N, out]
   }
 
@@ -109,17 +124,18 @@ class Llama implements CausalLM {
     if (past + T > this.context) throw new Error(`sequence of ${past + T} tokens exceeds the model's context of ${this.context}`);
     const rope = past === 0 ? this.wholeRope(T) : ropeTables(this.invFreq, past, T); // [T, hd] each
     const mask = kv ? (T > 1 ? (tf.concat([tf.zeros([T, past]), causalMask(T)], 1) as tf.Tensor2D) : null) : causalMask(T); // [T, past+T]
-    let x = tf.reshape(embed(this.p('model.embed_tokens.weight'), ids), [B * T, d]) as tf.Tensor2D; // [B*T, d]
+    let x = tf.reshape(embed(this.w('model.embed_tokens.weight'), ids), [B * T, d]) as tf.Tensor2D; // [B*T, d]
     for (let i = 0; i < L; i++) {
       const blk = (xi: tf.Tensor2D, [cos, sin]: tf.Tensor[]): tf.Tensor2D => this.block(i, xi, B, T, { cos: cos as tf.Tensor2D, sin: sin as tf.Tensor2D }, mask, kv);
       x = this.gradientCheckpointing && !kv ? checkpointed(blk, x, this.blockWeights(`model.layers.${i}.`), [rope.cos, rope.sin]) : blk(x, [rope.cos, rope.sin]); // [B*T, d]
     }
     x = rmsNorm(x, this.p('model.norm.weight'), eps);
-    const wte = this.params.get('model.embed_tokens.weight') as tf.Variable;
-    // A frozen tied embedding (under an adapter) as x·Eᵀ, so its gradient is skipped (ops/matmul.ts).
-    if (this.D.tied && !kv && !wte.trainable) return tf.reshape(matmulT(x, wte as unknown as tf.Tensor2D), [B, T, V]) as tf.Tensor3D; // [B, T, V]
-    const head = !this.D.tied ? this.p<tf.Rank.R2>('lm_head.weight') : kv ? this.tiedHead() : tf.transpose(this.p<tf.Rank.R2>('model.embed_tokens.weight')); // [d, V]
-    return tf.reshape(matmul(x, head), [B, T, V]) as tf.Tensor3D; // [B, T, V]
+    const wte = this.w('model.embed_tokens.weight');
+    // A frozen tied embedding (under an adapter, or 16-bit) as x·Eᵀ, so its gradient is skipped (ops/matmul.ts).
+    const frozen = wte instanceof Half || (!kv && !(wte as tf.Variable).trainable);
+    if (this.D.tied && frozen) return tf.reshape(matmulT(x, wte), [B, T, V]) as tf.Tensor3D; // [B, T, V]
+    const head = !this.D.tied ? this.w('lm_head.weight') : kv ? this.tiedHead() : tf.transpose(this.p<tf.Rank.R2>('model.embed_tokens.weight')); // [d, V]
+    return tf.reshape(linear(x, head), [B, T, V]) as tf.Tensor3D; // [B, T, V]
   }
 
   /** Decoder layer i: x [B*T, d] → [B*T, d]. */
@@ -203,6 +219,7 @@ class Llama implements CausalLM {
     for (const r of this.ropeCache.values()) tf.dispose([r.cos, r.sin]);
     this.ropeCache.clear();
     for (const v of this.params.values()) v.dispose();
+    for (const h of this.halves.values()) h.dispose();
     this.adapter?.dispose();
   }
 }
@@ -211,7 +228,7 @@ class Llama implements CausalLM {
  * A Llama-family model (LlamaForCausalLM, Qwen2ForCausalLM) from a config.json and weights keyed by
  * transformers' names in transformers' layout; without weights, a seeded random init.
  */
-export function createLlama(config: HfConfig, weights?: Map<string, tf.Tensor>, seed = 0): CausalLM {
+export function createLlama(config: HfConfig, weights?: Map<string, tf.Tensor | Half>, seed = 0): CausalLM {
   const w = weights ?? initLlama(llamaDims(config), seed, typeof config.initializer_range === 'number' ? config.initializer_range : 0.02);
   const m = new Llama(config, w);
   if (!weights) for (const t of w.values()) t.dispose();

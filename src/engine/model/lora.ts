@@ -10,6 +10,7 @@
 // model's parameters become non-trainable: no gradient is computed for them and AdamW keeps no moments.
 // The model knows nothing of training; an adapted linear layer runs as one op (loraLinear.ts).
 import * as tf from '@tensorflow/tfjs-core';
+import type { Weight } from '../ops/half';
 import { loraLinear } from './loraLinear';
 import { paramSeed } from './seed';
 import type { CausalLM, LinearAdapter } from './types';
@@ -34,9 +35,9 @@ interface Pair { A: tf.Variable; B: tf.Variable }
 export function linearModules(model: CausalLM): Map<string, { in: number; out: number }> {
   const out = new Map<string, { in: number; out: number }>();
   const linear = model.config.model_type === 'gpt2' ? /\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.weight$/ : /^model\..*_proj\.weight$/;
-  for (const [name, v] of model.params) {
+  for (const [name, v] of [...model.params, ...model.halves]) {
     if (!linear.test(name)) continue;
-    const [i, o] = v.shape as [number, number]; // both families keep linear weights [in, out] in memory
+    const [i, o] = v.shape as [number, number]; // both families use linear weights as [in, out] (a Half's logical shape)
     out.set(name.slice(0, -'.weight'.length), { in: i, out: o });
   }
   return out;
@@ -98,7 +99,7 @@ export class Lora implements LinearAdapter {
   }
 
   /** The adapted linear layer `module` (W [in, out] and b frozen) on x [N, in] → [N, out]: x·W + b + scaling·(dropout(x)·Aᵀ)·Bᵀ. */
-  linear(module: string, x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
+  linear(module: string, x: tf.Tensor2D, w: Weight, b?: tf.Tensor1D): tf.Tensor2D {
     const p = this.pairs.get(module);
     if (!p) throw new Error(`LoRA: no adapter on "${module}"`);
     const xd = this.training && this.settings.dropout > 0 ? this.drop(x, p.index) : x; // [N, in]
@@ -164,6 +165,14 @@ export function mergeLora(model: CausalLM): void {
   const lora = model.adapter;
   if (!(lora instanceof Lora)) return;
   for (const m of lora.modules) {
+    const half = model.halves.get(`${m}.weight`);
+    if (half) { // a frozen 16-bit weight becomes a float32 parameter again to take the delta
+      const w32 = half.widen(); // [in, out]
+      model.params.set(`${m}.weight`, tf.variable(w32, true));
+      w32.dispose();
+      half.dispose();
+      model.halves.delete(`${m}.weight`);
+    }
     const w = model.params.get(`${m}.weight`) as tf.Variable;
     const merged = tf.tidy(() => tf.add(w, lora.delta(m)));
     w.assign(merged);

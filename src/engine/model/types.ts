@@ -3,6 +3,7 @@
 // Hugging Face transformers names and layouts of the architecture, so checkpoints are
 // save_pretrained-compatible directories.
 import type * as tf from '@tensorflow/tfjs-core';
+import type { Half, Weight } from '../ops/half';
 
 /** The subset of a Hugging Face config.json that ORPO Lab models read and write. */
 export interface HfConfig {
@@ -25,8 +26,8 @@ export interface LinearAdapter {
   readonly params: Map<string, tf.Variable>;
   /** Whether `module` (e.g. "transformer.h.0.attn.c_attn") has an adapter. */
   adapts(module: string): boolean;
-  /** The adapted layer `module` with its frozen weight w [in, out] and bias on x [N, in] → [N, out]. */
-  linear(module: string, x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D;
+  /** The adapted layer `module` with its frozen weight w [in, out] (float32 or 16-bit) and bias on x [N, in] → [N, out]. */
+  linear(module: string, x: tf.Tensor2D, w: Weight, b?: tf.Tensor1D): tf.Tensor2D;
   dispose(): void;
 }
 
@@ -35,6 +36,13 @@ export interface CausalLM {
   readonly config: HfConfig;
   /** Parameters by Hugging Face name (frozen, `trainable` false, under an adapter), in the layout `safetensors` stores for transformers. */
   readonly params: Map<string, tf.Variable>;
+  /**
+   * Frozen weights kept in the checkpoint's 16-bit dtype (ops/half.ts; loaded so only when they will not
+   * train and the backend has the kernels: hf/load.ts), by Hugging Face name; not in `params`.
+   */
+  readonly halves: Map<string, Half>;
+  /** The floating dtype of the checkpoint the model was loaded from: saved in it again (hf/save.ts). */
+  sourceDtype?: 'F32' | 'F16' | 'BF16';
   /** Maximum sequence length. */
   readonly context: number;
   /** ids: [B, T] int32 → logits [B, T, V]. */

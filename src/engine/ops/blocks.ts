@@ -1,9 +1,11 @@
 // Element-level building blocks with fused kernels where the backend has them (ops/fused.ts; WebGPU
 // today) and tfjs composites otherwise: a linear layer's bias add, SwiGLU (Shazeer 2020, as
-// transformers' LlamaMLP: silu(gate)·up) and the embedding lookup (torch.nn.Embedding).
+// transformers' LlamaMLP: silu(gate)·up) and the embedding lookup (torch.nn.Embedding), from a frozen
+// 16-bit table through ops/half.ts.
 import * as tf from '@tensorflow/tfjs-core';
 import type { CustomGradientFunc } from '@tensorflow/tfjs-core/dist/engine';
 import { FUSED_GPU, hasFused, runFused } from './fused';
+import { Half, halfGather, type Weight } from './half';
 
 const fusedBias = tf.customGrad(((x: tf.Tensor, b: tf.Tensor) => ({
   value: runFused(FUSED_GPU.biasAdd, { x, b }) as tf.Tensor, // [N, C]
@@ -32,8 +34,9 @@ export function swiglu(gate: tf.Tensor2D, up: tf.Tensor2D): tf.Tensor2D {
   return tf.mul(tf.mul(gate, tf.sigmoid(gate)), up);
 }
 
-/** Rows of w [V, d] picked by ids int32 [B, T] → [B, T, d]; the gradient reaches w only. */
-export function embed(w: tf.Tensor2D, ids: tf.Tensor2D): tf.Tensor3D {
+/** Rows of w [V, d] picked by ids int32 [B, T] → [B, T, d]; the gradient reaches w only (none for a frozen 16-bit table). */
+export function embed(w: Weight, ids: tf.Tensor2D): tf.Tensor3D {
+  if (w instanceof Half) return halfGather(w, ids) as tf.Tensor3D; // [B, T, d]
   if (!hasFused(FUSED_GPU.embedding)) return tf.gather(w, ids) as tf.Tensor as tf.Tensor3D; // [B, T, d]
   const f = tf.customGrad(((wi: tf.Tensor) => ({
     value: runFused(FUSED_GPU.embedding, { w: wi, ids }) as tf.Tensor, // [B, T, d]

@@ -60,6 +60,19 @@ export const FUSED_GPU = {
   rmsNormGrad: 'OrpoRmsNormGrad',
 } as const;
 
+/**
+ * Kernels of 16-bit frozen weights (ops/half.ts), which only the native backend provides
+ * (backend/native/halfKernels.ts): the weight S [R, C] is an int32 tensor [⌈R·C/2⌉] holding two
+ * bfloat16 or binary16 values per element, widened to float32 as the kernel reads it. Elsewhere (wasm,
+ * WebGPU, tensorflow, cpu) weights become float32 when the model loads, as before.
+ */
+export const FUSED_HALF = {
+  /** inputs x [M, K], w (S packed); attrs R, C, trans (op(S) = Sᵀ when 1), fmt (0 bf16, 1 f16) → x·op(S) [M, N]. */
+  matmul: 'OrpoHalfMatMul',
+  /** inputs w (S packed), ids int32 (any shape); attrs R, C, fmt → rows of S [...ids, C]. */
+  gather: 'OrpoHalfGather',
+} as const;
+
 /** Whether the active backend has the fused kernel `name`. */
 export const hasFused = (name: string): boolean => tf.getKernel(name, tf.getBackend()) !== undefined;
 

@@ -6,10 +6,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { CustomGradientFunc } from '@tensorflow/tfjs-core/dist/engine';
 import { addBias } from './blocks';
+import { Half, halfMatmul, type Weight } from './half';
 
 // A frozen weight (a non-trainable variable: the base model under a LoRA adapter) gets no gradient: the
 // product's gradient skips it and returns a scalar placeholder, which the tape never reads because no
 // gradient is asked of a non-trainable variable (tf.variableGrads and our callers ask for trainable ones).
+// A frozen 16-bit weight (ops/half.ts) goes through its own kernels, which give x its gradient only.
 const frozen = (t: tf.Tensor): boolean => t instanceof tf.Variable && !t.trainable;
 const none = (): tf.Tensor => tf.scalar(0);
 
@@ -54,14 +56,14 @@ const mmT = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) =
   };
 }) as unknown as CustomGradientFunc<tf.Tensor>);
 
-/** a: [M, K] · bᵀ with b: [N, K] → [M, N] (a tied output head: hidden states · embeddingᵀ). */
-export function matmulT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  return mmT(a, b) as tf.Tensor2D;
+/** a: [M, K] · bᵀ with b: [N, K] → [M, N] (a tied output head: hidden states · embeddingᵀ); b may be 16-bit (frozen). */
+export function matmulT(a: tf.Tensor2D, b: Weight): tf.Tensor2D {
+  return b instanceof Half ? halfMatmul(a, b, true) : (mmT(a, b) as tf.Tensor2D); // [M, N]
 }
 
-/** x: [N, in] · w: [in, out] + b: [out] → [N, out] (the bias through a fused kernel where there is one). */
-export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
-  const y = matmul(x, w); // [N, out]
+/** x: [N, in] · w: [in, out] + b: [out] → [N, out] (the bias through a fused kernel where there is one); w may be 16-bit (frozen). */
+export function linear(x: tf.Tensor2D, w: Weight, b?: tf.Tensor1D): tf.Tensor2D {
+  const y = w instanceof Half ? halfMatmul(x, w) : matmul(x, w); // [N, out]
   return b ? addBias(y, b) : y;
 }
 

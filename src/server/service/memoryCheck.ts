@@ -1,11 +1,11 @@
 // The memory plan as a validation stage: estimates the run's peak memory (memoryPlan.ts) from the
-// config (and the model directory's config.json, and its `adapter:` section), compares it with the
+// config (and the model directory's config.json with its dtype, and its `adapter:` section), compares it with the
 // backend's limit, and warns (above 80% of it) or refuses (above it) with the figures and the changes
 // that would fit (LoRA as the `adapter:` text to paste, checkpointing, a smaller batch or length).
 import * as path from 'node:path';
 import { valueRange, type ParsedConfig } from './document';
 import type { FileProbe } from './fileProbe';
-import { backendLimit, changesThatFit, describe, dimsFromHf, dimsScratch, estimatePeak, type LoraShape, type ModelDims, type RunShape } from './memoryPlan';
+import { backendLimit, changesThatFit, describe, dimsFromHf, dimsScratch, estimatePeak, keepsFrozen16, type LoraShape, type ModelDims, type RunShape } from './memoryPlan';
 import type { ConfigDiagnostic } from './types';
 
 type Obj = Record<string, unknown>;
@@ -54,6 +54,7 @@ export function memoryDiagnostics(p: ParsedConfig, fs: FileProbe | undefined, co
   if (lora) run.lora = lora;
   const pretrained = typeof obj(root.model).from === 'string' && obj(root.model).from !== 'scratch';
   const backend = typeof root.backend === 'string' ? root.backend : 'auto';
+  if (keepsFrozen16(m, run, obj(root.model).frozen_dtype, backend)) run.frozen16 = true;
   const est = estimatePeak(m, run);
   const limit = backendLimit(backend);
   if (est.total <= 0.8 * limit.bytes) return [];

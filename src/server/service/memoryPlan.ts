@@ -6,7 +6,9 @@
 // gradient checkpointing, plus one block recomputed), the logits and their gradient, and the
 // embedding gradient's two halves (lookup and tied head) before they are summed. Under LoRA the base
 // weights are frozen: gradients and AdamW moments only for the adapter, no embedding gradient, and
-// the adapter's own activations per adapted layer. Checked against the
+// the adapter's own activations per adapted layer. Frozen weights of a 16-bit checkpoint kept 16-bit
+// (model.frozen_dtype auto on the native backend; engine/ops/half.ts) count 2 bytes per parameter for
+// their matrices (linear weights, embeddings, head), 4 for norms and biases. Checked against the
 // native backend's measured peak (memoryPlan.test.ts; GPT-2-small and SmolLM2-360M in docs/benchmarks.md).
 import os from 'node:os';
 
@@ -22,6 +24,8 @@ export interface ModelDims {
   P: number; // positions (GPT-2's learned table)
   tied: boolean;
   qkvBias: boolean;
+  /** The checkpoint is bfloat16 or float16 (config.json's dtype / torch_dtype). */
+  half?: boolean;
 }
 
 /** A LoRA adapter (issue 13): rank and the linear layers it adapts (leaf names, or all of them). */
@@ -40,6 +44,8 @@ export interface RunShape {
   reference: boolean;
   /** LoRA: the base is frozen (no gradients, no AdamW moments); only the adapter trains. */
   lora?: LoraShape;
+  /** Frozen weights (LoRA's base, the DPO reference) keep a 16-bit checkpoint's matrices 16-bit. */
+  frozen16?: boolean;
 }
 
 export interface MemoryEstimate {
@@ -59,6 +65,19 @@ export function paramCount(m: ModelDims): number {
   if (m.family === 'gpt2') return V * d + P * d + L * (12 * d * d + 13 * d) + 2 * d;
   const attn = d * H * hd * 2 + 2 * d * KV * hd + (m.qkvBias ? H * hd + 2 * KV * hd : 0);
   return V * d * (m.tied ? 1 : 2) + L * (attn + 3 * d * ff + 2 * d) + d;
+}
+
+/** The matrices among the parameters (linear weights, embeddings, output head): what stays 16-bit when frozen. */
+export function matrixCount(m: ModelDims): number {
+  const { V, d, L, H, KV, hd, ff } = m;
+  if (m.family === 'gpt2') return V * d + L * 12 * d * d;
+  return V * d * (m.tied ? 1 : 2) + L * (2 * d * H * hd + 2 * d * KV * hd + 3 * d * ff);
+}
+
+/** Bytes of a frozen copy of the model's weights: float32, or 16-bit matrices with float32 norms and biases. */
+function frozenBytes(m: ModelDims, r: RunShape): number {
+  const params = paramCount(m);
+  return r.frozen16 ? (params - matrixCount(m)) * F + matrixCount(m) * 2 : params * F;
 }
 
 /**
@@ -111,7 +130,7 @@ export function estimatePeak(m: ModelDims, r: RunShape): MemoryEstimate {
   const headCopy = m.family === 'llama' && m.tied ? m.V * m.d : 0; // the transposed tied head the product saves
   const est = {
     params,
-    weights: params * F * (r.reference ? 2 : 1),
+    weights: params * F + (r.reference ? frozenBytes(m, r) : 0),
     optimizer: 2 * params * F,
     grads: params * F,
     activations: (acts + embedGrad + headCopy) * F,
@@ -127,9 +146,8 @@ export function estimatePeak(m: ModelDims, r: RunShape): MemoryEstimate {
 // second gradient (LORA_GARBAGE × in). Fitted to the native backend's byte count (memory-plan.test.ts).
 const LORA_GARBAGE = 1;
 
-/** The peak of a LoRA run: frozen fp32 weights, the adapter's gradients and moments, no weight gradients. */
+/** The peak of a LoRA run: frozen weights (fp32, or 16-bit matrices), the adapter's gradients and moments, no weight gradients. */
 function estimateLora(m: ModelDims, r: RunShape, lora: LoraShape): MemoryEstimate {
-  const params = paramCount(m);
   const trained = loraParamCount(m, lora);
   const N = r.rows * r.T;
   const maps = r.rows * m.H * r.T * r.T;
@@ -139,13 +157,12 @@ function estimateLora(m: ModelDims, r: RunShape, lora: LoraShape): MemoryEstimat
   const garbage = GRAD_GARBAGE[m.family] * tokenSaved(m) * N + MAPS_GARBAGE * maps;
   const perBlock = saved + garbage + extra;
   const acts = r.checkpointing ? m.L * 3 * N * m.d + perBlock : m.L * perBlock;
-  const headCopy = m.family === 'llama' && m.tied ? m.V * m.d : 0;
   const est = {
     params: trained,
-    weights: (params * (r.reference ? 2 : 1) + trained) * F,
+    weights: frozenBytes(m, r) * (r.reference ? 2 : 1) + trained * F,
     optimizer: 2 * trained * F,
     grads: trained * F,
-    activations: (acts + headCopy) * F,
+    activations: acts * F, // a frozen tied head is multiplied as x·Eᵀ (ops/matmul.ts matmulT, or 16-bit in place): no transposed copy
     logits: LOGIT_COPIES * N * m.V * F,
     total: 0,
   };
@@ -157,20 +174,27 @@ function estimateLora(m: ModelDims, r: RunShape, lora: LoraShape): MemoryEstimat
 export function dimsFromHf(c: Record<string, unknown>): ModelDims | undefined {
   const n = (...keys: string[]): number | undefined => keys.map((k) => c[k]).find((v): v is number => typeof v === 'number');
   const V = n('vocab_size');
+  const dtype = c.dtype ?? c.torch_dtype;
+  const half = dtype === 'bfloat16' || dtype === 'float16' ? { half: true } : {};
   if (c.model_type === 'gpt2') {
     const d = n('n_embd'), L = n('n_layer'), H = n('n_head');
     if (!V || !d || !L || !H) return undefined;
-    return { family: 'gpt2', V, d, L, H, KV: H, hd: d / H, ff: 4 * d, P: n('n_positions') ?? 1024, tied: true, qkvBias: true };
+    return { family: 'gpt2', V, d, L, H, KV: H, hd: d / H, ff: 4 * d, P: n('n_positions') ?? 1024, tied: true, qkvBias: true, ...half };
   }
   const d = n('hidden_size'), L = n('num_hidden_layers'), H = n('num_attention_heads'), ff = n('intermediate_size');
   if (!V || !d || !L || !H || !ff) return undefined;
   const hd = n('head_dim') ?? d / H;
-  return { family: 'llama', V, d, L, H, KV: n('num_key_value_heads') ?? H, hd, ff, P: 0, tied: c.tie_word_embeddings === true, qkvBias: c.model_type === 'qwen2' };
+  return { family: 'llama', V, d, L, H, KV: n('num_key_value_heads') ?? H, hd, ff, P: 0, tied: c.tie_word_embeddings === true, qkvBias: c.model_type === 'qwen2', ...half };
 }
 
 /** A scratch GPT-2 of ORPO Lab's `model:` settings. */
 export function dimsScratch(layers: number, d: number, heads: number, context: number, vocab: number): ModelDims {
   return { family: 'gpt2', V: vocab, d, L: layers, H: heads, KV: heads, hd: d / heads, ff: 4 * d, P: context, tied: true, qkvBias: true };
+}
+
+/** Whether a run keeps its frozen weights 16-bit: a 16-bit checkpoint, frozen weights, frozen_dtype auto, and the native backend (auto picks it on a CPU). */
+export function keepsFrozen16(m: ModelDims, r: RunShape, frozenDtype: unknown, backend: string): boolean {
+  return m.half === true && (r.lora !== undefined || r.reference) && frozenDtype !== 'float32' && (backend === 'native' || backend === 'auto');
 }
 
 /** What a backend can hold: the wasm heap's 4 GiB (a 32-bit address space), else system memory. */

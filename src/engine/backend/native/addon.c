@@ -3,6 +3,7 @@
 // sizes are checked here, once, so the kernels can trust them.
 #define NAPI_VERSION 8
 #include <node_api.h>
+#include <stdio.h>
 #include <string.h>
 #include "native.h"
 
@@ -213,6 +214,36 @@ static napi_value js_softmax(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// halfMatmul(x, s, y, M, K, N, trans, fmt): y = x · op(S), S's 16-bit values packed two to an int32
+// element (half.c); fmt 0 bfloat16, 1 binary16.
+static napi_value js_half_mm(napi_env env, napi_callback_info info) {
+  napi_value argv[8]; double d[5]; view x, w, y;
+  if (!args(env, info, 8, argv)) return NULL;
+  for (int i = 0; i < 5; i++) if (!num(env, argv[3 + i], &d[i])) return NULL;
+  const size_t M = (size_t)d[0], K = (size_t)d[1], N = (size_t)d[2];
+  if (!arr(env, argv[0], napi_float32_array, M * K, &x) || !arr(env, argv[1], napi_int32_array, (K * N + 1) / 2, &w) ||
+      !arr(env, argv[2], napi_float32_array, M * N, &y)) return NULL;
+  if (half_mm(x.data, w.data, y.data, (int)M, (int)K, (int)N, d[3] != 0, d[4] != 0) != 0) napi_throw_error(env, NULL, "orpo-native: out of memory for a 16-bit weight's float32 panel");
+  return NULL;
+}
+
+// halfGather(s, ids, out, R, C, fmt): out = rows ids of S [R, C] (packed as for halfMatmul), widened.
+static napi_value js_half_gather(napi_env env, napi_callback_info info) {
+  napi_value argv[6]; double d[3]; view w, ids, o;
+  if (!args(env, info, 6, argv)) return NULL;
+  for (int i = 0; i < 3; i++) if (!num(env, argv[3 + i], &d[i])) return NULL;
+  const size_t R = (size_t)d[0], C = (size_t)d[1];
+  if (!arr(env, argv[0], napi_int32_array, (R * C + 1) / 2, &w) || !arr(env, argv[1], napi_int32_array, 0, &ids) ||
+      !arr(env, argv[2], napi_float32_array, ids.len * C, &o)) return NULL;
+  const long bad = half_gather(w.data, ids.data, o.data, ids.len, R, C, d[2] != 0);
+  if (bad >= 0) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "orpo-native: id %d at index %ld is outside the 16-bit table's %zu rows", ((const int32_t *)ids.data)[bad], bad, R);
+    napi_throw_range_error(env, NULL, msg);
+  }
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   const napi_property_descriptor props[] = {
     { "init", NULL, js_init, NULL, NULL, NULL, napi_default, NULL },
@@ -230,6 +261,8 @@ NAPI_MODULE_INIT() {
     { "transpose", NULL, js_transpose, NULL, NULL, NULL, napi_default, NULL },
     { "binary", NULL, js_binary, NULL, NULL, NULL, napi_default, NULL },
     { "softmax", NULL, js_softmax, NULL, NULL, NULL, napi_default, NULL },
+    { "halfMatmul", NULL, js_half_mm, NULL, NULL, NULL, napi_default, NULL },
+    { "halfGather", NULL, js_half_gather, NULL, NULL, NULL, napi_default, NULL },
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

@@ -19,5 +19,9 @@ export interface Addon {
   /** o = a op b (0 add, 1 sub, 2 mul, 3 div) over [R, C]; mode 0 same shape, 1 b [C], 2 b [R], 3 a [C], 4 a [R]. */
   binary(op: number, a: F32, b: F32, o: F32, R: number, C: number, mode: number): void;
   softmax(x: F32, y: F32, R: number, C: number): void;
+  /** y [M, N] = x [M, K] · op(S), S [K, N] (trans 0) or [N, K] (trans 1) of 16-bit values packed two per int32; fmt 0 bf16, 1 f16. */
+  halfMatmul(x: F32, s: Int32Array, y: F32, M: number, K: number, N: number, trans: number, fmt: number): void;
+  /** out [ids, C] = rows of S [R, C] (packed as for halfMatmul), widened; a RangeError for an id outside [0, R). */
+  halfGather(s: Int32Array, ids: Int32Array, out: F32, R: number, C: number, fmt: number): void;
 }
 

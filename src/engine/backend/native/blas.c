@@ -51,6 +51,11 @@ int blas_threads(int n) {
   return get_threads ? get_threads() : (n > 0 ? n : 0);
 }
 
+// c = op(a)·op(b) + beta·c, row-major, with the caller's leading dimensions (half.c's panels).
+void blas_sgemm(int ta, int tb, int M, int N, int K, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
+  sgemm(RowMajor, ta ? Trans : NoTrans, tb ? Trans : NoTrans, M, N, K, 1.0f, a, lda, b, ldb, beta, c, ldc);
+}
+
 // c[z] = op(a[z])·op(b[z]) for z < Z; op transposes when asked. a's matrices are M×K (K×M when ta),
 // b's K×N (N×K when tb), c's M×N, all row-major and contiguous; sa/sb are the strides between
 // batch entries (0 broadcasts one matrix over the batch).

@@ -1,14 +1,16 @@
 // The `native` backend: tfjs's cpu backend storage (one JavaScript typed array per tensor, outside
 // any wasm heap, so bounded by system memory, not by wasm's 32-bit 4 GiB) with the native kernels
 // for every op a training step spends its time in: CBLAS products, the fused kernels (fused.c),
-// broadcasting arithmetic, transposes, softmax (ops.c) and row copies (rowKernels.ts). Every other
-// op runs tfjs's cpu kernel. Parameters and AdamW moments update in place (fusedKernels.ts). The
-// backend counts the bytes of the buffers it holds, and their peak, for the memory plan.
+// broadcasting arithmetic, transposes, softmax (ops.c) and row copies (rowKernels.ts); frozen 16-bit
+// weights through halfKernels.ts (half.c). Every other op runs tfjs's cpu kernel. Parameters and AdamW
+// moments update in place (fusedKernels.ts). The backend counts the bytes of the buffers it holds,
+// and their peak, for the memory plan.
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { registerBoxKernels, registerRowKernels } from '../rowKernels';
 import { registerCpuKernels } from './cpuKernels';
 import { registerFused } from './fusedKernels';
+import { registerHalf } from './halfKernels';
 import { cpuIo } from './io';
 import { loadAddon, registerBatchMatMul, type NativeInfo } from './kernels';
 
@@ -67,6 +69,7 @@ export function registerNativeBackend(): NativeInfo | string {
   registerCpuKernels(l.addon, io);
   registerFused(l.addon, io); // after the binary kernels: its bias Add defers to them
   registerBatchMatMul(l.addon, io);
+  registerHalf(l.addon, io); // 16-bit frozen weights (ops/half.ts): native only
   info = l.info;
   return info;
 }

@@ -6,6 +6,7 @@
 
 const char *blas_init(const char *preferred);
 int blas_threads(int n);
+void blas_sgemm(int ta, int tb, int M, int N, int K, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
 void blas_bmm(const float *a, const float *b, float *c, int Z, int M, int K, int N, int ta, int tb, size_t sa, size_t sb);
 
 void log_softmax_pick(const float *x, const int32_t *t, float *out, float *lse, int N, int V);
@@ -25,4 +26,9 @@ void adamw(const float *p, const float *g, const float *m, const float *v, float
 void transpose4(const uint32_t *x, uint32_t *y, int rank, const int *shape, const int *perm);
 void binary_f32(int op, const float *a, const float *b, float *o, size_t R, size_t C, int mode);
 void softmax_rows(const float *x, float *y, size_t R, size_t C);
+// half.c: products with and gathers from 16-bit weights (bfloat16 or binary16 bits), widened as read.
+enum { HALF_BF16 = 0, HALF_F16 = 1 };
+void half_widen(const uint16_t *s, float *d, size_t n, int fmt);
+int half_mm(const float *x, const uint16_t *s, float *y, int M, int K, int N, int trans, int fmt);
+long half_gather(const uint16_t *s, const int32_t *ids, float *out, size_t n, size_t R, size_t C, int fmt);
 #endif
