@@ -101,10 +101,10 @@ export interface ExportResult { trainer: string; train: number; eval: number }
  */
 export async function writeExport(cfg: ExperimentConfig, configPath: string, configText: string, out: string, o: { engineOrder?: boolean } = {}): Promise<ExportResult> {
   const configDir = dirname(configPath);
-  const trlOnly = canonicalize(parse(configText), (p) => specAt(p) !== undefined).trlOnly;
+  const { trlOnly, peft } = canonicalize(parse(configText), (p) => specAt(p) !== undefined);
   const tmp = join(dirname(out), `.${basename(out)}.export-${process.pid}`);
   try {
-    const plan = trlPlan(cfg, Object.fromEntries(trlOnly.map((t) => [t.path[0] as string, t.value])), o);
+    const plan = trlPlan(cfg, Object.fromEntries(trlOnly.map((t) => [t.path[0] as string, t.value])), { ...o, modelOnly: peft.modelOnly.map((m) => m.key) });
     if (cfg.model.from !== 'scratch' && cfg.tokenizer !== 'bytes') throw new ExportError('the export trains with the model directory\'s own tokenizer; remove `tokenizer:` or train with ORPO Lab');
     const tok = await buildTokenizer(cfg, configDir);
     const pairs = await exportedPairs(cfg, configDir, tok);
