@@ -150,6 +150,8 @@ for (const [format, file, method] of FORMATS) {
     assert.match(readFileSync(join(out, 'requirements.txt'), 'utf8'), /^trl==1\.13\.0\ntransformers==5\.18\.0$/m);
     assert.match(readFileSync(join(out, 'README.md'), 'utf8'), /--num_machines 2/);
     assert.equal(JSON.parse(readFileSync(join(out, 'model', 'tokenizer_config.json'), 'utf8')).bos_token, null);
+    const mc = JSON.parse(readFileSync(join(out, 'model', 'config.json'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual([mc.bos_token_id, mc.eos_token_id, mc.pad_token_id], [null, 256, 256], "config.json declares the byte tokenizer's ids, not GPT2Config's 50256");
   });
 }
 

@@ -56,9 +56,9 @@ const jsonl = (ps: readonly PreferencePair[]) => ps.map((p) => JSON.stringify({ 
 async function writeModel(cfg: ExperimentConfig, tok: Tokenizer, dir: string): Promise<void> {
   const { selectBackend } = await import('../backend/select');
   await selectBackend('cpu');
-  const { createScratchGpt2 } = await import('../model/gpt');
+  const { createScratchGpt2, specialIdsOf } = await import('../model/gpt');
   const { saveModelDir } = await import('../hf/save');
-  const model = createScratchGpt2(cfg.model, tok.vocabSize, tok.eosId, cfg.seed);
+  const model = createScratchGpt2(cfg.model, tok.vocabSize, tok.eosId, cfg.seed, specialIdsOf(tok));
   try {
     await saveModelDir(model, tok, dir);
   } finally {

@@ -31,14 +31,25 @@ export function gpt2Dims(c: HfConfig): Gpt2Dims {
   return { V: c.vocab_size, P: n('n_positions', 1024), d: n('n_embd'), L: n('n_layer'), H: n('n_head'), eps: n('layer_norm_epsilon', 1e-5) };
 }
 
-/** The config.json of a from-scratch GPT-2 with ORPO Lab's model settings. */
-export function scratchGpt2Config(m: ModelConfig, vocab: number, eos: number): HfConfig {
+/**
+ * The special token ids a scratch model declares: the tokenizer's. `bos: null` for a tokenizer that adds
+ * no BOS (the byte tokenizer), so config.json says what tokenizer_config.json says (`bos_token: null`)
+ * instead of leaving GPT2Config's default 50256, outside a 257-token vocabulary.
+ */
+export interface SpecialIds { bos?: number | null; pad?: number }
+
+/** A tokenizer's BOS (none: null) and pad ids, for scratchGpt2Config. */
+export const specialIdsOf = (tok: { readonly bosId?: number; readonly padId: number }): SpecialIds => ({ bos: tok.bosId ?? null, pad: tok.padId });
+
+/** The config.json of a from-scratch GPT-2 with ORPO Lab's model settings (BOS = EOS unless `ids` says). */
+export function scratchGpt2Config(m: ModelConfig, vocab: number, eos: number, ids: SpecialIds = {}): HfConfig {
   return {
     architectures: ['GPT2LMHeadModel'], model_type: 'gpt2', vocab_size: vocab,
     n_positions: m.context, n_embd: m.d_model, n_layer: m.layers, n_head: m.heads, n_inner: null,
     activation_function: 'gelu_new', layer_norm_epsilon: 1e-5, initializer_range: 0.02,
     attn_pdrop: 0, embd_pdrop: 0, resid_pdrop: 0, tie_word_embeddings: true,
-    bos_token_id: eos, eos_token_id: eos, scale_attn_weights: true,
+    bos_token_id: ids.bos === undefined ? eos : ids.bos, eos_token_id: eos, ...(ids.pad !== undefined ? { pad_token_id: ids.pad } : {}),
+    scale_attn_weights: true,
   };
 }
 
@@ -172,8 +183,8 @@ export function createGpt2(config: HfConfig, weights?: Map<string, tf.Tensor>): 
 }
 
 /** A seeded from-scratch GPT-2 for ORPO Lab's `model:` settings. */
-export function createScratchGpt2(m: ModelConfig, vocab: number, eos: number, seed: number): CausalLM {
-  const config = scratchGpt2Config(m, vocab, eos);
+export function createScratchGpt2(m: ModelConfig, vocab: number, eos: number, seed: number, ids: SpecialIds = {}): CausalLM {
+  const config = scratchGpt2Config(m, vocab, eos, ids);
   const w = initGpt2(gpt2Dims(config), seed);
   const model = new Gpt2(config, w);
   for (const t of w.values()) t.dispose();
