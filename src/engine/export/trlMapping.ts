@@ -6,13 +6,8 @@
 import type { ExperimentConfig } from '../../common/config';
 import { TRL_ONLY } from '../../common/aliases';
 
-export const TRL_VERSION = '1.13.0';
-export const TRANSFORMERS_VERSION = '5.18.0';
-/** accelerate and datasets as the export was run with them (scripts/device/trl-check.sh). */
-export const ACCELERATE_VERSION = '1.15.0';
-export const DATASETS_VERSION = '5.0.1';
-/** PEFT as our adapters were exchanged with it, on transformers 5.18.0 (test/fixtures/peft, provenance in peft_logits.json). */
-export const PEFT_VERSION = '0.21.0';
+// The pinned versions live with the Python probe (the extension names them in its install command too).
+export { ACCELERATE_VERSION, DATASETS_VERSION, PEFT_VERSION, TRANSFORMERS_VERSION, TRL_VERSION } from '../../common/pythonProbe';
 
 export type TrlTrainer = 'ORPOTrainer' | 'DPOTrainer' | 'SFTTrainer';
 export type TrlConfigClass = 'ORPOConfig' | 'DPOConfig' | 'SFTConfig';
