@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '../../common/config';
 import { embed } from '../ops/blocks';
 import { linear, matmulT } from '../ops/matmul';
-import { attention, causalMask, causalSelfAttention, geluTanh, layerNorm, mergeHeads, splitHeads, splitHeadsT } from '../ops/nn';
+import { attention, causalMask, causalSelfAttention, geluTanh, layerNorm, mergeHeads, paddingMask, splitHeads, splitHeadsT } from '../ops/nn';
 import { checkpointed } from './checkpoint';
 import { extendLayer, type CacheStep } from './kvcache';
 import type { CausalLM, HfConfig, KvCache, LinearAdapter } from './types';
@@ -123,8 +123,8 @@ class Gpt2 implements CausalLM {
     return name.endsWith('.bias') || name.includes('ln_');
   }
 
-  forward(ids: tf.Tensor2D): tf.Tensor3D {
-    return this.run(ids, 0, undefined).logits;
+  forward(ids: tf.Tensor2D, lengths?: ArrayLike<number>): tf.Tensor3D {
+    return this.run(ids, 0, undefined, lengths).logits;
   }
 
   step(ids: tf.Tensor2D, cache: KvCache | undefined): { logits: tf.Tensor3D; cache: KvCache } {
@@ -134,16 +134,17 @@ class Gpt2 implements CausalLM {
     return { logits, cache: { length: past + ids.shape[1], layers } };
   }
 
-  private run(ids: tf.Tensor2D, past: number, kv: CacheStep | undefined): { logits: tf.Tensor3D } {
-    const { d, L, V, eps } = this.D;
+  private run(ids: tf.Tensor2D, past: number, kv: CacheStep | undefined, lengths?: ArrayLike<number>): { logits: tf.Tensor3D } {
+    const { d, L, V, H, eps } = this.D;
     const [B, T] = ids.shape;
     if (past + T > this.context) throw new Error(`sequence of ${past + T} tokens exceeds the model's context of ${this.context}`);
     const pos = tf.slice(this.p<tf.Rank.R2>('transformer.wpe.weight'), [past, 0], [T, d]); // [T, d]
     let x = tf.reshape(tf.add(embed(this.p('transformer.wte.weight'), ids), pos), [B * T, d]) as tf.Tensor2D; // [B*T, d]
     const mask = kv && T > 1 ? tf.concat([tf.zeros([T, past]), causalMask(T)], 1) as tf.Tensor2D : null; // [T, past+T]
+    const pad = kv ? null : paddingMask(T, H, d / H, lengths); // right padding: lens [B] or a mask [B*H, T, T]
     for (let i = 0; i < L; i++) {
-      const blk = (xi: tf.Tensor2D): tf.Tensor2D => this.block(i, xi, B, T, mask, kv);
-      x = this.gradientCheckpointing && !kv ? checkpointed(blk, x, this.blockWeights(`transformer.h.${i}.`)) : blk(x); // [B*T, d]
+      const blk = (xi: tf.Tensor2D, consts: tf.Tensor[]): tf.Tensor2D => this.block(i, xi, B, T, mask, kv, consts[0] ?? null);
+      x = this.gradientCheckpointing && !kv ? checkpointed(blk, x, this.blockWeights(`transformer.h.${i}.`), pad ? [pad] : []) : blk(x, pad ? [pad] : []); // [B*T, d]
     }
     x = layerNorm(x, this.p('transformer.ln_f.weight'), this.p('transformer.ln_f.bias'), eps);
     const logits = matmulT(x, this.p<tf.Rank.R2>('transformer.wte.weight')); // [B*T, V]: tied head, x·wteᵀ
@@ -151,12 +152,12 @@ class Gpt2 implements CausalLM {
   }
 
   /** Transformer block i: x [B*T, d] → [B*T, d]. */
-  private block(i: number, x: tf.Tensor2D, B: number, T: number, mask: tf.Tensor2D | null, kv: CacheStep | undefined): tf.Tensor2D {
+  private block(i: number, x: tf.Tensor2D, B: number, T: number, mask: tf.Tensor2D | null, kv: CacheStep | undefined, pad: tf.Tensor | null): tf.Tensor2D {
     const { d, H, eps } = this.D;
     const h = `transformer.h.${i}.`;
     const a = layerNorm(x, this.p(h + 'ln_1.weight'), this.p(h + 'ln_1.bias'), eps); // [B*T, d]
     const qkv = tf.reshape(this.lin(a, h + 'attn.c_attn'), [B, T, 3 * d]) as tf.Tensor3D; // [B, T, 3d]
-    const y = kv ? cachedAttention(qkv, kv, i, H, mask) : causalSelfAttention(qkv, H); // [B*T, d]
+    const y = kv ? cachedAttention(qkv, kv, i, H, mask) : causalSelfAttention(qkv, H, pad); // [B*T, d]
     const x1 = tf.add(x, this.lin(y, h + 'attn.c_proj')) as tf.Tensor2D;
     const m = layerNorm(x1, this.p(h + 'ln_2.weight'), this.p(h + 'ln_2.bias'), eps); // [B*T, d]
     const f = geluTanh(this.lin(m, h + 'mlp.c_fc')) as tf.Tensor2D; // [B*T, 4d]
