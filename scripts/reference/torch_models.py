@@ -4,6 +4,8 @@ modeling_llama.py compute them (Conv1D weights stored [in, out]; RMSNorm, rotate
 attention, SwiGLU; tied heads), loaded from a transformers directory (config.json + model.safetensors, read
 by a small stdlib safetensors parser), and LoRA as PEFT defines it (A Kaiming-uniform with a = sqrt(5), B
 zero, scaling alpha / r, base frozen; "all-linear" = every linear layer of the blocks, not the output head).
+`attention_mask` [B, T] (1 real, 0 padding) is applied as transformers applies it: combined with the
+causal mask, a query attends only to keys that are real tokens (positions stay 0..T-1, as with right padding).
 """
 import json
 import math
@@ -85,12 +87,12 @@ class Gpt2Block(nn.Module):
         self.c_fc = linear(w, p + "mlp.c_fc", True, lora)
         self.mlp_proj = linear(w, p + "mlp.c_proj", True, lora)
 
-    def forward(self, x):
+    def forward(self, x, allowed):
         B, T, C = x.shape
         q, k, v = self.c_attn(self.ln_1(x)).split(C, dim=2)
         q, k, v = (t.view(B, T, self.h, C // self.h).transpose(1, 2) for t in (q, k, v))  # [B, h, T, hd]
         att = (q @ k.transpose(-2, -1)) / math.sqrt(q.shape[-1])  # [B, h, T, T]
-        att = att.masked_fill(torch.ones(T, T, dtype=torch.bool).triu(1), float("-inf"))
+        att = att.masked_fill(~allowed, float("-inf"))  # allowed: [B or 1, 1, T, T]
         x = x + self.c_proj((att.softmax(-1) @ v).transpose(1, 2).reshape(B, T, C))  # [B, T, C]
         return x + self.mlp_proj(F.gelu(self.c_fc(self.ln_2(x)), approximate="tanh"))
 
@@ -116,7 +118,7 @@ class LlamaBlock(nn.Module):
     def rms(self, x, g):
         return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * g
 
-    def forward(self, x, cos, sin):
+    def forward(self, x, allowed, cos, sin):
         B, T, _ = x.shape
         h = self.rms(x, self.n1)
         q = self.q(h).view(B, T, self.H, self.hd).transpose(1, 2)  # [B, H, T, hd]
@@ -125,7 +127,7 @@ class LlamaBlock(nn.Module):
         q, k = q * cos + rotate_half(q) * sin, k * cos + rotate_half(k) * sin
         k, v = (t.repeat_interleave(self.H // self.KV, dim=1) for t in (k, v))  # [B, H, T, hd]
         att = (q @ k.transpose(-2, -1)) / math.sqrt(self.hd)  # [B, H, T, T]
-        att = att.masked_fill(torch.ones(T, T, dtype=torch.bool).triu(1), float("-inf"))
+        att = att.masked_fill(~allowed, float("-inf"))
         x = x + self.o((att.softmax(-1) @ v).transpose(1, 2).reshape(B, T, self.H * self.hd))  # [B, T, d]
         h = self.rms(x, self.n2)
         return x + self.down(F.silu(self.gate(h)) * self.up(h))
@@ -168,20 +170,23 @@ class CausalLM(nn.Module):
             return torch.utils.checkpoint.checkpoint(block, x, *extra, use_reentrant=False)
         return block(x, *extra)
 
-    def forward(self, ids):
+    def forward(self, ids, attention_mask=None):
         T = ids.shape[1]
+        allowed = torch.ones(T, T, dtype=torch.bool).tril()[None, None]  # [1, 1, T, T]: causal
+        if attention_mask is not None:
+            allowed = allowed & attention_mask.bool()[:, None, None, :]  # [B, 1, T, T]: and real keys only
         x = F.embedding(ids, self.wte)  # [B, T, d]
         if self.gpt2:
             x = x + self.wpe[:T]
             for b in self.blocks:
-                x = self.run(b, x)
+                x = self.run(b, x, allowed)
             x = self.norm(x)
         else:
             freqs = torch.outer(torch.arange(T).float(), self.inv_freq)  # [T, hd/2]
             emb = torch.cat((freqs, freqs), dim=-1)  # [T, hd]
             cos, sin = emb.cos(), emb.sin()
             for b in self.blocks:
-                x = self.run(b, x, cos, sin)
+                x = self.run(b, x, allowed, cos, sin)
             x = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.blocks[0].eps) * self.norm_w
         return x @ (self.wte if self.head is None else self.head).T  # [B, T, V]
 

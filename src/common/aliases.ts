@@ -6,6 +6,8 @@
 // TRL 0.25.1's ORPOConfig (max_prompt_length) and transformers 5.18.0's TrainingArguments (4.57.6's for
 // warmup_ratio and logging_dir, which TRL users still write), as recorded with
 // their provenance in test/fixtures/trl/fields.json (the test checks every name below against it).
+// TRL's ModelConfig names for a LoRA adapter (use_peft, lora_r, ...) are peftAliases.ts's.
+import { LORA_FIELDS, applyPeft, type PeftUses } from './peftAliases';
 
 /** Our key path for each TRL / transformers field name that has an equivalent here. */
 export const ALIASES: Readonly<Record<string, readonly string[]>> = {
@@ -29,6 +31,9 @@ export const ALIASES: Readonly<Record<string, readonly string[]>> = {
   max_length: ['data', 'max_length'],
   max_prompt_length: ['data', 'max_prompt_length'],
   max_completion_length: ['data', 'max_completion_length'],
+  model_name_or_path: ['model', 'from'],
+  // Inside `adapter:`; at the top level peftAliases.ts moves them (they need use_peft or the section).
+  ...Object.fromEntries(Object.entries(LORA_FIELDS).map(([k, f]) => [k, ['adapter', f]])),
 };
 
 const PUSH = 'ORPO Lab keeps every checkpoint and the final model in the run directory (checkpoints/, final/); upload one with `huggingface-cli upload`';
@@ -68,6 +73,8 @@ export interface Canonical {
   aliases: AliasUse[];
   /** TRL-only keys as written (path) with their value. */
   trlOnly: { path: string[]; value: unknown }[];
+  /** TRL ModelConfig's PEFT names at the top level (peftAliases.ts). */
+  peft: PeftUses;
 }
 
 /** The alias target for `key` written in the mapping at `parent`, if any (top level, or the target's own parent). */
@@ -85,9 +92,10 @@ export function aliasTarget(parent: readonly string[], key: string): readonly st
  * out. `known(path)` says whether a path is one of our keys, so a key that is ours is never an alias.
  */
 export function canonicalize(raw: unknown, known: (path: readonly string[]) => boolean): Canonical {
-  const out: Canonical = { value: raw, aliases: [], trlOnly: [] };
+  const out: Canonical = { value: raw, aliases: [], trlOnly: [], peft: { lora: [], modelOnly: [] } };
   if (!isObj(raw)) return out;
   const root: Obj = { ...raw };
+  out.peft = applyPeft(root);
   const copied = new Set<string>();
   const section = (k: string): Obj | undefined => {
     if (!isObj(root[k])) return undefined;
@@ -119,7 +127,7 @@ export function canonicalize(raw: unknown, known: (path: readonly string[]) => b
       }
     }
   };
-  for (const sec of ['train', 'data']) {
+  for (const sec of ['train', 'data', 'model', 'adapter']) {
     const s = section(sec);
     if (s) scan(s, [sec]);
   }

@@ -6,9 +6,11 @@
 // whether to start the sweep instead (issue 15, sweepChoice.ts). Workspace Trust guide: https://code.visualstudio.com/api/extension-guides/workspace-trust
 import * as vscode from 'vscode';
 import { basename, join, resolve } from 'node:path';
+import { parse } from 'yaml';
 import { resumeOptions } from './engineCli';
 import { runEngineOnce } from './launcher';
-import { hasTrl } from './pythonProbe';
+import { probePython, trlChoice } from './pythonProbe';
+import { needsPeft } from '../common/pythonProbe';
 import type { EngineLauncher, RunManager, RunState } from './runManager';
 import { readRun } from './runDiscovery';
 import { dirKey, liveRunsOfConfig, resumeRefusal, runRows } from './runRows';
@@ -112,13 +114,24 @@ function toDiagnostic(p: Problem): vscode.Diagnostic {
   return d;
 }
 
-/** The Python for a TRL run when the user picks it, '' for ORPO Lab's engine, null when dismissed. */
-async function pickEngine(python: string): Promise<string | null> {
-  if (!(await hasTrl(python))) return '';
+/**
+ * The Python for a TRL run when the user picks it, '' for ORPO Lab's engine, null when dismissed. The
+ * engine choice is offered when the Python has trl; picking TRL while something else it needs is
+ * missing shows what, with the pip command (copied on request), and starts nothing.
+ */
+async function pickEngine(python: string, lora: boolean): Promise<string | null> {
+  const choice = trlChoice(await probePython(python, lora), python, lora);
+  if (!choice.offer) return '';
   const local = { label: 'ORPO Lab engine', description: 'this machine (TensorFlow.js)', python: '' };
-  const trl = { label: 'Hugging Face TRL + accelerate', description: python, python };
+  const trl = { label: 'Hugging Face TRL + accelerate', description: choice.missing.length ? `${python}: lacks ${choice.missing.join(', ')}` : python, python };
   const pick = await vscode.window.showQuickPick([local, trl], { title: 'Start ORPO run', placeHolder: `${python} has trl: which engine?` });
-  return pick ? pick.python : null;
+  if (!pick) return null;
+  if (pick.python && choice.problem) {
+    const copy = 'Copy Install Command';
+    if ((await vscode.window.showErrorMessage(choice.problem, copy)) === copy) await vscode.env.clipboard.writeText(choice.install);
+    return null;
+  }
+  return pick.python;
 }
 
 export const START_ANOTHER = 'Start Another';
@@ -139,6 +152,15 @@ async function confirmAnother(deps: StartDeps, uri: vscode.Uri): Promise<boolean
   return pick === START_ANOTHER;
 }
 
+/** Whether the config text trains LoRA (train.py then needs peft); false when it does not parse (validation said why). */
+function loraOf(text: string): boolean {
+  try {
+    return needsPeft(parse(text));
+  } catch {
+    return false;
+  }
+}
+
 export async function startRun(deps: StartDeps, arg?: unknown): Promise<RunState | undefined> {
   if (!(await requireTrust('start runs'))) return undefined;
   const uri = toUri(arg) ?? (await pickConfig());
@@ -153,7 +175,8 @@ export async function startRun(deps: StartDeps, arg?: unknown): Promise<RunState
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (doc?.isDirty) await doc.save();
     // A single run ignores a sweep: section; the user picks the sweep or one run (sweepChoice.ts).
-    const q = sweepQuestion(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8'), vscode.workspace.asRelativePath(uri));
+    const text = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
+    const q = sweepQuestion(text, vscode.workspace.asRelativePath(uri));
     if (q) {
       const decision = sweepDecision(await vscode.window.showWarningMessage(q.message, { modal: true, detail: q.detail }, ...q.buttons));
       if (decision === 'cancel') return undefined;
@@ -165,7 +188,7 @@ export async function startRun(deps: StartDeps, arg?: unknown): Promise<RunState
     if (!(await confirmAnother(deps, uri))) return undefined;
     if (!(await validateBeforeRun(deps, uri))) return undefined;
     const { backend, pythonPath } = readSettings();
-    const trlPython = await pickEngine(pythonPath || 'python3');
+    const trlPython = await pickEngine(pythonPath || 'python3', loraOf(text));
     if (trlPython === null) return undefined;
     const run = deps.manager.start({ configPath: uri.fsPath, ...(trlPython ? { trlPython } : backend ? { backend } : {}) });
     deps.log.appendLine(`started ${run.id} for ${uri.fsPath}${trlPython ? ` on TRL (${trlPython})` : ''}`);

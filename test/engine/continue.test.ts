@@ -24,6 +24,10 @@ void test('the loss after model.from a checkpoint equals the loss after --resume
   assert.equal(first.code, 0, first.stderr);
   const tokConfig = JSON.parse(readFileSync(join(a, 'checkpoints', 'checkpoint-1', 'tokenizer_config.json'), 'utf8')) as { bos_token: unknown };
   assert.equal(tokConfig.bos_token, null, 'the byte tokenizer declares no BOS');
+  for (const d of [join(a, 'checkpoints', 'checkpoint-1'), join(a, 'final')]) {
+    const c = JSON.parse(readFileSync(join(d, 'config.json'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual([c.bos_token_id, c.eos_token_id, c.pad_token_id], [null, 256, 256], `${d}/config.json declares the tokenizer's ids (no BOS; EOS and pad <|endoftext|>)`);
+  }
   const resumed = await runCli(['train', join(a, 'config.yaml'), '--resume', a, '--max-steps', '2']);
   assert.equal(resumed.code, 0, resumed.stderr);
   writeFileSync(join(dir, 'b.orpo.yaml'), cfg(`{ from: ${join(a, 'checkpoints', 'checkpoint-1')} }`));

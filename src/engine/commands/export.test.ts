@@ -85,9 +85,23 @@ void test('a LoRA experiment exports as PEFT LoraConfig passed to the trainer; m
   writeFileSync(file, py);
   const r = python(['-m', 'py_compile', file]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(requirementsTxt(true), /^peft>=/m);
+  assert.match(requirementsTxt(true), /^peft==0\.21\.0$/m);
   assert.doesNotMatch(trainPy(trlPlan(cfgOf({})), { name: 'm', source: 'm', scale: 0.1 }), /peft/);
   assert.throws(() => trlPlan(cfgOf({ model: { from: 'm', adapter: 'a' } })), (e: unknown) => e instanceof ExportError && /orpo-lab merge/.test(e.message));
+});
+
+void test("TRL's ModelConfig PEFT names export as the LoRA they stand for: LoraConfig fields, ModelConfig's defaults", () => {
+  const peftFmt = JSON.parse(readFileSync(join(root, 'test/fixtures/peft/lora-format.json'), 'utf8')) as { config_keys: string[]; config_fields: Record<string, unknown> };
+  const loraFields = new Set([...peftFmt.config_keys, ...Object.keys(peftFmt.config_fields)]);
+  const trlStyle = trlPlan(cfgOf({ model: { from: 'm' }, use_peft: true, lora_r: 8, lora_target_modules: ['all-linear'] }));
+  const d = (fx as unknown as { _ModelConfig_defaults: Record<string, number> })._ModelConfig_defaults;
+  assert.deepEqual(trlStyle.lora, { r: 8, lora_alpha: d.lora_alpha, lora_dropout: d.lora_dropout, target_modules: 'all-linear' }, "what TRL's get_peft_config would build from the same names");
+  for (const k of Object.keys(trlStyle.lora ?? {})) assert.ok(loraFields.has(k), `${k} is not a PEFT LoraConfig field`);
+  for (const [k, v] of Object.entries(KEY_MAP)) for (const m of v.matchAll(/ModelConfig\.(\w+)/g)) assert.ok(fieldsOf('ModelConfig').has(m[1] ?? ''), `${k}: ModelConfig.${m[1] ?? ''} is not a field of TRL ${TRL_VERSION}`);
+  assert.equal(trlPlan(cfgOf({ model: { from: 'm' }, lora_r: 8 })).lora, undefined, 'lora_r without use_peft trains every weight, as in TRL');
+  const noted = trlPlan(cfgOf({ model: { from: 'm' }, adapter: { type: 'lora' } }), {}, { modelOnly: ['load_in_4bit'] });
+  assert.ok(noted.notes.some((n) => /ModelConfig\.load_in_4bit is not exported/.test(n)));
+  assert.ok(!('load_in_4bit' in noted.kwargs), 'a ModelConfig field is no TrainingArguments field');
 });
 
 void test('orpo-pr and ORPO without the prompt NLL are refused with a reason', () => {
@@ -136,6 +150,8 @@ for (const [format, file, method] of FORMATS) {
     assert.match(readFileSync(join(out, 'requirements.txt'), 'utf8'), /^trl==1\.13\.0\ntransformers==5\.18\.0$/m);
     assert.match(readFileSync(join(out, 'README.md'), 'utf8'), /--num_machines 2/);
     assert.equal(JSON.parse(readFileSync(join(out, 'model', 'tokenizer_config.json'), 'utf8')).bos_token, null);
+    const mc = JSON.parse(readFileSync(join(out, 'model', 'config.json'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual([mc.bos_token_id, mc.eos_token_id, mc.pad_token_id], [null, 256, 256], "config.json declares the byte tokenizer's ids, not GPT2Config's 50256");
   });
 }
 

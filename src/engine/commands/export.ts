@@ -56,9 +56,9 @@ const jsonl = (ps: readonly PreferencePair[]) => ps.map((p) => JSON.stringify({ 
 async function writeModel(cfg: ExperimentConfig, tok: Tokenizer, dir: string): Promise<void> {
   const { selectBackend } = await import('../backend/select');
   await selectBackend('cpu');
-  const { createScratchGpt2 } = await import('../model/gpt');
+  const { createScratchGpt2, specialIdsOf } = await import('../model/gpt');
   const { saveModelDir } = await import('../hf/save');
-  const model = createScratchGpt2(cfg.model, tok.vocabSize, tok.eosId, cfg.seed);
+  const model = createScratchGpt2(cfg.model, tok.vocabSize, tok.eosId, cfg.seed, specialIdsOf(tok));
   try {
     await saveModelDir(model, tok, dir);
   } finally {
@@ -101,10 +101,10 @@ export interface ExportResult { trainer: string; train: number; eval: number }
  */
 export async function writeExport(cfg: ExperimentConfig, configPath: string, configText: string, out: string, o: { engineOrder?: boolean } = {}): Promise<ExportResult> {
   const configDir = dirname(configPath);
-  const trlOnly = canonicalize(parse(configText), (p) => specAt(p) !== undefined).trlOnly;
+  const { trlOnly, peft } = canonicalize(parse(configText), (p) => specAt(p) !== undefined);
   const tmp = join(dirname(out), `.${basename(out)}.export-${process.pid}`);
   try {
-    const plan = trlPlan(cfg, Object.fromEntries(trlOnly.map((t) => [t.path[0] as string, t.value])), o);
+    const plan = trlPlan(cfg, Object.fromEntries(trlOnly.map((t) => [t.path[0] as string, t.value])), { ...o, modelOnly: peft.modelOnly.map((m) => m.key) });
     if (cfg.model.from !== 'scratch' && cfg.tokenizer !== 'bytes') throw new ExportError('the export trains with the model directory\'s own tokenizer; remove `tokenizer:` or train with ORPO Lab');
     const tok = await buildTokenizer(cfg, configDir);
     const pairs = await exportedPairs(cfg, configDir, tok);

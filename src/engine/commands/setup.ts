@@ -10,7 +10,7 @@ import { readAdapter } from '../hf/adapter';
 import { readHfConfig } from '../hf/config';
 import { loadModelDir } from '../hf/load';
 import { attachLora, createLora } from '../model/lora';
-import { createScratchGpt2, scratchGpt2Config } from '../model/gpt';
+import { createScratchGpt2, scratchGpt2Config, specialIdsOf } from '../model/gpt';
 import type { CausalLM } from '../model/types';
 import { ByteTokenizer } from '../tokenizer/bytes';
 import type { Tokenizer } from '../tokenizer/types';
@@ -44,7 +44,7 @@ async function baseTokenizer(cfg: ExperimentConfig, configDir: string): Promise<
  */
 export async function runShape(cfg: ExperimentConfig, configDir: string, tok: Tokenizer, checkpoint: string | undefined): Promise<RunShape | undefined> {
   try {
-    const config = cfg.model.from === 'scratch' && !checkpoint ? scratchGpt2Config(cfg.model, tok.vocabSize, tok.eosId) : await readHfConfig(checkpoint ?? resolve(configDir, cfg.model.from));
+    const config = cfg.model.from === 'scratch' && !checkpoint ? scratchGpt2Config(cfg.model, tok.vocabSize, tok.eosId, specialIdsOf(tok)) : await readHfConfig(checkpoint ?? resolve(configDir, cfg.model.from));
     const context = [config.n_positions, config.max_position_embeddings].find((x): x is number => typeof x === 'number') ?? cfg.data.max_length;
     return { config, pairs: cfg.train.batch_size, T: Math.min(cfg.data.max_length, context), method: cfg.method, checkpointing: cfg.train.gradient_checkpointing };
   } catch {
@@ -99,7 +99,7 @@ async function withAdapter(model: CausalLM, cfg: ExperimentConfig, configDir: st
 }
 
 async function loadOrCreate(cfg: ExperimentConfig, configDir: string, tok: Tokenizer, checkpoint: string | undefined, keep16: boolean): Promise<CausalLM> {
-  if (cfg.model.from === 'scratch' && !checkpoint) return createScratchGpt2(cfg.model, tok.vocabSize, tok.eosId, cfg.seed);
+  if (cfg.model.from === 'scratch' && !checkpoint) return createScratchGpt2(cfg.model, tok.vocabSize, tok.eosId, cfg.seed, specialIdsOf(tok));
   const dir = checkpoint ?? resolve(configDir, cfg.model.from);
   const { model } = await loadModelDir(dir, { keep16 });
   if (tok.vocabSize > model.config.vocab_size) {

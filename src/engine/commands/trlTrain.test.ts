@@ -91,8 +91,12 @@ for (const missing of ['trl', 'accelerate'] as const) {
   });
 }
 
-void test('a Python with every module passes the check', () => {
-  assert.equal(checkPython(pythonWith(PYTHON_MODULES)), undefined);
+void test('a Python with every module passes the check; a LoRA experiment needs peft too, named with its pinned install', () => {
+  const py = pythonWith(PYTHON_MODULES);
+  assert.equal(checkPython(py), undefined);
+  const msg = checkPython(py, true) ?? assert.fail('no error without peft');
+  assert.match(msg, /lacks peft, needed by --engine trl \(peft: the adapter: section trains LoRA\)\. Install with: .* -m pip install trl==1\.13\.0 transformers==5\.18\.0 accelerate==1\.15\.0 datasets==5\.0\.1 torch peft==0\.21\.0$/);
+  assert.equal(checkPython(pythonWith([...PYTHON_MODULES, 'peft']), true), undefined);
 });
 
 /** Writes a TRL run directory with python3 and orpo_lab_run.py: Trainer checkpoints at `full` steps, model-only ones at `modelOnly`. */

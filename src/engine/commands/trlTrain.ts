@@ -7,8 +7,8 @@
 // --resume RUN_DIR continues a TRL run from its newest checkpoints/checkpoint-N with trainer state
 // (train.py --resume: transformers' resume_from_checkpoint), with the export already in the run directory;
 // metrics written after that checkpoint are set aside as the engine does (metrics.jsonl.before-resume-N).
-// A missing Python, torch, transformers, trl, accelerate or datasets is a clear error with the command
-// that installs it. stdout carries only events; the launcher's output goes to stderr.
+// A missing Python, torch, transformers, trl, accelerate, datasets or (for LoRA) peft is a clear error with the command
+// that installs it (src/common/pythonProbe.ts). stdout carries only events; the launcher's output goes to stderr.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -19,40 +19,31 @@ import { UsageError } from '../args';
 import { DataError } from '../data/errors';
 import { ENGINE_FILE, parseEngineInfo } from '../../common/runEngine';
 import { lastTrainerCheckpoint, RunDirTail } from '../export/runTail';
-import { ACCELERATE_VERSION, DATASETS_VERSION, ExportError, TRANSFORMERS_VERSION, TRL_VERSION } from '../export/trlMapping';
+import { ExportError } from '../export/trlMapping';
+import { lacksMessage, modulesFor, notFoundMessage, parseProbe, probeScript, TRL_MODULES } from '../../common/pythonProbe';
 import { runFiles } from '../train/runDir';
 import { acquireRunLock, claimOutDir, createRunDir, RunDirError, type RunLock } from '../train/runLock';
 import { loadConfig, writeExport } from './export';
 import { EXIT_FAILURE, EXIT_INVALID, EXIT_OK } from './train';
 
 const USAGE = 'usage: orpo-lab train CONFIG --engine trl [--launcher accelerate|torchrun] [--accelerate-config single_gpu|multi_gpu|fsdp|deepspeed_zero3] [--python PATH] [--out RUN_DIR | --resume RUN_DIR]';
-export const PYTHON_MODULES = ['torch', 'transformers', 'trl', 'accelerate', 'datasets'] as const;
+export const PYTHON_MODULES = TRL_MODULES;
 const ACCELERATE_CONFIGS = ['single_gpu', 'multi_gpu', 'fsdp', 'deepspeed_zero3'];
 
 /** True when argv asks for the TRL engine (cli.ts routes `train` here then). */
 export const wantsTrl = (argv: readonly string[]): boolean => argv.some((a, i) => a === '--engine=trl' || (a === '--engine' && argv[i + 1] === 'trl'));
 
-/** The install command for what a Python lacks, pinned as the export's requirements.txt. */
-export const installCommand = (python: string): string => `${python} -m pip install trl==${TRL_VERSION} transformers==${TRANSFORMERS_VERSION} accelerate==${ACCELERATE_VERSION} datasets==${DATASETS_VERSION} torch`;
-
-/** Checks that `python` runs and has what the export needs; undefined when it does, else the reason. */
-export function checkPython(python: string): string | undefined {
-  const probe = `import importlib.util, json, sys; print(json.dumps({"version": sys.version.split()[0], "missing": [m for m in ${JSON.stringify([...PYTHON_MODULES])} if importlib.util.find_spec(m) is None]}))`;
-  const r = spawnSync(python, ['-c', probe], { encoding: 'utf8', timeout: 60_000 });
+/** Checks that `python` runs and has what the export needs (peft too for LoRA); undefined when it does, else the reason. */
+export function checkPython(python: string, lora = false): string | undefined {
+  const modules = modulesFor(lora);
+  const r = spawnSync(python, ['-c', probeScript(modules)], { encoding: 'utf8', timeout: 60_000 });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT'
-      ? `Python not found: "${python}". Install Python 3.10 or newer, then set the orpoLab.pythonPath setting (or --python) to it, and run: ${installCommand(python)}`
-      : `cannot run "${python}": ${r.error.message}`;
+    return code === 'ENOENT' ? notFoundMessage(python, lora) : `cannot run "${python}": ${r.error.message}`;
   }
-  let info: { version: string; missing: string[] };
-  try {
-    info = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { version: string; missing: string[] };
-  } catch {
-    return `"${python}" did not run as Python 3 (exit ${String(r.status)}): ${(r.stderr || r.stdout).trim().slice(0, 300)}`;
-  }
-  if (info.missing.length) return `${python} (Python ${info.version}) lacks ${info.missing.join(', ')}, needed by --engine trl. Install with: ${installCommand(python)}`;
-  return undefined;
+  const info = parseProbe(r.stdout, modules);
+  if (!info) return `"${python}" did not run as Python 3 (exit ${String(r.status)}): ${(r.stderr || r.stdout).trim().slice(0, 300)}`;
+  return info.missing.length ? lacksMessage(python, info, lora) : undefined;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -81,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     emit({ type: 'error', message });
     return code;
   };
-  const missing = checkPython(python);
+  const missing = checkPython(python, cfg.adapter !== undefined);
   if (missing) return fail(missing, EXIT_FAILURE);
   let from: Checkpoint | undefined;
   if (v.resume !== undefined) {

@@ -3,7 +3,7 @@
 // DeepSpeed ZeRO-3 (the keys accelerate's `config` command writes; TRL's examples/accelerate_configs
 // use the same), requirements.txt pinned to the versions the mapping was checked against, and a README
 // with the launch commands. train.py is generated Python; `python3 -m py_compile` checks it in the test.
-import { ACCELERATE_VERSION, DATASETS_VERSION, TRANSFORMERS_VERSION, TRL_VERSION, type Scalar, type TrlPlan } from './trlMapping';
+import { ACCELERATE_VERSION, DATASETS_VERSION, PEFT_VERSION, TRANSFORMERS_VERSION, TRL_VERSION, type Scalar, type TrlPlan } from './trlMapping';
 
 /** A Python literal for a scalar: JSON's string and number syntax are valid Python; booleans differ. */
 export const pyLiteral = (v: Scalar): string => (typeof v === 'boolean' ? (v ? 'True' : 'False') : typeof v === 'number' ? (Number.isFinite(v) ? String(v) : `float("${v}")`) : JSON.stringify(v));
@@ -137,7 +137,7 @@ transformers==${TRANSFORMERS_VERSION}
 accelerate==${ACCELERATE_VERSION}
 datasets==${DATASETS_VERSION}
 safetensors
-${lora ? 'peft>=0.13.0\n' : ''}# For accelerate/deepspeed_zero3.yaml:
+${lora ? `peft==${PEFT_VERSION}\n` : ''}# For accelerate/deepspeed_zero3.yaml:
 # deepspeed
 `;
 }

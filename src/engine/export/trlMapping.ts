@@ -6,11 +6,8 @@
 import type { ExperimentConfig } from '../../common/config';
 import { TRL_ONLY } from '../../common/aliases';
 
-export const TRL_VERSION = '1.13.0';
-export const TRANSFORMERS_VERSION = '5.18.0';
-/** accelerate and datasets as the export was run with them (scripts/device/trl-check.sh). */
-export const ACCELERATE_VERSION = '1.15.0';
-export const DATASETS_VERSION = '5.0.1';
+// The pinned versions live with the Python probe (the extension names them in its install command too).
+export { ACCELERATE_VERSION, DATASETS_VERSION, PEFT_VERSION, TRANSFORMERS_VERSION, TRL_VERSION } from '../../common/pythonProbe';
 
 export type TrlTrainer = 'ORPOTrainer' | 'DPOTrainer' | 'SFTTrainer';
 export type TrlConfigClass = 'ORPOConfig' | 'DPOConfig' | 'SFTConfig';
@@ -59,9 +56,9 @@ export const KEY_MAP: Readonly<Record<string, string>> = {
   'train.log_every': 'logging_steps', 'train.eval_every': 'eval_steps (eval_strategy: steps)',
   'train.save_every': 'save_steps (save_strategy: steps)', 'train.save_total_limit': 'save_total_limit',
   'train.gradient_checkpointing': 'gradient_checkpointing',
-  adapter: 'peft_config = peft.LoraConfig(task_type="CAUSAL_LM", ...) passed to the trainer',
-  'adapter.type': 'LoraConfig', 'adapter.r': 'LoraConfig.r', 'adapter.alpha': 'LoraConfig.lora_alpha',
-  'adapter.dropout': 'LoraConfig.lora_dropout', 'adapter.target_modules': 'LoraConfig.target_modules (unset: PEFT\'s default for the model type)',
+  adapter: 'peft_config = peft.LoraConfig(task_type="CAUSAL_LM", ...) passed to the trainer, as TRL\'s get_peft_config builds it from ModelConfig.use_peft',
+  'adapter.type': 'LoraConfig (ModelConfig.use_peft)', 'adapter.r': 'LoraConfig.r (ModelConfig.lora_r)', 'adapter.alpha': 'LoraConfig.lora_alpha (ModelConfig.lora_alpha)',
+  'adapter.dropout': 'LoraConfig.lora_dropout (ModelConfig.lora_dropout)', 'adapter.target_modules': 'LoraConfig.target_modules (ModelConfig.lora_target_modules; unset: PEFT\'s default for the model type)',
   'model.adapter': 'not exported (refused): merge it first (orpo-lab merge) and export with model.from the merged directory',
   'train.eval_samples': 'not exported: TRL generates during eval only with wandb or comet',
   backend: 'not exported: accelerate places the model (accelerate/*.yaml)',
@@ -86,7 +83,7 @@ const NOT_PASSED = new Set(['output_dir', 'resume_from_checkpoint', 'report_to',
 export class ExportError extends Error {}
 
 /** The trainer, its config keyword arguments and the documented differences for one experiment. */
-export function trlPlan(cfg: ExperimentConfig, passthrough: Readonly<Record<string, unknown>> = {}, o: { engineOrder?: boolean } = {}): TrlPlan {
+export function trlPlan(cfg: ExperimentConfig, passthrough: Readonly<Record<string, unknown>> = {}, o: { engineOrder?: boolean; modelOnly?: readonly string[] } = {}): TrlPlan {
   const t = cfg.train;
   const notes: string[] = [];
   let trainer: TrlTrainer;
@@ -160,6 +157,8 @@ export function trlPlan(cfg: ExperimentConfig, passthrough: Readonly<Record<stri
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') kwargs[key] = value;
     else notes.push(`${key}: only scalar values are passed on; set it in train.py.`);
   }
+  // TRL ModelConfig fields the config gave that ORPO Lab has no equivalent for (warnings when validated).
+  for (const key of o.modelOnly ?? []) notes.push(`ModelConfig.${key} is not exported: train.py loads the model in float32 and builds the adapter from the adapter: section.`);
   if (cfg.model.adapter !== undefined) throw new ExportError('model.adapter (continuing a PEFT adapter) is not exported; merge it into its base first (orpo-lab merge ADAPTER --out DIR) and export with model.from: DIR');
   const a = cfg.adapter;
   const lora = a ? { r: a.r, lora_alpha: a.alpha, lora_dropout: a.dropout, ...(a.target_modules ? { target_modules: a.target_modules } : {}) } : undefined;

@@ -91,3 +91,32 @@ void test('a directory without weights names what is missing', async () => {
     await rm(dir, { recursive: true });
   }
 });
+
+void test("a scratch byte-tokenizer model's directory declares the tokenizer's special ids: no BOS, EOS and pad 256", async () => {
+  const { createScratchGpt2, specialIdsOf } = await import('../model/gpt');
+  const tok = new ByteTokenizer();
+  const model = createScratchGpt2({ from: 'scratch', layers: 1, d_model: 8, heads: 2, context: 16 }, tok.vocabSize, tok.eosId, 3, specialIdsOf(tok));
+  const dir = await mkdtemp(join(tmpdir(), 'orpo-ids-'));
+  try {
+    await saveModelDir(model, tok, join(dir, 'final'));
+    model.dispose();
+    const read = async (f: string) => JSON.parse(await readFile(join(dir, 'final', f), 'utf8')) as Record<string, unknown>;
+    const [config, gen, tc, tj] = await Promise.all(['config.json', 'generation_config.json', 'tokenizer_config.json', 'tokenizer.json'].map(read));
+    // The tokenizer files' tokens as ids, read from tokenizer.json's added tokens (as transformers resolves them).
+    const added = new Map(((tj?.added_tokens ?? []) as { id: number; content: string }[]).map((t) => [t.content, t.id]));
+    const idOf = (t: unknown) => (t === null || t === undefined ? null : added.get(t as string) ?? assert.fail(`${String(t)} is no added token`));
+    const declared = { bos: idOf(tc?.bos_token), eos: idOf(tc?.eos_token), pad: idOf(tc?.pad_token) };
+    assert.deepEqual(declared, { bos: null, eos: 256, pad: 256 });
+    // config.json says the same, explicitly: an absent bos_token_id would be GPT2Config's default 50256, outside the vocabulary.
+    assert.ok(config && 'bos_token_id' in config);
+    assert.deepEqual({ bos: config.bos_token_id, eos: config.eos_token_id, pad: config.pad_token_id }, declared);
+    assert.deepEqual({ bos: gen?.bos_token_id ?? null, eos: gen?.eos_token_id, pad: gen?.pad_token_id }, declared);
+    // Our loader reads the directory back with the same ids, and adds no BOS.
+    const back = await loadModelDir(join(dir, 'final'));
+    assert.deepEqual({ bos: back.tokenizer?.bosId ?? null, eos: back.tokenizer?.eosId, pad: back.tokenizer?.padId }, declared);
+    assert.deepEqual({ bos: back.model.config.bos_token_id, eos: back.model.config.eos_token_id, pad: back.model.config.pad_token_id }, declared);
+    back.model.dispose();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -9,7 +9,7 @@ import type { ModelConfig } from '../../common/config';
 import { embed } from '../ops/blocks';
 import { Half, type Weight } from '../ops/half';
 import { linear, matmulT } from '../ops/matmul';
-import { attention, causalMask, causalSelfAttention, geluTanh, layerNorm, mergeHeads, splitHeads, splitHeadsT } from '../ops/nn';
+import { attention, causalMask, causalSelfAttention, geluTanh, layerNorm, mergeHeads, paddingMask, splitHeads, splitHeadsT } from '../ops/nn';
 import { checkpointed } from './checkpoint';
 import { extendLayer, type CacheStep } from './kvcache';
 import type { CausalLM, HfConfig, KvCache, LinearAdapter } from './types';
@@ -33,14 +33,25 @@ export function gpt2Dims(c: HfConfig): Gpt2Dims {
   return { V: c.vocab_size, P: n('n_positions', 1024), d: n('n_embd'), L: n('n_layer'), H: n('n_head'), eps: n('layer_norm_epsilon', 1e-5) };
 }
 
-/** The config.json of a from-scratch GPT-2 with ORPO Lab's model settings. */
-export function scratchGpt2Config(m: ModelConfig, vocab: number, eos: number): HfConfig {
+/**
+ * The special token ids a scratch model declares: the tokenizer's. `bos: null` for a tokenizer that adds
+ * no BOS (the byte tokenizer), so config.json says what tokenizer_config.json says (`bos_token: null`)
+ * instead of leaving GPT2Config's default 50256, outside a 257-token vocabulary.
+ */
+export interface SpecialIds { bos?: number | null; pad?: number }
+
+/** A tokenizer's BOS (none: null) and pad ids, for scratchGpt2Config. */
+export const specialIdsOf = (tok: { readonly bosId?: number; readonly padId: number }): SpecialIds => ({ bos: tok.bosId ?? null, pad: tok.padId });
+
+/** The config.json of a from-scratch GPT-2 with ORPO Lab's model settings (BOS = EOS unless `ids` says). */
+export function scratchGpt2Config(m: ModelConfig, vocab: number, eos: number, ids: SpecialIds = {}): HfConfig {
   return {
     architectures: ['GPT2LMHeadModel'], model_type: 'gpt2', vocab_size: vocab,
     n_positions: m.context, n_embd: m.d_model, n_layer: m.layers, n_head: m.heads, n_inner: null,
     activation_function: 'gelu_new', layer_norm_epsilon: 1e-5, initializer_range: 0.02,
     attn_pdrop: 0, embd_pdrop: 0, resid_pdrop: 0, tie_word_embeddings: true,
-    bos_token_id: eos, eos_token_id: eos, scale_attn_weights: true,
+    bos_token_id: ids.bos === undefined ? eos : ids.bos, eos_token_id: eos, ...(ids.pad !== undefined ? { pad_token_id: ids.pad } : {}),
+    scale_attn_weights: true,
   };
 }
 
@@ -127,8 +138,8 @@ class Gpt2 implements CausalLM {
     return name.endsWith('.bias') || name.includes('ln_');
   }
 
-  forward(ids: tf.Tensor2D): tf.Tensor3D {
-    return this.run(ids, 0, undefined).logits;
+  forward(ids: tf.Tensor2D, lengths?: ArrayLike<number>): tf.Tensor3D {
+    return this.run(ids, 0, undefined, lengths).logits;
   }
 
   step(ids: tf.Tensor2D, cache: KvCache | undefined): { logits: tf.Tensor3D; cache: KvCache } {
@@ -138,16 +149,17 @@ class Gpt2 implements CausalLM {
     return { logits, cache: { length: past + ids.shape[1], layers } };
   }
 
-  private run(ids: tf.Tensor2D, past: number, kv: CacheStep | undefined): { logits: tf.Tensor3D } {
-    const { d, L, V, eps } = this.D;
+  private run(ids: tf.Tensor2D, past: number, kv: CacheStep | undefined, lengths?: ArrayLike<number>): { logits: tf.Tensor3D } {
+    const { d, L, V, H, eps } = this.D;
     const [B, T] = ids.shape;
     if (past + T > this.context) throw new Error(`sequence of ${past + T} tokens exceeds the model's context of ${this.context}`);
     const pos = tf.slice(this.p<tf.Rank.R2>('transformer.wpe.weight'), [past, 0], [T, d]); // [T, d]
     let x = tf.reshape(tf.add(embed(this.w('transformer.wte.weight'), ids), pos), [B * T, d]) as tf.Tensor2D; // [B*T, d]
     const mask = kv && T > 1 ? tf.concat([tf.zeros([T, past]), causalMask(T)], 1) as tf.Tensor2D : null; // [T, past+T]
+    const pad = kv ? null : paddingMask(T, H, d / H, lengths); // right padding: lens [B] or a mask [B*H, T, T]
     for (let i = 0; i < L; i++) {
-      const blk = (xi: tf.Tensor2D): tf.Tensor2D => this.block(i, xi, B, T, mask, kv);
-      x = this.gradientCheckpointing && !kv ? checkpointed(blk, x, this.blockWeights(`transformer.h.${i}.`)) : blk(x); // [B*T, d]
+      const blk = (xi: tf.Tensor2D, consts: tf.Tensor[]): tf.Tensor2D => this.block(i, xi, B, T, mask, kv, consts[0] ?? null);
+      x = this.gradientCheckpointing && !kv ? checkpointed(blk, x, this.blockWeights(`transformer.h.${i}.`), pad ? [pad] : []) : blk(x, pad ? [pad] : []); // [B*T, d]
     }
     x = layerNorm(x, this.p('transformer.ln_f.weight'), this.p('transformer.ln_f.bias'), eps);
     const logits = matmulT(x, this.w('transformer.wte.weight')); // [B*T, V]: tied head, x·wteᵀ
@@ -155,12 +167,12 @@ class Gpt2 implements CausalLM {
   }
 
   /** Transformer block i: x [B*T, d] → [B*T, d]. */
-  private block(i: number, x: tf.Tensor2D, B: number, T: number, mask: tf.Tensor2D | null, kv: CacheStep | undefined): tf.Tensor2D {
+  private block(i: number, x: tf.Tensor2D, B: number, T: number, mask: tf.Tensor2D | null, kv: CacheStep | undefined, pad: tf.Tensor | null): tf.Tensor2D {
     const { d, H, eps } = this.D;
     const h = `transformer.h.${i}.`;
     const a = layerNorm(x, this.p(h + 'ln_1.weight'), this.p(h + 'ln_1.bias'), eps); // [B*T, d]
     const qkv = tf.reshape(this.lin(a, h + 'attn.c_attn'), [B, T, 3 * d]) as tf.Tensor3D; // [B, T, 3d]
-    const y = kv ? cachedAttention(qkv, kv, i, H, mask) : causalSelfAttention(qkv, H); // [B*T, d]
+    const y = kv ? cachedAttention(qkv, kv, i, H, mask) : causalSelfAttention(qkv, H, pad); // [B*T, d]
     const x1 = tf.add(x, this.lin(y, h + 'attn.c_proj')) as tf.Tensor2D;
     const m = layerNorm(x1, this.p(h + 'ln_2.weight'), this.p(h + 'ln_2.bias'), eps); // [B*T, d]
     const f = geluTanh(this.lin(m, h + 'mlp.c_fc')) as tf.Tensor2D; // [B*T, 4d]
@@ -188,8 +200,8 @@ export function createGpt2(config: HfConfig, weights?: Map<string, tf.Tensor | H
 }
 
 /** A seeded from-scratch GPT-2 for ORPO Lab's `model:` settings. */
-export function createScratchGpt2(m: ModelConfig, vocab: number, eos: number, seed: number): CausalLM {
-  const config = scratchGpt2Config(m, vocab, eos);
+export function createScratchGpt2(m: ModelConfig, vocab: number, eos: number, seed: number, ids: SpecialIds = {}): CausalLM {
+  const config = scratchGpt2Config(m, vocab, eos, ids);
   const w = initGpt2(gpt2Dims(config), seed);
   const model = new Gpt2(config, w);
   for (const t of w.values()) t.dispose();

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { embed, swiglu } from '../ops/blocks';
 import { Half, type Weight } from '../ops/half';
 import { linear, matmulT } from '../ops/matmul';
-import { attention, causalMask, fusedAttention, hasFusedAttention, mergeHeads, rmsNorm, splitHeads } from '../ops/nn';
+import { attention, causalMask, fusedAttention, hasFusedAttention, mergeHeads, paddingMask, rmsNorm, splitHeads } from '../ops/nn';
 import { isLinearWeight, llamaDims, llamaShapes, type LlamaDims } from './llamaConfig';
 import { inPlaceVersion } from '../backend/native/io';
 import { checkpointed } from './checkpoint';
@@ -106,8 +106,8 @@ class Llama implements CausalLM {
     return name.endsWith('.bias') || name.endsWith('norm.weight');
   }
 
-  forward(ids: tf.Tensor2D): tf.Tensor3D {
-    return this.run(ids, 0, undefined);
+  forward(ids: tf.Tensor2D, lengths?: ArrayLike<number>): tf.Tensor3D {
+    return this.run(ids, 0, undefined, lengths);
   }
 
   step(ids: tf.Tensor2D, cache: KvCache | undefined): { logits: tf.Tensor3D; cache: KvCache } {
@@ -118,16 +118,18 @@ class Llama implements CausalLM {
   }
 
   /** The decoder on ids [B, T] at positions past..past+T-1, reading and extending `kv` when given. */
-  private run(ids: tf.Tensor2D, past: number, kv: CacheStep | undefined): tf.Tensor3D {
-    const { d, L, V, eps } = this.D;
+  private run(ids: tf.Tensor2D, past: number, kv: CacheStep | undefined, lengths?: ArrayLike<number>): tf.Tensor3D {
+    const { d, L, V, H, hd, eps } = this.D;
     const [B, T] = ids.shape;
     if (past + T > this.context) throw new Error(`sequence of ${past + T} tokens exceeds the model's context of ${this.context}`);
     const rope = past === 0 ? this.wholeRope(T) : ropeTables(this.invFreq, past, T); // [T, hd] each
     const mask = kv ? (T > 1 ? (tf.concat([tf.zeros([T, past]), causalMask(T)], 1) as tf.Tensor2D) : null) : causalMask(T); // [T, past+T]
+    const pad = kv ? null : paddingMask(T, H, hd, lengths); // right padding: lens [B] or a mask [B*H, T, T]
+    const consts = [rope.cos, rope.sin, ...(pad ? [pad] : [])];
     let x = tf.reshape(embed(this.w('model.embed_tokens.weight'), ids), [B * T, d]) as tf.Tensor2D; // [B*T, d]
     for (let i = 0; i < L; i++) {
-      const blk = (xi: tf.Tensor2D, [cos, sin]: tf.Tensor[]): tf.Tensor2D => this.block(i, xi, B, T, { cos: cos as tf.Tensor2D, sin: sin as tf.Tensor2D }, mask, kv);
-      x = this.gradientCheckpointing && !kv ? checkpointed(blk, x, this.blockWeights(`model.layers.${i}.`), [rope.cos, rope.sin]) : blk(x, [rope.cos, rope.sin]); // [B*T, d]
+      const blk = (xi: tf.Tensor2D, [cos, sin, p]: tf.Tensor[]): tf.Tensor2D => this.block(i, xi, B, T, { cos: cos as tf.Tensor2D, sin: sin as tf.Tensor2D }, mask, kv, p ?? null);
+      x = this.gradientCheckpointing && !kv ? checkpointed(blk, x, this.blockWeights(`model.layers.${i}.`), consts) : blk(x, consts); // [B*T, d]
     }
     x = rmsNorm(x, this.p('model.norm.weight'), eps);
     const wte = this.w('model.embed_tokens.weight');
@@ -139,14 +141,14 @@ class Llama implements CausalLM {
   }
 
   /** Decoder layer i: x [B*T, d] → [B*T, d]. */
-  private block(i: number, x: tf.Tensor2D, B: number, T: number, rope: { cos: tf.Tensor2D; sin: tf.Tensor2D }, mask: tf.Tensor2D | null, kv: CacheStep | undefined): tf.Tensor2D {
+  private block(i: number, x: tf.Tensor2D, B: number, T: number, rope: { cos: tf.Tensor2D; sin: tf.Tensor2D }, mask: tf.Tensor2D | null, kv: CacheStep | undefined, pad: tf.Tensor | null): tf.Tensor2D {
     const { hd, eps } = this.D;
     const p = `model.layers.${i}.`;
     const a = rmsNorm(x, this.p(p + 'input_layernorm.weight'), eps); // [B*T, d]
     const q = this.lin(a, p + 'self_attn.q_proj'); // [B*T, H*hd]
     const k = this.lin(a, p + 'self_attn.k_proj'); // [B*T, KV*hd]
     const v = this.lin(a, p + 'self_attn.v_proj'); // [B*T, KV*hd]
-    const y = !kv && hasFusedAttention(hd) ? this.fusedAttention(q, k, v, B, T, rope) : this.attention(q, k, v, B, T, rope, mask, kv, i); // [B*T, H*hd]
+    const y = !kv && hasFusedAttention(hd) ? this.fusedAttention(q, k, v, B, T, rope, pad as tf.Tensor1D | null) : this.attention(q, k, v, B, T, rope, (pad as tf.Tensor3D | null) ?? mask, kv, i); // [B*T, H*hd]
     const x1 = tf.add(x, this.lin(y, p + 'self_attn.o_proj')) as tf.Tensor2D;
     const m = rmsNorm(x1, this.p(p + 'post_attention_layernorm.weight'), eps); // [B*T, d]
     const gate = this.lin(m, p + 'mlp.gate_proj'); // [B*T, ff]
@@ -155,7 +157,7 @@ class Llama implements CausalLM {
   }
 
   /** Rotary grouped-query attention as tfjs ops (and over the KV cache when generating) → [B*T, H*hd]. */
-  private attention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, B: number, T: number, rope: { cos: tf.Tensor2D; sin: tf.Tensor2D }, mask: tf.Tensor2D | null, kv: CacheStep | undefined, i: number): tf.Tensor2D {
+  private attention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, B: number, T: number, rope: { cos: tf.Tensor2D; sin: tf.Tensor2D }, mask: tf.Tensor2D | tf.Tensor3D | null, kv: CacheStep | undefined, i: number): tf.Tensor2D {
     const { H, KV, hd } = this.D;
     const nRep = H / KV;
     const { cos, sin } = rope;
@@ -168,12 +170,12 @@ class Llama implements CausalLM {
   }
 
   /** The same through the fused causal attention kernel: RoPE'd q, k and v packed per row → [B*T, H*hd]. */
-  private fusedAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, B: number, T: number, rope: { cos: tf.Tensor2D; sin: tf.Tensor2D }): tf.Tensor2D {
+  private fusedAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, B: number, T: number, rope: { cos: tf.Tensor2D; sin: tf.Tensor2D }, lens: tf.Tensor1D | null): tf.Tensor2D {
     const { H, KV, hd } = this.D;
     const qr = applyRopeRows(tf.reshape(q, [B, T, H, hd]), rope.cos, rope.sin); // [B, T, H, hd]
     const kr = applyRopeRows(tf.reshape(k, [B, T, KV, hd]), rope.cos, rope.sin); // [B, T, KV, hd]
     const qkv = tf.concat([tf.reshape(qr, [B, T, H * hd]), tf.reshape(kr, [B, T, KV * hd]), tf.reshape(v, [B, T, KV * hd])], 2) as tf.Tensor3D; // [B, T, (H+2KV)*hd]
-    return fusedAttention(qkv, H, KV); // [B*T, H*hd]
+    return fusedAttention(qkv, H, KV, lens); // [B*T, H*hd]
   }
 
   /** RoPE tables for positions 0..T-1, kept for the 8 lengths used last (length buckets keep them few). */

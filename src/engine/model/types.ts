@@ -45,8 +45,11 @@ export interface CausalLM {
   sourceDtype?: 'F32' | 'F16' | 'BF16';
   /** Maximum sequence length. */
   readonly context: number;
-  /** ids: [B, T] int32 → logits [B, T, V]. */
-  forward(ids: tf.Tensor2D): tf.Tensor3D;
+  /**
+   * ids: [B, T] int32 → logits [B, T, V]. `lengths`: each row's real length when rows are right-padded
+   * (transformers' attention_mask: padding keys masked, so padding positions see real tokens only).
+   */
+  forward(ids: tf.Tensor2D, lengths?: ArrayLike<number>): tf.Tensor3D;
   /**
    * Incremental decoding: ids [B, T] continue the cached sequence → logits [B, T, V] and the grown
    * cache. The caller owns (and disposes) the returned cache tensors.

@@ -36,11 +36,13 @@ export const FUSED_GPU = {
    */
   adamwMulti: 'OrpoAdamWMulti',
   /**
-   * input qkv [B, T, (H + 2·KV)·hd] (packed projections: H query heads, then KV key heads, then KV value
-   * heads; GPT-2 has KV = H); attrs H, KV → [y [B·T, H·hd] (causal attention, heads merged), lse [B·H·T]].
+   * inputs qkv [B, T, (H + 2·KV)·hd] (packed projections: H query heads, then KV key heads, then KV value
+   * heads; GPT-2 has KV = H), lens int32 [B] (each row's real length: query i attends key j when j ≤ i
+   * and j < lens[b], transformers' attention_mask on right padding); attrs H, KV → [y [B·T, H·hd]
+   * (causal attention, heads merged), lse [B·H·T]].
    */
   attention: 'OrpoCausalAttention',
-  /** inputs qkv, y, lse, dy [B·T, H·hd]; attrs H, KV → dqkv, the shape of qkv. */
+  /** inputs qkv, y, lse, dy [B·T, H·hd], lens; attrs H, KV → dqkv, the shape of qkv. */
   attentionGrad: 'OrpoCausalAttentionGrad',
   /** inputs gate, up (same shape) → silu(gate)·up (SwiGLU, as transformers' LlamaMLP). */
   swiglu: 'OrpoSwiGlu',

@@ -91,10 +91,32 @@ export function causalMask(T: number): tf.Tensor2D {
 }
 
 /**
- * Causal scaled dot-product attention. q: [Z, T, hd], kT: [Z, hd, S] (keys already transposed),
- * v: [Z, S, hd] → [Z, T, hd]. `mask` is added to the scores ([T, S]); S = T when training.
+ * The attention mask of a right-padded batch, as transformers applies `attention_mask`: a query attends
+ * to the keys at or before it that are real tokens of its row (j ≤ i and j < length), so a padding
+ * position sees its row's real tokens only; real positions are unaffected (causal). `lengths`: the real
+ * length of each of the R rows of ids [R, T]. For the fused kernel (hasFusedAttention(hd)) the lengths
+ * themselves, int32 [R]; else an additive mask [R·H, T, T] (0 or -1e9: causal and key padding) for the
+ * scores of H heads. Null when no row is padded (plain causal attention).
  */
-export function attention(q: tf.Tensor3D, kT: tf.Tensor3D, v: tf.Tensor3D, mask: tf.Tensor2D | null): tf.Tensor3D {
+export function paddingMask(T: number, H: number, hd: number, lengths?: ArrayLike<number>): tf.Tensor | null {
+  if (!lengths || Array.prototype.every.call(lengths, (n: number) => n >= T)) return null;
+  const R = lengths.length;
+  if (hasFusedAttention(hd)) return tf.tensor1d(Int32Array.from(lengths), 'int32'); // [R]
+  const m = new Float32Array(R * H * T * T);
+  for (let r = 0; r < R; r++) {
+    const n = lengths[r] as number;
+    for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) if (j > i || j >= n) m[(r * H * T + i) * T + j] = -1e9;
+    for (let h = 1; h < H; h++) m.copyWithin((r * H + h) * T * T, r * H * T * T, (r * H + 1) * T * T);
+  }
+  return tf.tensor3d(m, [R * H, T, T]); // [R*H, T, T]
+}
+
+/**
+ * Causal scaled dot-product attention. q: [Z, T, hd], kT: [Z, hd, S] (keys already transposed),
+ * v: [Z, S, hd] → [Z, T, hd]. `mask` is added to the scores: [T, S] for every row, or [Z, T, S]
+ * (paddingMask); S = T when training.
+ */
+export function attention(q: tf.Tensor3D, kT: tf.Tensor3D, v: tf.Tensor3D, mask: tf.Tensor2D | tf.Tensor3D | null): tf.Tensor3D {
   const hd = q.shape[2];
   let s = tf.mul(matmul(q, kT), 1 / Math.sqrt(hd)) as tf.Tensor3D; // [Z, T, S]
   if (mask) s = tf.add(s, mask);
@@ -107,11 +129,11 @@ export function attention(q: tf.Tensor3D, kT: tf.Tensor3D, v: tf.Tensor3D, mask:
  * contiguous in each) → [B·T, d], heads merged. Through the backend's fused kernel where it has one
  * (WebGPU: no [B, H, T, T] tensor is kept), else split, attention and merge as composites.
  */
-export function causalSelfAttention(qkv: tf.Tensor3D, H: number): tf.Tensor2D {
+export function causalSelfAttention(qkv: tf.Tensor3D, H: number, pad: tf.Tensor | null = null): tf.Tensor2D {
   const [B, T, d3] = qkv.shape;
-  if (hasFusedAttention(d3 / 3 / H)) return fusedAttention(qkv, H, H);
+  if (hasFusedAttention(d3 / 3 / H)) return fusedAttention(qkv, H, H, pad as tf.Tensor1D | null);
   const [q, k, v] = tf.split(qkv, 3, 2) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D]; // 3 × [B, T, d]
-  return mergeHeads(attention(splitHeads(q, H), splitHeadsT(k, H), splitHeads(v, H), causalMask(T)), B, H); // [B*T, d]
+  return mergeHeads(attention(splitHeads(q, H), splitHeadsT(k, H), splitHeads(v, H), (pad as tf.Tensor3D | null) ?? causalMask(T)), B, H); // [B*T, d]
 }
 
 /** Whether the backend has the fused causal attention for heads of size hd. */
@@ -122,15 +144,17 @@ export const hasFusedAttention = (hd: number): boolean => hasFused(FUSED_GPU.att
  * [B, T, (H + 2·KV)·hd] holds H query heads, then KV key heads, then KV value heads (grouped-query
  * attention when KV < H) → [B·T, H·hd], heads merged.
  */
-export function fusedAttention(qkv: tf.Tensor3D, H: number, KV: number): tf.Tensor2D {
+export function fusedAttention(qkv: tf.Tensor3D, H: number, KV: number, lens: tf.Tensor1D | null = null): tf.Tensor2D {
+  const [B, T] = qkv.shape;
+  const n = lens ?? tf.fill([B], T, 'int32'); // [B]: every row real
   const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
-    const [y, lse] = runFused(FUSED_GPU.attention, { qkv: x }, { H, KV }) as [tf.Tensor2D, tf.Tensor1D]; // [B*T, H*hd], [B*H*T]
-    save([x, y, lse]);
+    const [y, lse] = runFused(FUSED_GPU.attention, { qkv: x, lens: n }, { H, KV }) as [tf.Tensor2D, tf.Tensor1D]; // [B*T, H*hd], [B*H*T]
+    save([x, y, lse, n]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const [sx, sy, sl] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
-        return [runFused(FUSED_GPU.attentionGrad, { qkv: sx, y: sy, lse: sl, dy: dy as tf.Tensor }, { H, KV }) as tf.Tensor3D]; // [B, T, (H+2KV)*hd]
+        const [sx, sy, sl, sn] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        return [runFused(FUSED_GPU.attentionGrad, { qkv: sx, y: sy, lse: sl, dy: dy as tf.Tensor, lens: sn }, { H, KV }) as tf.Tensor3D]; // [B, T, (H+2KV)*hd]
       },
     };
   }) as unknown as CustomGradientFunc<tf.Tensor>);

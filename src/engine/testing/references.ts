@@ -51,9 +51,10 @@ export function layerNormRef(x: Float32Array, w: Float32Array, b: Float32Array, 
 /**
  * Causal attention from packed qkv [B, T, (H + 2·KV)·hd] (H query heads, KV key heads, KV value
  * heads; query head h uses kv head ⌊h / (H / KV)⌋, GPT-2: KV = H) → y [B·T, H·hd], and the gradient
- * of Σ dy·y with respect to qkv (float64, materialising the probabilities).
+ * of Σ dy·y with respect to qkv (float64, materialising the probabilities). `lens`: each row's real length
+ * (keys at or past it masked, as transformers' attention_mask on right padding).
  */
-export function attentionRef(qkv: Float32Array, dy: Float32Array, B: number, T: number, H: number, hd: number, KV = H): { y: Float64Array; dqkv: Float64Array } {
+export function attentionRef(qkv: Float32Array, dy: Float32Array, B: number, T: number, H: number, hd: number, KV = H, lens?: readonly number[]): { y: Float64Array; dqkv: Float64Array } {
   const d = H * hd, W = (H + 2 * KV) * hd, y = new Float64Array(B * T * d), g = new Float64Array(B * T * W);
   const at = (b: number, t: number, part: number, h: number, c: number) =>
     (b * T + t) * W + (part === 0 ? h : part === 1 ? H + Math.floor(h / (H / KV)) : H + KV + Math.floor(h / (H / KV))) * hd + c;
@@ -61,18 +62,20 @@ export function attentionRef(qkv: Float32Array, dy: Float32Array, B: number, T: 
   const add = (a: Float64Array, i: number, v: number) => { a[i] = (a[i] as number) + v; };
   for (let b = 0; b < B; b++) for (let h = 0; h < H; h++) {
     const P = Array.from({ length: T }, () => new Float64Array(T));
+    const n = lens?.[b] ?? T; // keys j < n are real; a query attends keys j ≤ min(i, n - 1)
+    const keys = (i: number) => Math.min(i, n - 1) + 1;
     for (let i = 0; i < T; i++) {
-      const s = Array.from({ length: i + 1 }, (_, j) => { let v = 0; for (let c = 0; c < hd; c++) v += (qkv[at(b, i, 0, h, c)] as number) * (qkv[at(b, j, 1, h, c)] as number); return v * sc; });
+      const s = Array.from({ length: keys(i) }, (_, j) => { let v = 0; for (let c = 0; c < hd; c++) v += (qkv[at(b, i, 0, h, c)] as number) * (qkv[at(b, j, 1, h, c)] as number); return v * sc; });
       const m = Math.max(...s), z = s.reduce((a, v) => a + Math.exp(v - m), 0);
       s.forEach((v, j) => { (P[i] as Float64Array)[j] = Math.exp(v - m) / z; });
-      for (let c = 0; c < hd; c++) for (let j = 0; j <= i; j++) add(y, (b * T + i) * d + h * hd + c, ((P[i] as Float64Array)[j] as number) * (qkv[at(b, j, 2, h, c)] as number));
+      for (let c = 0; c < hd; c++) for (let j = 0; j < keys(i); j++) add(y, (b * T + i) * d + h * hd + c, ((P[i] as Float64Array)[j] as number) * (qkv[at(b, j, 2, h, c)] as number));
     }
     for (let i = 0; i < T; i++) {
       const dyi = (c: number) => dy[(b * T + i) * d + h * hd + c] as number;
-      const dP = Array.from({ length: i + 1 }, (_, j) => { let v = 0; for (let c = 0; c < hd; c++) v += dyi(c) * (qkv[at(b, j, 2, h, c)] as number); return v; });
+      const dP = Array.from({ length: keys(i) }, (_, j) => { let v = 0; for (let c = 0; c < hd; c++) v += dyi(c) * (qkv[at(b, j, 2, h, c)] as number); return v; });
       const Pi = P[i] as Float64Array;
       const D = dP.reduce((a, v, j) => a + v * (Pi[j] as number), 0);
-      for (let j = 0; j <= i; j++) {
+      for (let j = 0; j < keys(i); j++) {
         const ds = (Pi[j] as number) * ((dP[j] as number) - D) * sc;
         for (let c = 0; c < hd; c++) {
           add(g, at(b, i, 0, h, c), ds * (qkv[at(b, j, 1, h, c)] as number));

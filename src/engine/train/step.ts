@@ -10,6 +10,8 @@ import { preferenceLoss, type LossBatch, type LossResult, type LossSettings } fr
 
 export interface BatchTensors extends Omit<LossBatch, 'logits'> {
   ids: tf.Tensor2D; // [2B, T]
+  /** Real length of each of the 2B rows (padding keys are masked, as transformers' attention_mask). */
+  lengths?: Int32Array;
   B: number;
   tokens: number;
 }
@@ -31,6 +33,7 @@ export function toTensors(b: CollatedBatch): BatchTensors {
     respMask: tf.tensor1d(b.respMask),
     seqMask: tf.tensor1d(b.seqMask),
     longest: b.longest,
+    lengths: b.lengths,
     B: b.B,
     tokens: b.tokens,
   };
@@ -42,12 +45,12 @@ export function disposeBatch(t: BatchTensors): void {
 
 /** The frozen reference's summed response log-probs for DPO, [2B]. */
 export function referenceSums(ref: CausalLM, t: BatchTensors): tf.Tensor1D {
-  return tf.tidy(() => preferenceLoss({ ...t, logits: ref.forward(t.ids) }, { method: 'sft', lambda: 1, nllOnPrompt: true }).sums);
+  return tf.tidy(() => preferenceLoss({ ...t, logits: ref.forward(t.ids, t.lengths) }, { method: 'sft', lambda: 1, nllOnPrompt: true }).sums);
 }
 
 /** Loss and metrics of a batch, no gradients (evaluation). The caller disposes the result's tensors. */
 export function evaluateBatch(model: CausalLM, t: BatchTensors, s: LossSettings): LossResult {
-  return tf.tidy(() => preferenceLoss({ ...t, logits: model.forward(t.ids) }, s) as unknown as tf.TensorContainer) as unknown as LossResult;
+  return tf.tidy(() => preferenceLoss({ ...t, logits: model.forward(t.ids, t.lengths) }, s) as unknown as tf.TensorContainer) as unknown as LossResult;
 }
 
 export interface GradResult {
@@ -68,7 +71,7 @@ export function gradients(model: CausalLM, t: BatchTensors, s: LossSettings): Gr
   let value: tf.Scalar, grads: tf.NamedTensorMap;
   try {
     ({ value, grads } = tf.variableGrads(() => {
-      const logits = model.forward(t.ids); // [2B, T, V]
+      const logits = model.forward(t.ids, t.lengths); // [2B, T, V]
       const out = preferenceLoss({ ...t, logits }, s);
       metrics = tf.keep(out.metrics);
       return out.loss;

@@ -8,7 +8,8 @@ import { describeExpected, specAt, specPaths, type FieldSpec, type ObjectSpec } 
 import { keyRange, valueRange, type ParsedConfig } from './document';
 import { insertKeyFix, rangeFixes, replaceFix } from './fixes';
 import { closest } from './suggest';
-import { renameFix, suggestKey } from './trlNames';
+import { renameFix } from './keyEdits';
+import { suggestKey } from './trlNames';
 import type { ConfigDiagnostic, Fix } from './types';
 
 let compiled: ValidateFunction | undefined;

@@ -2,67 +2,18 @@
 // fix that renames or moves the key), TRL-only keys (a warning naming what ORPO Lab does instead), `beta`
 // with method orpo / orpo-pr (an error: in TRL, ORPOConfig.beta is ORPO's λ) and warmup_steps with
 // warmup_ratio. `withAliases` hands the later checks the canonical value, with ranges mapped back to
-// the keys as written. The alias table is src/common/aliases.ts.
-import { isMap } from 'yaml';
+// the keys as written. The alias table is src/common/aliases.ts; TRL's PEFT names are peftNames.ts's.
 import { ALIASES, TRL_ONLY, aliasTarget, canonicalize } from '../../common/aliases';
 import { specAt } from '../../common/schema';
-import { keyRange, mapAt, pairAt, positionAt, rangeAt, valueRange, type ParsedConfig } from './document';
+import { keyRange, valueRange, type ParsedConfig } from './document';
+import { pairLines, renameFix, withFixes } from './keyEdits';
+import { peftDiagnostics } from './peftNames';
 import { closest } from './suggest';
-import type { ConfigDiagnostic, Fix, Range, TextEdit } from './types';
+import type { ConfigDiagnostic, Fix } from './types';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 const dotted = (path: readonly string[]) => path.join('.');
-
-/** The whole lines holding the pair at `path` (key through value), as a range to delete. */
-function pairLines(p: ParsedConfig, path: readonly string[]): Range | undefined {
-  const pair = pairAt(p.doc?.contents, path);
-  const k = (pair?.key as { range?: [number, number, number] } | null)?.range;
-  const v = (pair?.value as { range?: [number, number, number] } | null)?.range;
-  if (!k) return undefined;
-  const start = p.text.lastIndexOf('\n', k[0] - 1) + 1;
-  const nl = p.text.indexOf('\n', v ? Math.max(v[1] - 1, k[1]) : k[1]);
-  return rangeAt(p, start, nl < 0 ? p.text.length : nl + 1);
-}
-
-/** The source text of the value at `path`. */
-function valueText(p: ParsedConfig, path: readonly string[]): string | undefined {
-  const r = (pairAt(p.doc?.contents, path)?.value as { range?: [number, number, number] } | null)?.range;
-  return r ? p.text.slice(r[0], r[1]).trim() : undefined;
-}
-
-/** Edits that write `leaf: text` into the mapping at `parent` (created at the end when absent). */
-function insertEdits(p: ParsedConfig, parent: readonly string[], leaf: string, text: string): TextEdit[] | undefined {
-  const map = mapAt(p, parent);
-  if (map) {
-    if (map.flow || !isMap(map)) return undefined;
-    const first = (map.items[0]?.key as { range?: [number, number, number] } | null)?.range;
-    if (!first) return undefined;
-    const pos = positionAt(p.lines, p.text, first[0]);
-    const at = { line: pos.line, character: 0 };
-    return [{ range: { start: at, end: at }, newText: `${' '.repeat(pos.character)}${leaf}: ${text}\n` }];
-  }
-  if (parent.length !== 1 || pairAt(p.doc?.contents, parent)) return undefined;
-  const end = rangeAt(p, p.text.length, p.text.length);
-  const sep = p.text === '' || p.text.endsWith('\n') ? '' : '\n';
-  return [{ range: end, newText: `${sep}${parent[0] as string}:\n  ${leaf}: ${text}\n` }];
-}
-
-/** A fix that renames the key at `from` to our key `to` (same mapping), or moves it there. */
-export function renameFix(p: ParsedConfig, from: readonly string[], to: readonly string[]): Fix | undefined {
-  const title = `Rename to "${dotted(to)}"`;
-  const leaf = to[to.length - 1] as string;
-  if (dotted(from.slice(0, -1)) === dotted(to.slice(0, -1))) return { title, edits: [{ range: keyRange(p, from), newText: leaf }] };
-  const del = pairLines(p, from);
-  const text = valueText(p, from);
-  const ins = text === undefined ? undefined : insertEdits(p, to.slice(0, -1), leaf, text);
-  return del && ins ? { title, edits: [{ range: del, newText: '' }, ...ins] } : undefined;
-}
-
-const withFixes = (d: ConfigDiagnostic, fixes: (Fix | undefined)[]): ConfigDiagnostic => {
-  const fs = fixes.filter((f): f is Fix => !!f);
-  return fs.length ? { ...d, data: { fixes: fs } } : d;
-};
 
 /** The config with aliases applied (ranges mapped back), and the diagnostics about TRL names. */
 export function withAliases(p: ParsedConfig): { parsed: ParsedConfig; diagnostics: ConfigDiagnostic[] } {
@@ -84,6 +35,7 @@ export function withAliases(p: ParsedConfig): { parsed: ParsedConfig; diagnostic
     const name = t.path[t.path.length - 1] as string;
     out.push({ range: keyRange(p, t.path), severity: 'warning', code: 'trl-only', message: `"${name}" is a TRL/transformers setting with no equivalent in ORPO Lab: ${TRL_ONLY[name] ?? ''}` });
   }
+  out.push(...peftDiagnostics(p, c.peft, c.value, moved));
   const parsed: ParsedConfig = { ...p, value: c.value, moved };
   const root = obj(c.value);
   const method = root.method ?? 'orpo';

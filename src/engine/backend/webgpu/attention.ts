@@ -9,6 +9,9 @@
 // probabilities from lse (D_i = dy_i·y_i inline):
 // p = exp(scale·q_i·k_j − lse_i), ds = p·(dy_i·v_j − D_i), dq_i = scale·Σ_j ds·k_j,
 // dk_j = scale·Σ_i ds·q_i, dv_j = Σ_i p·dy_i. One invocation per row; head size at most 128.
+// lens [B] holds each row's real length: keys at or past it are masked (transformers' attention_mask
+// on right padding), so a padding query attends its row's real keys only and a padding key gets
+// no gradient.
 import type * as tf from '@tensorflow/tfjs-core';
 import { dispatch, output, type WebgpuBackend } from './raw';
 import { bindings } from './wgsl';
@@ -23,7 +26,7 @@ fn kOff(b: u32, t: u32, g: u32) -> u32 { return qOff(b, t, u.H + g); }
 fn vOff(b: u32, t: u32, g: u32) -> u32 { return qOff(b, t, u.H + u.KV + g); }`;
 
 const FORWARD = /* wgsl */ `${HEAD}
-${bindings(['qkv'], ['y', 'lse'])}
+${bindings(['qkv', 'lens:i32'], ['y', 'lse'])}
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let idx = gid.x;
@@ -38,7 +41,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var c = 0u; c < u.hd; c++) { acc[c] = 0.0; }
   var m = -3.4e38;
   var l = 0.0;
-  for (var j = 0u; j <= i; j++) {
+  let last = min(i, max(u32(lens[b]), 1u) - 1u); // the last key this query attends
+  for (var j = 0u; j <= last; j++) {
     let ko = kOff(b, j, g);
     let vo = vOff(b, j, g);
     var s = 0.0;
@@ -57,7 +61,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 }`;
 
 const BACKWARD = /* wgsl */ `${HEAD}
-${bindings(['qkv', 'y', 'lse', 'dy'], ['dqkv'])}
+${bindings(['qkv', 'y', 'lse', 'dy', 'lens:i32'], ['dqkv'])}
 fn qk(a: u32, b: u32) -> f32 { var s = 0.0; for (var c = 0u; c < u.hd; c++) { s += qkv[a + c] * qkv[b + c]; } return s; }
 fn dyv(a: u32, b: u32) -> f32 { var s = 0.0; for (var c = 0u; c < u.hd; c++) { s += dy[a + c] * qkv[b + c]; } return s; }
 fn dyy(a: u32) -> f32 { var s = 0.0; for (var c = 0u; c < u.hd; c++) { s += dy[a + c] * y[a + c]; } return s; }
@@ -83,7 +87,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let yo = (b * u.T + i) * d + h * u.hd;
     let li = lse[(b * u.H + h) * u.T + i];
     let Di = dyy(yo);
-    for (var j = 0u; j <= i; j++) {
+    let last = min(i, max(u32(lens[b]), 1u) - 1u);
+    for (var j = 0u; j <= last; j++) {
       let ko = kOff(b, j, g);
       let p = exp(u.scale * qk(qo, ko) - li);
       let ds = p * (dyv(yo, vOff(b, j, g)) - Di);
@@ -94,7 +99,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let j = r;
     let ko = kOff(b, j, h);
     let vo = vOff(b, j, h);
-    for (var hq = h * rep; hq < (h + 1u) * rep; hq++) {
+    let real = j < u32(lens[b]); // a padding key is attended by no query
+    for (var hq = h * rep; hq < select((h + 1u) * rep, h * rep, !real); hq++) {
       for (var i = j; i < u.T; i++) {
         let qo = qOff(b, i, hq);
         let yo = (b * u.T + i) * d + hq * u.hd;
@@ -119,18 +125,18 @@ const dims = (qkv: tf.TensorInfo, a: Record<string, number>): [number, number, n
 
 const uniforms = (B: number, T: number, H: number, KV: number, hd: number) => [{ u32: B }, { u32: T }, { u32: H }, { u32: hd }, 1 / Math.sqrt(hd), { u32: KV }];
 
-/** qkv [B, T, (H + 2·KV)·hd]; attrs H, KV → [y [B·T, H·hd], lse [B·H·T]]. */
-export function attention(be: WebgpuBackend, { qkv }: Record<string, tf.TensorInfo>, a: Record<string, number>): tf.TensorInfo[] {
+/** qkv [B, T, (H + 2·KV)·hd], lens int32 [B]; attrs H, KV → [y [B·T, H·hd], lse [B·H·T]]. */
+export function attention(be: WebgpuBackend, { qkv, lens }: Record<string, tf.TensorInfo>, a: Record<string, number>): tf.TensorInfo[] {
   const [B, T, H, KV, hd] = dims(qkv as tf.TensorInfo, a);
   const outs = [output(be, [B * T, H * hd]), output(be, [B * H * T])];
-  dispatch(be, 'OrpoCausalAttention', FORWARD, [qkv as tf.TensorInfo, ...outs], uniforms(B, T, H, KV, hd), [Math.ceil((B * H * T) / 64)]);
+  dispatch(be, 'OrpoCausalAttention', FORWARD, [qkv as tf.TensorInfo, lens as tf.TensorInfo, ...outs], uniforms(B, T, H, KV, hd), [Math.ceil((B * H * T) / 64)]);
   return outs;
 }
 
-/** qkv, y [B·T, H·hd], lse [B·H·T], dy [B·T, H·hd]; attrs H, KV → dqkv, the shape of qkv. */
-export function attentionGrad(be: WebgpuBackend, { qkv, y, lse, dy }: Record<string, tf.TensorInfo>, a: Record<string, number>): tf.TensorInfo {
+/** qkv, y [B·T, H·hd], lse [B·H·T], dy [B·T, H·hd], lens [B]; attrs H, KV → dqkv, the shape of qkv. */
+export function attentionGrad(be: WebgpuBackend, { qkv, y, lse, dy, lens }: Record<string, tf.TensorInfo>, a: Record<string, number>): tf.TensorInfo {
   const [B, T, H, KV, hd] = dims(qkv as tf.TensorInfo, a);
   const dqkv = output(be, (qkv as tf.TensorInfo).shape);
-  dispatch(be, 'OrpoCausalAttentionGrad', BACKWARD, [qkv, y, lse, dy, dqkv] as tf.TensorInfo[], uniforms(B, T, H, KV, hd), [Math.ceil((B * (H + KV) * T) / 64)]);
+  dispatch(be, 'OrpoCausalAttentionGrad', BACKWARD, [qkv, y, lse, dy, lens, dqkv] as tf.TensorInfo[], uniforms(B, T, H, KV, hd), [Math.ceil((B * (H + KV) * T) / 64)]);
   return dqkv;
 }

@@ -3,13 +3,17 @@
 // CI has no GPU) against independent float64 computations (testing/references.ts), forward and through
 // tfjs's gradient machinery; then a Qwen2-style Llama (q/k/v biases, RoPE, 4 query heads on 2 kv heads,
 // SwiGLU) whose attention runs through the fused kernel on WebGPU against the same model on the cpu
-// backend (tfjs ops, repeat_kv), logits and every parameter's gradient.
+// backend (tfjs ops, repeat_kv), logits and every parameter's gradient; right-padded rows with their
+// lengths (the kernel's key padding mask) against PyTorch with attention_mask (padding_reference.json).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { loadModelDir } from '../../hf/load';
 import { addBias, embed, swiglu } from '../../ops/blocks';
 import { FUSED_GPU, hasFused } from '../../ops/fused';
-import { fusedAttention, hasFusedAttention } from '../../ops/nn';
+import { fusedAttention, hasFusedAttention, paddingMask } from '../../ops/nn';
 import { closeAll as close, randomArrays } from '../../testing/arrays';
 import { attentionRef, embeddingRef, swigluRef } from '../../testing/references';
 import { createLlama, initLlama } from '../../model/llama';
@@ -73,7 +77,14 @@ test('WGSL fused attention with grouped-query heads (6 query heads on 2 kv heads
   const [xt, dyt] = [tf.tensor3d(qkv, [B, T, (H + 2 * KV) * hd]), tf.tensor2d(dy, [B * T, H * hd])];
   close(await read(fusedAttention(xt, H, KV)), r.y, 1e-5, 'y');
   close(await read(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(fusedAttention(v as tf.Tensor3D, H, KV), dyt)))(xt)), r.dqkv, 1e-4, 'dqkv');
-  tf.dispose([xt, dyt]);
+  // Right padding (transformers' attention_mask): keys past each row's length are masked, padding keys get no gradient.
+  const lens = [3, 6];
+  const rp = attentionRef(qkv, dy, B, T, H, hd, KV, lens);
+  const lt = paddingMask(T, H, hd, lens) as tf.Tensor1D;
+  assert.equal(lt.dtype, 'int32', 'the fused kernel takes the lengths');
+  close(await read(fusedAttention(xt, H, KV, lt)), rp.y, 1e-5, 'y, padded');
+  close(await read(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(fusedAttention(v as tf.Tensor3D, H, KV, lt), dyt)))(xt)), rp.dqkv, 1e-4, 'dqkv, padded');
+  tf.dispose([xt, dyt, lt]);
 });
 
 const qwen: HfConfig = {
@@ -108,4 +119,17 @@ test('a Qwen2-style Llama with RoPE and GQA through the fused attention on WebGP
   const got = await llamaRun(weights, shapes);
   close(got.logits, want.logits, 1e-4, 'logits');
   for (const [n, g] of want.grads) close(got.grads.get(n) as Float32Array, g, 2e-4, `d ${n}`);
+});
+
+test('right-padded rows through the fused attention on WebGPU: GPT-2 and Llama logits equal PyTorch with attention_mask', async () => {
+  await selectBackend('webgpu');
+  const dir = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'hf');
+  const fx = JSON.parse(readFileSync(join(dir, 'padding_reference.json'), 'utf8')) as { lengths: number[]; models: Record<string, { input_ids: number[][]; shape: number[]; logits: number[] }> };
+  for (const [name, ref] of Object.entries(fx.models)) {
+    const { model } = await loadModelDir(join(dir, name));
+    const ids = tf.tensor2d(ref.input_ids, undefined, 'int32');
+    close(await read(model.forward(ids, fx.lengths)), ref.logits, 1e-4, `${name} logits`);
+    ids.dispose();
+    model.dispose();
+  }
 });

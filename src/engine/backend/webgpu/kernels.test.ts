@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { pickLogSoftmax } from '../../loss/logps';
 import { FUSED, FUSED_GPU, hasFused } from '../../ops/fused';
-import { causalSelfAttention, geluTanh, layerNorm, rmsNorm } from '../../ops/nn';
+import { causalSelfAttention, geluTanh, layerNorm, paddingMask, rmsNorm } from '../../ops/nn';
 import { closeAll as close, randomArrays } from '../../testing/arrays';
 import { attentionRef, geluRef, layerNormRef, pickRef, rmsNormRef } from '../../testing/references';
 import { AdamW } from '../../train/optimizer';
@@ -121,7 +121,13 @@ test('WGSL fused causal attention and its gradient equal a float64 softmax(QKᵀ
   const [xt, dyt] = [tf.tensor3d(qkv, [B, T, 3 * H * hd]), tf.tensor2d(dy, [B * T, H * hd])];
   close(await read(causalSelfAttention(xt, H)), r.y, 1e-5, 'y');
   close(await read(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(causalSelfAttention(v as tf.Tensor3D, H), dyt)))(xt)), r.dqkv, 1e-4, 'dqkv');
-  tf.dispose([xt, dyt]);
+  // With a key padding mask (rows of 7 and 2 real tokens): the lengths go into the kernel.
+  const lens = [7, 2];
+  const rp = attentionRef(qkv, dy, B, T, H, hd, H, lens);
+  const pad = paddingMask(T, H, hd, lens);
+  close(await read(causalSelfAttention(xt, H, pad)), rp.y, 1e-5, 'y, padded');
+  close(await read(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(causalSelfAttention(v as tf.Tensor3D, H, pad), dyt)))(xt)), rp.dqkv, 1e-4, 'dqkv, padded');
+  tf.dispose([xt, dyt, pad as tf.Tensor]);
 });
 
 test('WGSL RMSNorm and its gradients (x, weight) equal float64 references, rows wider than a workgroup', async () => {
