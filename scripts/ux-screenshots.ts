@@ -45,15 +45,19 @@ async function newExperiment(wb: Workbench, ws: string): Promise<void> {
   await waitUntil(() => wb.runCommand('ORPO Lab: New Experiment').then(() => true, () => undefined), 120_000, 'ORPO Lab: New Experiment in the palette');
   const input = wb.page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 20_000 });
-  await input.fill(join(ws, 'data', 'tiny.jsonl'));
-  // The simple file dialog can take an Enter before it has resolved the typed path and then stay open
-  // (seen in a fresh window): Enter is pressed again while it still asks for the data.
-  const picking = wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'pick the preference data' });
-  await waitUntil(async () => {
-    if ((await input.inputValue()) === 'tiny') return true;
-    if (await picking.isVisible()) await wb.page.keyboard.press('Enter');
-    return undefined;
-  }, 60_000, 'the experiment name box', 3_000);
+  // The simple file dialog lists a typed folder's files asynchronously and ignores an Enter pressed
+  // before it has (seen in fresh windows: the dialog stayed open, or went back to the workspace
+  // folder). So the path is typed, the dialog's row for the file awaited, then Enter; up to 3 times.
+  const path = join(ws, 'data', 'tiny.jsonl');
+  const fileRow = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'tiny.jsonl' }).first();
+  for (let attempt = 1; (await input.inputValue()) !== 'tiny'; attempt++) {
+    if (attempt > 3) throw new Error(`the file dialog did not take ${path} in 3 tries`);
+    await input.fill(path);
+    await fileRow.waitFor({ state: 'visible', timeout: 20_000 });
+    await waitUntil(async () => (await input.inputValue()) === path, 10_000, 'the dialog to keep the typed path');
+    await wb.page.keyboard.press('Enter');
+    await waitUntil(async () => ((await input.inputValue()) === 'tiny' ? true : undefined), 20_000, 'the experiment name box').catch(() => undefined);
+  }
   await input.fill('first-try');
   await wb.page.keyboard.press('Enter');
   await wb.page.locator('.tabs-container .tab.active', { hasText: 'first-try.orpo.yaml' }).waitFor({ timeout: 20_000 });
@@ -94,12 +98,27 @@ async function startRun(wb: Workbench): Promise<void> {
   await wb.page.keyboard.press('Escape');
 }
 
+/** The pointer away from the charts: a hovered chart shows its live legend over the card below. */
+const pointerAway = (wb: Workbench) => wb.page.mouse.move(640, 790);
+
+/** Scrolls the webview so that `sel` starts just below the sticky toolbar, not under it. */
+async function scrollTo(f: Frame, sel: string): Promise<void> {
+  await f.evaluate((s) => {
+    const top = document.querySelector(s)?.getBoundingClientRect().top ?? 0;
+    const bar = document.querySelector('.toolbar.top')?.getBoundingClientRect().height ?? 0;
+    window.scrollBy(0, top - bar - 8);
+  }, sel);
+}
+
 async function dashboard(wb: Workbench, orpo: string): Promise<void> {
   await wb.runCommand('View: Close All Editors');
+  // The Problems panel, open since the quick-fix step, would take half the dashboard's height.
+  await wb.runCommand('View: Hide Panel');
   await wb.runCommand('Focus on Runs View');
   const pane = wb.page.locator('.pane', { has: wb.page.locator('.pane-header', { hasText: 'Runs' }) }).first();
   await pane.locator('.monaco-list-row', { hasText: orpo }).first().click();
   await dashboardFrame(wb, (f) => f.evaluate(() => document.body.dataset.ready === 'true' && (document.querySelector('.legend')?.textContent ?? '').includes('hh-rlhf-tiny (orpo)') && document.querySelector('#compare')?.checkVisibility() !== true));
+  await pointerAway(wb);
   await wb.screenshot('05-dashboard-runs-view');
 }
 
@@ -110,15 +129,16 @@ async function compare(wb: Workbench, orpo: string, sft: string): Promise<void> 
   }
   await wb.page.keyboard.press('Enter');
   const f = await dashboardFrame(wb, (x) => x.evaluate(() => document.body.dataset.ready === 'true' && document.querySelector('#compare')?.checkVisibility() === true));
+  await pointerAway(wb);
   await wb.screenshot('06-compare-metrics');
-  await f.evaluate(() => document.querySelector('#distributions')?.scrollIntoView());
+  await scrollTo(f, '#distributions');
   await wb.screenshot('07-compare-distributions');
-  await f.evaluate(() => document.querySelector('#compare')?.scrollIntoView());
+  await scrollTo(f, '#compare');
   await wb.screenshot('08-compare-final');
   await f.evaluate(() => window.scrollTo(0, 0));
-  const bar = await f.locator('.toolbar.top').boundingBox();
-  const frameBox = await wb.page.locator('iframe.webview').last().boundingBox();
-  if (bar && frameBox) await wb.page.screenshot({ path: join(wb.shotsDir, '09-toolbar.png'), clip: { x: frameBox.x + bar.x, y: frameBox.y + bar.y, width: Math.min(bar.width, 900), height: bar.height + 4 } });
+  // Up close: the toolbar (Reset zoom, Export CSV) and the distributions' bar (run, ▶ Play, eval step).
+  await f.locator('.toolbar.top').screenshot({ path: join(wb.shotsDir, '09-toolbar.png') });
+  await f.locator('#distributions .dist .toolbar').first().screenshot({ path: join(wb.shotsDir, '10-play.png') });
 }
 
 async function main(): Promise<void> {
