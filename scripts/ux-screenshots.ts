@@ -6,7 +6,8 @@
 // `node dist/engine/cli.js train examples/hh-rlhf-tiny.orpo.yaml --out /tmp/ux/orpo`; build first).
 // Per theme: New Experiment on the fixture data (first theme; its config is shown in every theme), a
 // config with a problem and its quick fixes, a run started from the palette, the dashboard of the
-// example run next to the Runs view, the comparison with SFT, and the dashboard toolbar up close.
+// example run next to the Runs view, the comparison with SFT, and the toolbar and Play bar up close.
+// A failed step is saved as <step>-failed.png and the others still run; the script then exits 1.
 import { spawnSync } from 'node:child_process';
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,12 +89,25 @@ async function quickFixes(wb: Workbench, apply: boolean): Promise<void> {
   else await wb.page.keyboard.press('Escape');
 }
 
+/** A new notification slides in from below: waits until its toast stops moving. */
+async function toastSettled(wb: Workbench): Promise<void> {
+  let last = '';
+  await waitUntil(async () => {
+    const box = JSON.stringify(await wb.page.locator('.notification-toast').last().boundingBox());
+    const still = box === last;
+    last = box;
+    return still || undefined;
+  }, 10_000, 'the notification to settle', 300);
+}
+
 async function startRun(wb: Workbench): Promise<void> {
   await wb.openFile('tiny.orpo.yaml');
   await wb.runCommand('ORPO Lab: Start Run');
   await wb.waitForNotification(/ORPO run tiny/, 60_000);
+  await toastSettled(wb);
   await wb.screenshot('03-run-started');
   await wb.waitForNotification(/ORPO run tiny-\S+ (finished|stopped|failed)/, 4 * 60_000);
+  await toastSettled(wb);
   await wb.screenshot('04-run-finished');
   await wb.page.keyboard.press('Escape');
 }
