@@ -10,7 +10,7 @@ import { align } from './model/align';
 import { chartSeries } from './model/chartSeries';
 import { CHARTS, lossSpec, type ChartSpec } from './model/charts';
 import { metricsCsv } from './model/csv';
-import { MetricSeries } from './model/series';
+import { hasOddsRatioTerm, MetricSeries } from './model/series';
 import { restoreState, type ViewState } from './model/state';
 import { parseHostMessage, type HostMessage, type RunInfo, type RunPayload, type SampleRow } from '../src/common/webviewProtocol';
 import { readTheme, roleColor, type Theme } from './theme';
@@ -165,7 +165,7 @@ export class Dashboard {
       case 'reset': {
         const r = this.runs.find((x) => x.info.id === m.runId);
         if (!r) return;
-        Object.assign(r, { series: new MetricSeries(), distributions: [], samples: [] });
+        Object.assign(r, { series: new MetricSeries(hasOddsRatioTerm(r.info.method)), distributions: [], samples: [] });
         this.invalidate(ALL);
         return;
       }
@@ -177,7 +177,8 @@ export class Dashboard {
   }
 
   private addRun(p: RunPayload): void {
-    const series = new MetricSeries();
+    // An SFT run next to ORPO runs draws no odds-ratio term (its loss − nll_loss is 0 at every step).
+    const series = new MetricSeries(hasOddsRatioTerm(p.info.method));
     series.appendRows(p.metrics);
     const color = this.theme.palette[this.runs.length % this.theme.palette.length] as string;
     this.runs.push({ info: p.info, gone: p.gone === true, label: `${p.info.name} (${p.info.method})`, color, series, distributions: [...p.distributions], samples: [...p.samples] });

@@ -142,29 +142,43 @@ void test('PNG export keeps the whole legend: the header grows a line for what d
 void test('High Contrast: the toolbar and card buttons keep a readable contrast', async () => {
   // VS Code's High Contrast themes define the button foreground but no secondary-button background, and
   // the webview may still report a light colour scheme: white text on the light fallback, unreadable.
+  // Colours as VS Code 1.100 defines them (foreground, disabledForeground, contrastBorder per theme).
   const themes: [string, Record<string, string>][] = [
-    ['vscode-high-contrast', { '--vscode-button-secondaryForeground': '#ffffff', '--vscode-foreground': '#ffffff', '--vscode-editor-background': '#000000', '--vscode-contrastBorder': '#6fc3df' }],
-    ['vscode-high-contrast-light', { '--vscode-button-secondaryForeground': '#292929', '--vscode-foreground': '#292929', '--vscode-editor-background': '#ffffff', '--vscode-contrastBorder': '#0f4a85' }],
+    ['vscode-high-contrast', { '--vscode-button-secondaryForeground': '#ffffff', '--vscode-foreground': '#ffffff', '--vscode-disabledForeground': '#a5a5a5', '--vscode-editor-background': '#000000', '--vscode-contrastBorder': '#6fc3df' }],
+    ['vscode-high-contrast-light', { '--vscode-button-secondaryForeground': '#292929', '--vscode-foreground': '#292929', '--vscode-disabledForeground': '#7f7f7f', '--vscode-editor-background': '#ffffff', '--vscode-contrastBorder': '#0f4a85' }],
   ];
   const w = await watchedPage(browser, { colorScheme: 'light' });
   await openReport(w, single);
+  // 'rgb(r, g, b)' / 'rgba(...)' as computed, or '#rrggbb' as set.
+  const rgb = (c: string) => (c.startsWith('#') ? [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)) : (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number)) as [number, number, number];
+  // WCAG 2 relative luminance and contrast ratio.
+  const lum = ([r, g, b]: [number, number, number]) => {
+    const [R, G, B] = [r, g, b].map((v) => v / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)) as [number, number, number];
+    return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+  };
+  const ratio = (a: [number, number, number], b: [number, number, number]) => {
+    const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x) as [number, number];
+    return (hi + 0.05) / (lo + 0.05);
+  };
   for (const [cls, vars] of themes) {
     await w.page.evaluate(([c, v]) => {
       document.body.className = c;
       for (const [k, x] of Object.entries(v)) document.documentElement.style.setProperty(k, x);
     }, [cls, vars] as const);
-    const colours = await w.page.$$eval('button', (bs) => bs.filter((b) => (b as HTMLElement).offsetParent).map((b) => ({ text: b.textContent, fg: getComputedStyle(b).color, bg: getComputedStyle(b).backgroundColor })));
-    // WCAG 2 relative luminance and contrast ratio.
-    const lum = (rgb: string) => {
-      const [r, g, b] = (rgb.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => Number(v) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)) as [number, number, number];
-      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-    };
-    const ratios = colours.map((c) => {
-      const [hi, lo] = [lum(c.fg), lum(c.bg)].sort((x, y) => y - x) as [number, number];
-      return { text: c.text, ratio: (hi + 0.05) / (lo + 0.05) };
-    });
-    assert.ok(ratios.length >= 10, `${ratios.length} buttons`);
-    for (const r of ratios) assert.ok(r.ratio >= 4.5, `${cls}: "${r.text}" contrast ${r.ratio.toFixed(2)}`);
+    const buttons = await w.page.$$eval('button', (bs) => bs.filter((b) => (b as HTMLElement).offsetParent).map((b) => ({ text: b.textContent, disabled: (b as HTMLButtonElement).disabled, fg: getComputedStyle(b).color, bg: getComputedStyle(b).backgroundColor, opacity: Number(getComputedStyle(b).opacity) })));
+    assert.ok(buttons.length >= 10, `${buttons.length} buttons`);
+    assert.ok(buttons.some((b) => b.disabled && b.text === 'Reset zoom'), 'Reset zoom is shown, disabled, before any zoom');
+    // The text as drawn: an opacity below 1 blends it into the background.
+    const bg = rgb(vars['--vscode-editor-background'] as string);
+    const disabledText = ratio(rgb(vars['--vscode-disabledForeground'] as string), bg);
+    for (const b of buttons) {
+      const [fg, back] = [rgb(b.fg), rgb(b.bg)];
+      const drawn = fg.map((v, i) => v * b.opacity + (back[i] as number) * (1 - b.opacity)) as [number, number, number];
+      const r = ratio(drawn, back);
+      // Enabled: WCAG's 4.5:1 for text. Disabled (WCAG exempts them): no dimmer than VS Code's own disabled text.
+      const need = b.disabled ? disabledText - 0.01 : 4.5;
+      assert.ok(r >= need, `${cls}: "${b.text}"${b.disabled ? ' (disabled)' : ''} contrast ${r.toFixed(2)} < ${need.toFixed(2)}`);
+    }
   }
   await w.page.screenshot({ path: join(OUT, 'high-contrast.png') });
 });

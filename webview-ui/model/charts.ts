@@ -1,7 +1,7 @@
 // Which metric charts the dashboard draws, and with which series: TRL ORPOTrainer's metric names
 // (src/common/metrics.ts), grouped as issue 5 lists them. The paper's Figures 3 and 7 plot
 // logps/chosen against logps/rejected; the loss chart splits ORPO's loss into NLL and odds-ratio term.
-import { OR_TERM } from './series';
+import { hasOddsRatioTerm as isOrpo, OR_TERM } from './series';
 
 export interface ChartKey {
   key: string;
@@ -19,8 +19,6 @@ export interface ChartSpec {
   /** Eval rows carry this metric too (learning_rate etc. are train only). */
   hasEval: boolean;
 }
-
-const isOrpo = (m: string) => m === 'orpo' || m === 'orpo-pr';
 
 /**
  * The loss chart for the methods shown: ORPO's loss is NLL + λ·odds-ratio term, the term (about 0.7·λ

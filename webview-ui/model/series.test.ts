@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { MetricsRow } from '../../src/common/metrics';
 import { ema } from './ema';
-import { classifyRow, MetricSeries, OR_TERM } from './series';
+import { classifyRow, hasOddsRatioTerm, MetricSeries, OR_TERM } from './series';
 
 void test('eval rows go to the eval split without their prefix; the odds-ratio term is loss − nll_loss', () => {
   const c = classifyRow({ step: 5, epoch: 0.1, time: 2, 'eval/loss': 2.5, 'eval/nll_loss': 2.25, 'eval/rewards/chosen': -0.2 });
@@ -44,4 +45,15 @@ void test('smoothed columns extend incrementally and equal smoothing the whole c
   m.appendRows([{ step: 50, epoch: 0, time: 0, loss: 7 }]);
   assert.deepEqual([...(m.train.smoothed('loss', 0.6) as Float64Array)], [...ema([...ys.slice(0, 49), 7], 0.6)]);
   assert.deepEqual([...(m.train.smoothed('loss', 0) as Float64Array)], [...ys.slice(0, 49), 7]);
+});
+
+void test('an SFT run derives no odds-ratio term: its loss equals its nll_loss, and drawing 0 would misread as ORPO', () => {
+  const rows: MetricsRow[] = [{ step: 1, epoch: 0, time: 1, loss: 2.5, nll_loss: 2.5 }, { step: 2, epoch: 0, time: 2, 'eval/loss': 2.4, 'eval/nll_loss': 2.4 }];
+  const sft = new MetricSeries(hasOddsRatioTerm('sft'));
+  sft.appendRows(rows);
+  assert.equal(sft.train.column(OR_TERM), undefined);
+  assert.equal(sft.eval.column(OR_TERM), undefined);
+  const orpo = new MetricSeries(hasOddsRatioTerm('orpo'));
+  orpo.appendRows(rows);
+  assert.deepEqual([...(orpo.train.column(OR_TERM) as Float64Array)], [0]);
 });

@@ -101,8 +101,11 @@ export class SplitSeries {
   }
 }
 
-/** Splits a metrics.jsonl row into its split and metric values (eval/ prefix removed). */
-export function classifyRow(row: MetricsRow): { split: Split; values: Record<string, number | null> } {
+/** Methods whose loss has an odds-ratio term (SFT's loss equals its nll_loss: no term to draw). */
+export const hasOddsRatioTerm = (method: string): boolean => method === 'orpo' || method === 'orpo-pr';
+
+/** Splits a metrics.jsonl row into its split and metric values (eval/ prefix removed); `term`: derive OR_TERM. */
+export function classifyRow(row: MetricsRow, term = true): { split: Split; values: Record<string, number | null> } {
   const keys = Object.keys(row);
   const split: Split = keys.some((k) => k.startsWith(EVAL_PREFIX)) ? 'eval' : 'train';
   const values: Record<string, number | null> = {};
@@ -113,7 +116,7 @@ export function classifyRow(row: MetricsRow): { split: Split; values: Record<str
   }
   const loss = values.loss;
   const nll = values.nll_loss;
-  if (typeof loss === 'number' && typeof nll === 'number') values[OR_TERM] = loss - nll;
+  if (term && typeof loss === 'number' && typeof nll === 'number') values[OR_TERM] = loss - nll;
   return { split, values };
 }
 
@@ -121,9 +124,12 @@ export class MetricSeries {
   readonly train = new SplitSeries();
   readonly eval = new SplitSeries();
 
+  /** `oddsRatioTerm`: the run's method has one (hasOddsRatioTerm); else no OR_TERM column is derived. */
+  constructor(private readonly oddsRatioTerm = true) {}
+
   appendRows(rows: readonly MetricsRow[]): void {
     for (const row of rows) {
-      const { split, values } = classifyRow(row);
+      const { split, values } = classifyRow(row, this.oddsRatioTerm);
       const num = (v: unknown) => (typeof v === 'number' ? v : NaN);
       this[split].append(row.step, num(row.time), num(row.epoch), values);
     }

@@ -30,8 +30,12 @@ export class Workbench {
     mkdirSync(shotsDir, { recursive: true });
   }
 
-  static async open(browser: Browser, url: string, shotsDir: string): Promise<Workbench> {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  /**
+   * Opens the workbench at its final size: a viewport changed after load can leave the workbench laid
+   * out for the old size, scrolled inside the smaller page (scripts/ux-screenshots.ts saw this).
+   */
+  static async open(browser: Browser, url: string, shotsDir: string, viewport = { width: 1400, height: 900 }): Promise<Workbench> {
+    const page = await browser.newPage({ viewport });
     await page.goto(url);
     await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
     // The status bar appears once the workbench has restored its parts.
