@@ -115,10 +115,10 @@ class Llama implements CausalLM {
       x = this.gradientCheckpointing && !kv ? checkpointed(blk, x, this.blockWeights(`model.layers.${i}.`), [rope.cos, rope.sin]) : blk(x, [rope.cos, rope.sin]); // [B*T, d]
     }
     x = rmsNorm(x, this.p('model.norm.weight'), eps);
-    const wte = this.params.get('model.embed_tokens.weight') as tf.Variable;
-    // A frozen tied embedding (under an adapter) as x·Eᵀ, so its gradient is skipped (ops/matmul.ts).
-    if (this.D.tied && !kv && !wte.trainable) return tf.reshape(matmulT(x, wte as unknown as tf.Tensor2D), [B, T, V]) as tf.Tensor3D; // [B, T, V]
-    const head = !this.D.tied ? this.p<tf.Rank.R2>('lm_head.weight') : kv ? this.tiedHead() : tf.transpose(this.p<tf.Rank.R2>('model.embed_tokens.weight')); // [d, V]
+    // A tied head in training as x·Eᵀ (ops/matmul.ts): no transposed [d, V] copy of the embedding saved for
+    // the backward pass, its gradient [V, d] straight (none when the embedding is frozen under an adapter).
+    if (this.D.tied && !kv) return tf.reshape(matmulT(x, this.p<tf.Rank.R2>('model.embed_tokens.weight')), [B, T, V]) as tf.Tensor3D; // [B, T, V]
+    const head = !this.D.tied ? this.p<tf.Rank.R2>('lm_head.weight') : this.tiedHead(); // [d, V]
     return tf.reshape(matmul(x, head), [B, T, V]) as tf.Tensor3D; // [B, T, V]
   }
 
