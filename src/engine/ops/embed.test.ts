@@ -1,7 +1,7 @@
 // The embedding lookup (blocks.ts `embed`) without fused kernels, on the native backend: rows picked
 // by ids, and a gradient that is one [V, d] segment sum of dy's rows (ids made inside the loss
-// function too), equal to a float64 scatter-add written here, with no second embedding-sized tensor at the backward's peak (tfjs's GatherV2
-// gradient adds an identity transpose of its [V, d] result).
+// function too), equal to a float64 scatter-add written here, with no second embedding-sized tensor
+// at the backward's peak (tfjs's GatherV2 gradient adds an identity transpose of its [V, d] result).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
