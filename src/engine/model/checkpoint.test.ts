@@ -1,5 +1,5 @@
 // Gradient checkpointing (checkpoint.ts) on the native backend: the gradients of every parameter
-// of a GPT-2 and of a Llama with GQA equal those without checkpointing, and the peak of bytes the
+// of a GPT-2 and of a Llama with GQA (untied, and tied as SmolLM2) equal those without checkpointing, and the peak of bytes the
 // backend holds during forward + backward is lower (measured by the backend's own byte count).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -54,13 +54,15 @@ test('GPT-2: checkpointed gradients equal plain ones, with a lower peak', async 
   model.dispose();
 });
 
-test('Llama (GQA, untied): checkpointed gradients equal plain ones, with a lower peak', async () => {
-  await selectBackend('native');
-  const model = createLlama({
-    architectures: ['LlamaForCausalLM'], model_type: 'llama', vocab_size: V, hidden_size: 32, intermediate_size: 64,
-    num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: T, rms_norm_eps: 1e-5,
-    rope_theta: 10000, tie_word_embeddings: false,
-  }, undefined, 5);
-  compare(model, 'Llama');
-  model.dispose();
-});
+for (const tied of [false, true]) {
+  test(`Llama (GQA, ${tied ? 'tied as SmolLM2' : 'untied'}): checkpointed gradients equal plain ones, with a lower peak`, async () => {
+    await selectBackend('native');
+    const model = createLlama({
+      architectures: ['LlamaForCausalLM'], model_type: 'llama', vocab_size: V, hidden_size: 32, intermediate_size: 64,
+      num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: T, rms_norm_eps: 1e-5,
+      rope_theta: 10000, tie_word_embeddings: tied,
+    }, undefined, 5);
+    compare(model, `Llama${tied ? ' (tied)' : ''}`);
+    model.dispose();
+  });
+}

@@ -133,10 +133,10 @@ class Llama implements CausalLM {
     }
     x = rmsNorm(x, this.p('model.norm.weight'), eps);
     const wte = this.w('model.embed_tokens.weight');
-    // A frozen tied embedding (under an adapter, or 16-bit) as x·Eᵀ, so its gradient is skipped (ops/matmul.ts).
-    const frozen = wte instanceof Half || (!kv && !(wte as tf.Variable).trainable);
-    if (this.D.tied && frozen) return tf.reshape(matmulT(x, wte), [B, T, V]) as tf.Tensor3D; // [B, T, V]
-    const head = !this.D.tied ? this.w('lm_head.weight') : kv ? this.tiedHead() : tf.transpose(this.p<tf.Rank.R2>('model.embed_tokens.weight')); // [d, V]
+    // A tied head as x·Eᵀ (ops/matmul.ts) in training, and always for a 16-bit table: no transposed
+    // [d, V] copy saved for the backward pass, its gradient [V, d] straight (none when it is frozen).
+    if (this.D.tied && (!kv || wte instanceof Half)) return tf.reshape(matmulT(x, wte), [B, T, V]) as tf.Tensor3D; // [B, T, V]
+    const head = !this.D.tied ? this.w('lm_head.weight') : this.tiedHead(); // [d, V]
     return tf.reshape(linear(x, head), [B, T, V]) as tf.Tensor3D; // [B, T, V]
   }
 

@@ -34,13 +34,25 @@ export function swiglu(gate: tf.Tensor2D, up: tf.Tensor2D): tf.Tensor2D {
   return tf.mul(tf.mul(gate, tf.sigmoid(gate)), up);
 }
 
-/** Rows of w [V, d] picked by ids int32 [B, T] → [B, T, d]; the gradient reaches w only (none for a frozen 16-bit table). */
+/**
+ * Rows of w [V, d] picked by ids int32 [B, T] → [B, T, d]; the gradient reaches w only (none for a
+ * frozen 16-bit table). Without the fused kernels the gradient is one segment sum of dy's rows:
+ * tfjs's own GatherV2 gradient adds an identity transpose of the [V, d] result, a second
+ * embedding-sized tensor at the backward's peak.
+ */
 export function embed(w: Weight, ids: tf.Tensor2D): tf.Tensor3D {
   if (w instanceof Half) return halfGather(w, ids) as tf.Tensor3D; // [B, T, d]
-  if (!hasFused(FUSED_GPU.embedding)) return tf.gather(w, ids) as tf.Tensor as tf.Tensor3D; // [B, T, d]
-  const f = tf.customGrad(((wi: tf.Tensor) => ({
-    value: runFused(FUSED_GPU.embedding, { w: wi, ids }) as tf.Tensor, // [B, T, d]
-    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [runFused(FUSED_GPU.embeddingGrad, { ids, dy: dy as tf.Tensor }, { V: w.shape[0] }) as tf.Tensor], // [V, d]
-  })) as unknown as CustomGradientFunc<tf.Tensor>);
+  const [V, d] = w.shape;
+  const fused = hasFused(FUSED_GPU.embedding);
+  // The ids are saved, not captured: a caller's tidy may dispose its ids before the backward pass.
+  const f = tf.customGrad(((wi: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([ids]);
+    return {
+      value: (fused ? runFused(FUSED_GPU.embedding, { w: wi, ids }) : tf.gather(wi, ids)) as tf.Tensor, // [B, T, d]
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], [si]: tf.Tensor[]) => [fused
+        ? runFused(FUSED_GPU.embeddingGrad, { ids: si as tf.Tensor, dy: dy as tf.Tensor }, { V }) as tf.Tensor // [V, d]
+        : tf.tidy(() => tf.unsortedSegmentSum(tf.reshape(dy as tf.Tensor, [ids.size, d]), tf.reshape(si as tf.Tensor, [ids.size]), V))], // [B*T, d] → [V, d]
+    };
+  }) as unknown as CustomGradientFunc<tf.Tensor>);
   return f(w) as tf.Tensor3D;
 }

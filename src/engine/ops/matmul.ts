@@ -27,13 +27,15 @@ const mm = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) =>
   save([a, b]);
   return {
     value: tf.matMul(a, b),
-    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+    // In a tidy: the explicit transposes (a copy of the weight, one of the input) go at once, not when
+    // the whole backward pass ends (tfjs's tape runs a custom gradient outside any scope of its own).
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.tidy(() => {
       const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
       const g = dy as tf.Tensor;
       const skip = frozen(b);
       if (!explicit) return [tf.matMul(g, sb, false, true), skip ? none() : tf.matMul(sa, g, true, false)];
       return [tf.matMul(g, tr(sb)), skip ? none() : tf.matMul(tr(sa), g)];
-    },
+    }),
   };
 }) as unknown as CustomGradientFunc<tf.Tensor>);
 
@@ -46,13 +48,13 @@ const mmT = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) =
   save([a, b]);
   return {
     value: explicit ? tf.matMul(a, tf.transpose(b)) : tf.matMul(a, b, false, true),
-    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.tidy(() => {
       const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
       const g = dy as tf.Tensor;
       // Y = A·Bᵀ: dA = dY·B, dB = dYᵀ·A.
       if (frozen(b)) return [tf.matMul(g, sb), none()];
       return [tf.matMul(g, sb), explicit ? tf.transpose(tf.matMul(tf.transpose(sa), g)) : tf.matMul(g, sa, true, false)]; // [M, K], [N, K]
-    },
+    }),
   };
 }) as unknown as CustomGradientFunc<tf.Tensor>);
 

@@ -26,16 +26,23 @@ export class AdamW {
     private readonly s: AdamWSettings,
     private readonly noDecay: (name: string) => boolean,
   ) {
-    for (const [name, p] of params) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false));
-    }
+    // Inside a tidy: a variable holds its own reference to the zeros, so the zerosLike tensors go. Left
+    // outside, they kept the first buffers alive after the moments moved on (a copy of each moment on
+    // backends that assign new tensors) or were disposed (two weight-sized tensors per parameter
+    // outliving the optimizer: the timing step of `auto`, tests in one process).
+    tf.tidy(() => {
+      for (const [name, p] of params) {
+        this.m.set(name, tf.variable(tf.zerosLike(p), false));
+        this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      }
+    });
   }
 
   /** Global L2 norm of the gradients (a scalar tensor the caller disposes). */
   static globalNorm(grads: Map<string, tf.Tensor>): tf.Scalar {
-    // A chain of adds, not tf.addN: WebGPU in compatibility mode limits storage buffers per shader.
-    return tf.tidy(() => tf.sqrt([...grads.values()].reduce<tf.Tensor>((acc, g) => tf.add(acc, tf.sum(tf.square(g))), tf.scalar(0))) as tf.Scalar);
+    // A chain of adds, not tf.addN: WebGPU in compatibility mode limits storage buffers per shader. Each
+    // square in a tidy of its own, freed at once: one outer tidy held a squared copy of every gradient.
+    return tf.tidy(() => tf.sqrt([...grads.values()].reduce<tf.Tensor>((acc, g) => tf.add(acc, tf.tidy(() => tf.sum(tf.square(g)))), tf.scalar(0))) as tf.Scalar);
   }
 
   /** One update with learning rate `lr`; returns the pre-clipping gradient norm (caller disposes). */

@@ -3,8 +3,9 @@
 // diagnostics that give the figures and the changes that would fit. The terms follow what the engine
 // holds at the end of the backward pass, its peak: fp32 weights, AdamW's two moments (updated in
 // place), every gradient, the activations the autodiff tape saved (each block's inputs only, with
-// gradient checkpointing, plus one block recomputed), the logits and their gradient, and the
-// embedding gradient's two halves (lookup and tied head) before they are summed. Under LoRA the base
+// gradient checkpointing, plus one block recomputed), the logits and their gradient, and a tied
+// embedding gradient's two halves (lookup and head) beside their sum (with checkpointing: the larger
+// of that moment and a block's recomputation). Under LoRA the base
 // weights are frozen: gradients and AdamW moments only for the adapter, no embedding gradient, and
 // the adapter's own activations per adapted layer. Frozen weights of a 16-bit checkpoint kept 16-bit
 // (model.frozen_dtype auto on the native backend; engine/ops/half.ts) count 2 bytes per parameter for
@@ -124,16 +125,17 @@ export function estimatePeak(m: ModelDims, r: RunShape): MemoryEstimate {
   const maps = r.rows * m.H * r.T * r.T;
   const saved = tokenSaved(m) * N + MAPS_SAVED * maps;
   const garbage = GRAD_GARBAGE[m.family] * tokenSaved(m) * N + MAPS_GARBAGE * maps;
-  // Checkpointing: each block keeps its input, and its gradient lingers; one block is recomputed at a time.
-  const acts = r.checkpointing ? m.L * 3 * N * m.d + saved + garbage : m.L * (saved + garbage);
-  const embedGrad = 2 * m.V * m.d; // lookup and head halves of a tied embedding's gradient, or head + its transpose
-  const headCopy = m.family === 'llama' && m.tied ? m.V * m.d : 0; // the transposed tied head the product saves
+  const embedGrad = m.tied ? 2 * m.V * m.d : 0; // a tied embedding's lookup and head halves, alive beside their sum
+  // Checkpointing: each block keeps its input, and its gradient lingers; one block is recomputed at a
+  // time, its tape freed before the next, so the peak is the larger of a recomputation (the tied head's
+  // half of the embedding gradient already there) and the moment the halves meet, after the last block.
+  const acts = r.checkpointing ? m.L * 3 * N * m.d + Math.max(saved + garbage + embedGrad / 2, embedGrad) : m.L * (saved + garbage) + embedGrad;
   const est = {
     params,
     weights: params * F + (r.reference ? frozenBytes(m, r) : 0),
     optimizer: 2 * params * F,
     grads: params * F,
-    activations: (acts + embedGrad + headCopy) * F,
+    activations: acts * F,
     logits: LOGIT_COPIES * N * m.V * F, // the logits (saved by the log-softmax), their gradient, and the head's
     total: 0,
   };
