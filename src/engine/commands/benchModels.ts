@@ -2,7 +2,9 @@
 // config.json) and SmolLM2-360M (HuggingFaceTB/SmolLM2-360M's config.json) with random weights,
 // written once as transformers directories (config.json + model.safetensors) by the same saver as our
 // checkpoints (hf/save.ts) and read back by the same loader as users' checkpoints (hf/load.ts).
-// The config fields follow the Hub files; parameter counts: 124,439,808 and 361,821,120.
+// The config fields follow the Hub files; parameter counts: 124,439,808 and 361,821,120. Each is
+// written in the dtype its Hub checkpoint has (gpt2: float32; SmolLM2-360M: bfloat16), so a LoRA run
+// on SmolLM2 keeps its frozen weights 16-bit as it would on the user's download (model.frozen_dtype).
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -31,6 +33,10 @@ const SMOLLM2_360M: HfConfig = {
 export const BENCH_MODELS = { 'gpt2-small': GPT2_SMALL, 'smollm2-360m': SMOLLM2_360M } as const;
 export type BenchModelName = keyof typeof BENCH_MODELS;
 
+/** The dtype of each Hub checkpoint's model.safetensors, as config.json names it. */
+const HUB_DTYPE = { 'gpt2-small': 'float32', 'smollm2-360m': 'bfloat16' } as const;
+const SOURCE_DTYPE = { float32: 'F32', bfloat16: 'BF16' } as const;
+
 /** The fields that fix the architecture: a cached directory must agree on these to be reused. */
 const SHAPE_KEYS = ['model_type', 'vocab_size', 'n_positions', 'n_embd', 'n_layer', 'n_head', 'hidden_size', 'intermediate_size',
   'num_hidden_layers', 'num_attention_heads', 'num_key_value_heads', 'head_dim', 'tie_word_embeddings', 'rope_theta'];
@@ -46,11 +52,14 @@ export async function ensureBenchModel(name: BenchModelName, dir: string, log: (
     const have = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
     const differ = SHAPE_KEYS.filter((k) => JSON.stringify(have[k]) !== JSON.stringify(want[k]));
     if (differ.length > 0) throw new Error(`${path}: not a ${name} model (${differ.map((k) => `${k} ${JSON.stringify(have[k])}, expected ${JSON.stringify(want[k])}`).join('; ')}); choose another --model directory`);
+    const dtype = have.torch_dtype ?? have.dtype ?? 'float32';
+    if (dtype !== HUB_DTYPE[name]) throw new Error(`${path}: ${name} in ${String(dtype)}, but its Hub checkpoint is ${HUB_DTYPE[name]}; remove the directory to write it again`);
     if (!existsSync(join(dir, 'model.safetensors'))) throw new Error(`${dir}: config.json without model.safetensors; remove the directory to write ${name} again`);
     return false;
   }
   log(`writing a random-weight ${name} to ${dir}`);
   const model: CausalLM = want.model_type === 'gpt2' ? createGpt2(want) : createLlama(want, undefined, 1);
+  model.sourceDtype = SOURCE_DTYPE[HUB_DTYPE[name]];
   try {
     await saveModelDir(model, undefined, dir);
   } finally {
