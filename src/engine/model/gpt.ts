@@ -156,7 +156,7 @@ class Gpt2 implements CausalLM {
     const pos = tf.slice(this.p<tf.Rank.R2>('transformer.wpe.weight'), [past, 0], [T, d]); // [T, d]
     let x = tf.reshape(tf.add(embed(this.w('transformer.wte.weight'), ids), pos), [B * T, d]) as tf.Tensor2D; // [B*T, d]
     const mask = kv && T > 1 ? tf.concat([tf.zeros([T, past]), causalMask(T)], 1) as tf.Tensor2D : null; // [T, past+T]
-    const pad = kv ? null : paddingMask(T, H, d / H, lengths); // right padding: lens [B] or a mask [B*H, T, T]
+    const pad = kv ? null : paddingMask(T, d / H, lengths); // right padding: lens [B] or a mask [B, 1, T, T]
     for (let i = 0; i < L; i++) {
       const blk = (xi: tf.Tensor2D, consts: tf.Tensor[]): tf.Tensor2D => this.block(i, xi, B, T, mask, kv, consts[0] ?? null);
       x = this.gradientCheckpointing && !kv ? checkpointed(blk, x, this.blockWeights(`transformer.h.${i}.`), pad ? [pad] : []) : blk(x, pad ? [pad] : []); // [B*T, d]

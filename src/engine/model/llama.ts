@@ -119,12 +119,12 @@ class Llama implements CausalLM {
 
   /** The decoder on ids [B, T] at positions past..past+T-1, reading and extending `kv` when given. */
   private run(ids: tf.Tensor2D, past: number, kv: CacheStep | undefined, lengths?: ArrayLike<number>): tf.Tensor3D {
-    const { d, L, V, H, hd, eps } = this.D;
+    const { d, L, V, hd, eps } = this.D;
     const [B, T] = ids.shape;
     if (past + T > this.context) throw new Error(`sequence of ${past + T} tokens exceeds the model's context of ${this.context}`);
     const rope = past === 0 ? this.wholeRope(T) : ropeTables(this.invFreq, past, T); // [T, hd] each
     const mask = kv ? (T > 1 ? (tf.concat([tf.zeros([T, past]), causalMask(T)], 1) as tf.Tensor2D) : null) : causalMask(T); // [T, past+T]
-    const pad = kv ? null : paddingMask(T, H, hd, lengths); // right padding: lens [B] or a mask [B*H, T, T]
+    const pad = kv ? null : paddingMask(T, hd, lengths); // right padding: lens [B] or a mask [B, 1, T, T]
     const consts = [rope.cos, rope.sin, ...(pad ? [pad] : [])];
     let x = tf.reshape(embed(this.w('model.embed_tokens.weight'), ids), [B * T, d]) as tf.Tensor2D; // [B*T, d]
     for (let i = 0; i < L; i++) {
@@ -148,7 +148,7 @@ class Llama implements CausalLM {
     const q = this.lin(a, p + 'self_attn.q_proj'); // [B*T, H*hd]
     const k = this.lin(a, p + 'self_attn.k_proj'); // [B*T, KV*hd]
     const v = this.lin(a, p + 'self_attn.v_proj'); // [B*T, KV*hd]
-    const y = !kv && hasFusedAttention(hd) ? this.fusedAttention(q, k, v, B, T, rope, pad as tf.Tensor1D | null) : this.attention(q, k, v, B, T, rope, (pad as tf.Tensor3D | null) ?? mask, kv, i); // [B*T, H*hd]
+    const y = !kv && hasFusedAttention(hd) ? this.fusedAttention(q, k, v, B, T, rope, pad as tf.Tensor1D | null) : this.attention(q, k, v, B, T, rope, (pad as tf.Tensor4D | null) ?? mask, kv, i); // [B*T, H*hd]
     const x1 = tf.add(x, this.lin(y, p + 'self_attn.o_proj')) as tf.Tensor2D;
     const m = rmsNorm(x1, this.p(p + 'post_attention_layernorm.weight'), eps); // [B*T, d]
     const gate = this.lin(m, p + 'mlp.gate_proj'); // [B*T, ff]
@@ -157,7 +157,7 @@ class Llama implements CausalLM {
   }
 
   /** Rotary grouped-query attention as tfjs ops (and over the KV cache when generating) → [B*T, H*hd]. */
-  private attention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, B: number, T: number, rope: { cos: tf.Tensor2D; sin: tf.Tensor2D }, mask: tf.Tensor2D | tf.Tensor3D | null, kv: CacheStep | undefined, i: number): tf.Tensor2D {
+  private attention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, B: number, T: number, rope: { cos: tf.Tensor2D; sin: tf.Tensor2D }, mask: tf.Tensor2D | tf.Tensor4D | null, kv: CacheStep | undefined, i: number): tf.Tensor2D {
     const { H, KV, hd } = this.D;
     const nRep = H / KV;
     const { cos, sin } = rope;

@@ -31,7 +31,7 @@ test('causal attention with a key padding mask (tfjs composite) and its gradient
   const r = attentionRef(qkv, dy, B, T, H, hd, H, lens);
   const plain = attentionRef(qkv, dy, B, T, H, hd);
   const [xt, dyt] = [tf.tensor3d(qkv, [B, T, 3 * H * hd]), tf.tensor2d(dy, [B * T, H * hd])];
-  const f = (v: tf.Tensor) => causalSelfAttention(v as tf.Tensor3D, H, paddingMask(T, H, hd, lens));
+  const f = (v: tf.Tensor) => causalSelfAttention(v as tf.Tensor3D, H, paddingMask(T, hd, lens));
   closeAll(await take(f(xt)), r.y, 1e-5, 'y');
   closeAll(await take(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(f(v), dyt)))(xt)), r.dqkv, 1e-4, 'dqkv');
   // The mask matters only at padding positions: row 1 from position 4 on differs from plain causal attention.
@@ -39,6 +39,8 @@ test('causal attention with a key padding mask (tfjs composite) and its gradient
   const at = (y: Float64Array, b: number, t: number) => Array.from(y.subarray((b * T + t) * d, (b * T + t + 1) * d));
   assert.deepEqual(at(r.y, 1, 3), at(plain.y, 1, 3));
   assert.notDeepEqual(at(r.y, 1, 5), at(plain.y, 1, 5));
-  assert.equal(paddingMask(T, H, hd, [6, 6, 6]), null, 'no padded row: plain causal attention');
-  tf.dispose([xt, dyt]);
+  assert.equal(paddingMask(T, hd, [6, 6, 6]), null, 'no padded row: plain causal attention');
+  const m = paddingMask(T, hd, lens) as tf.Tensor;
+  assert.deepEqual(m.shape, [B, 1, T, T], 'one mask per row, broadcast over its heads (not one per head)');
+  tf.dispose([xt, dyt, m]);
 });

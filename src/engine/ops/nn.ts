@@ -95,31 +95,33 @@ export function causalMask(T: number): tf.Tensor2D {
  * to the keys at or before it that are real tokens of its row (j ≤ i and j < length), so a padding
  * position sees its row's real tokens only; real positions are unaffected (causal). `lengths`: the real
  * length of each of the R rows of ids [R, T]. For the fused kernel (hasFusedAttention(hd)) the lengths
- * themselves, int32 [R]; else an additive mask [R·H, T, T] (0 or -1e9: causal and key padding) for the
- * scores of H heads. Null when no row is padded (plain causal attention).
+ * themselves, int32 [R]; else an additive mask [R, 1, T, T] (0 or -1e9: causal and key padding), one per
+ * row, broadcast over the row's H heads by `attention`. Null when no row is padded (plain causal attention).
  */
-export function paddingMask(T: number, H: number, hd: number, lengths?: ArrayLike<number>): tf.Tensor | null {
+export function paddingMask(T: number, hd: number, lengths?: ArrayLike<number>): tf.Tensor | null {
   if (!lengths || Array.prototype.every.call(lengths, (n: number) => n >= T)) return null;
   const R = lengths.length;
   if (hasFusedAttention(hd)) return tf.tensor1d(Int32Array.from(lengths), 'int32'); // [R]
-  const m = new Float32Array(R * H * T * T);
+  const m = new Float32Array(R * T * T);
   for (let r = 0; r < R; r++) {
     const n = lengths[r] as number;
-    for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) if (j > i || j >= n) m[(r * H * T + i) * T + j] = -1e9;
-    for (let h = 1; h < H; h++) m.copyWithin((r * H + h) * T * T, r * H * T * T, (r * H + 1) * T * T);
+    for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) if (j > i || j >= n) m[(r * T + i) * T + j] = -1e9;
   }
-  return tf.tensor3d(m, [R * H, T, T]); // [R*H, T, T]
+  return tf.tensor4d(m, [R, 1, T, T]); // [R, 1, T, T]
 }
 
 /**
  * Causal scaled dot-product attention. q: [Z, T, hd], kT: [Z, hd, S] (keys already transposed),
- * v: [Z, S, hd] → [Z, T, hd]. `mask` is added to the scores: [T, S] for every row, or [Z, T, S]
- * (paddingMask); S = T when training.
+ * v: [Z, S, hd] → [Z, T, hd]. `mask` is added to the scores: [T, S] for every row, or [R, 1, T, S]
+ * (paddingMask) for the Z = R·H heads of R rows; S = T when training.
  */
-export function attention(q: tf.Tensor3D, kT: tf.Tensor3D, v: tf.Tensor3D, mask: tf.Tensor2D | tf.Tensor3D | null): tf.Tensor3D {
-  const hd = q.shape[2];
+export function attention(q: tf.Tensor3D, kT: tf.Tensor3D, v: tf.Tensor3D, mask: tf.Tensor2D | tf.Tensor4D | null): tf.Tensor3D {
+  const [Z, T, hd] = q.shape;
   let s = tf.mul(matmul(q, kT), 1 / Math.sqrt(hd)) as tf.Tensor3D; // [Z, T, S]
-  if (mask) s = tf.add(s, mask);
+  if (mask?.rank === 4) {
+    const [R, , , S] = mask.shape as [number, number, number, number];
+    s = tf.reshape(tf.add(tf.reshape(s, [R, Z / R, T, S]), mask), [Z, T, S]); // [R, H, T, S] → [Z, T, S]
+  } else if (mask) s = tf.add(s, mask);
   const p = tf.softmax(s); // [Z, T, S]
   return matmul(p, v); // [Z, T, hd]
 }
@@ -133,7 +135,7 @@ export function causalSelfAttention(qkv: tf.Tensor3D, H: number, pad: tf.Tensor 
   const [B, T, d3] = qkv.shape;
   if (hasFusedAttention(d3 / 3 / H)) return fusedAttention(qkv, H, H, pad as tf.Tensor1D | null);
   const [q, k, v] = tf.split(qkv, 3, 2) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D]; // 3 × [B, T, d]
-  return mergeHeads(attention(splitHeads(q, H), splitHeadsT(k, H), splitHeads(v, H), (pad as tf.Tensor3D | null) ?? causalMask(T)), B, H); // [B*T, d]
+  return mergeHeads(attention(splitHeads(q, H), splitHeadsT(k, H), splitHeads(v, H), (pad as tf.Tensor4D | null) ?? causalMask(T)), B, H); // [B*T, d]
 }
 
 /** Whether the backend has the fused causal attention for heads of size hd. */

@@ -80,7 +80,7 @@ test('WGSL fused attention with grouped-query heads (6 query heads on 2 kv heads
   // Right padding (transformers' attention_mask): keys past each row's length are masked, padding keys get no gradient.
   const lens = [3, 6];
   const rp = attentionRef(qkv, dy, B, T, H, hd, KV, lens);
-  const lt = paddingMask(T, H, hd, lens) as tf.Tensor1D;
+  const lt = paddingMask(T, hd, lens) as tf.Tensor1D;
   assert.equal(lt.dtype, 'int32', 'the fused kernel takes the lengths');
   close(await read(fusedAttention(xt, H, KV, lt)), rp.y, 1e-5, 'y, padded');
   close(await read(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(fusedAttention(v as tf.Tensor3D, H, KV, lt), dyt)))(xt)), rp.dqkv, 1e-4, 'dqkv, padded');

@@ -124,7 +124,7 @@ test('WGSL fused causal attention and its gradient equal a float64 softmax(QKᵀ
   // With a key padding mask (rows of 7 and 2 real tokens): the lengths go into the kernel.
   const lens = [7, 2];
   const rp = attentionRef(qkv, dy, B, T, H, hd, H, lens);
-  const pad = paddingMask(T, H, hd, lens);
+  const pad = paddingMask(T, hd, lens);
   close(await read(causalSelfAttention(xt, H, pad)), rp.y, 1e-5, 'y, padded');
   close(await read(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(causalSelfAttention(v as tf.Tensor3D, H, pad), dyt)))(xt)), rp.dqkv, 1e-4, 'dqkv, padded');
   tf.dispose([xt, dyt, pad as tf.Tensor]);
