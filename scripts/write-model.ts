@@ -9,6 +9,7 @@ import { benchConfig, type BenchShape } from '../src/engine/commands/bench';
 import { saveModelDir } from '../src/engine/hf/save';
 import { createGpt2 } from '../src/engine/model/gpt';
 import { createLlama } from '../src/engine/model/llama';
+import type { SourceDtype } from '../src/engine/model/types';
 
 async function main(): Promise<void> {
   const [out, family = 'llama', d = '576', L = '8', H = '9', V = '49152', dtype = 'BF16'] = process.argv.slice(2);
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   const s = { d: Number(d), L: Number(L), H: Number(H), V: Number(V), T: 2048, family } as BenchShape;
   const config = benchConfig(s);
   const model = family === 'gpt2' ? createGpt2(config) : createLlama(config, undefined, 1);
-  model.sourceDtype = dtype as 'F32' | 'BF16' | 'F16';
+  model.sourceDtype = dtype as SourceDtype;
   await saveModelDir(model, undefined, out);
   model.dispose();
   console.log(`wrote ${out}: ${family} d=${d} L=${L} H=${H} V=${V} ${dtype}`);

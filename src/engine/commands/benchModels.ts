@@ -8,10 +8,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { saveModelDir } from '../hf/save';
+import { saveModelDir, TORCH_DTYPE } from '../hf/save';
 import { createGpt2 } from '../model/gpt';
 import { createLlama } from '../model/llama';
-import type { CausalLM, HfConfig } from '../model/types';
+import type { CausalLM, HfConfig, SourceDtype } from '../model/types';
 
 /** openai-community/gpt2: 12 blocks of width 768, 12 heads, 1024 positions, tied head. */
 const GPT2_SMALL: HfConfig = {
@@ -33,9 +33,8 @@ const SMOLLM2_360M: HfConfig = {
 export const BENCH_MODELS = { 'gpt2-small': GPT2_SMALL, 'smollm2-360m': SMOLLM2_360M } as const;
 export type BenchModelName = keyof typeof BENCH_MODELS;
 
-/** The dtype of each Hub checkpoint's model.safetensors, as config.json names it. */
-const HUB_DTYPE = { 'gpt2-small': 'float32', 'smollm2-360m': 'bfloat16' } as const;
-const SOURCE_DTYPE = { float32: 'F32', bfloat16: 'BF16' } as const;
+/** The dtype of each Hub checkpoint's model.safetensors. */
+const HUB_DTYPE: Readonly<Record<BenchModelName, SourceDtype>> = { 'gpt2-small': 'F32', 'smollm2-360m': 'BF16' };
 
 /** The fields that fix the architecture: a cached directory must agree on these to be reused. */
 const SHAPE_KEYS = ['model_type', 'vocab_size', 'n_positions', 'n_embd', 'n_layer', 'n_head', 'hidden_size', 'intermediate_size',
@@ -53,13 +52,14 @@ export async function ensureBenchModel(name: BenchModelName, dir: string, log: (
     const differ = SHAPE_KEYS.filter((k) => JSON.stringify(have[k]) !== JSON.stringify(want[k]));
     if (differ.length > 0) throw new Error(`${path}: not a ${name} model (${differ.map((k) => `${k} ${JSON.stringify(have[k])}, expected ${JSON.stringify(want[k])}`).join('; ')}); choose another --model directory`);
     const dtype = have.torch_dtype ?? have.dtype ?? 'float32';
-    if (dtype !== HUB_DTYPE[name]) throw new Error(`${path}: ${name} in ${String(dtype)}, but its Hub checkpoint is ${HUB_DTYPE[name]}; remove the directory to write it again`);
+    const hub = TORCH_DTYPE[HUB_DTYPE[name]];
+    if (dtype !== hub) throw new Error(`${path}: ${name} in ${String(dtype)}, but its Hub checkpoint is ${hub}; remove the directory to write it again`);
     if (!existsSync(join(dir, 'model.safetensors'))) throw new Error(`${dir}: config.json without model.safetensors; remove the directory to write ${name} again`);
     return false;
   }
   log(`writing a random-weight ${name} to ${dir}`);
   const model: CausalLM = want.model_type === 'gpt2' ? createGpt2(want) : createLlama(want, undefined, 1);
-  model.sourceDtype = SOURCE_DTYPE[HUB_DTYPE[name]];
+  model.sourceDtype = HUB_DTYPE[name];
   try {
     await saveModelDir(model, undefined, dir);
   } finally {

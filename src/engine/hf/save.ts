@@ -7,11 +7,12 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { CausalLM, HfConfig } from '../model/types';
+import type { CausalLM, HfConfig, SourceDtype } from '../model/types';
 import type { Tokenizer } from '../tokenizer/types';
 import { writeSafetensors, type TensorToWrite } from './safetensors';
 
-const TORCH_DTYPE = { F32: 'float32', BF16: 'bfloat16', F16: 'float16' } as const;
+/** config.json's name (torch_dtype) of each dtype we store. */
+export const TORCH_DTYPE: Readonly<Record<SourceDtype, string>> = { F32: 'float32', BF16: 'bfloat16', F16: 'float16' };
 
 /** The config.json to write: the model's own, marked with the dtype we store and with the tokenizer's ids. */
 export function configToSave(model: CausalLM, tokenizer: Tokenizer | undefined): HfConfig {

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { SourceDtype } from '../model/types';
 import { Half } from '../ops/half';
 import { decodeTensorBytes, readSafetensorsBytes, words16 } from './safetensors';
 
@@ -35,13 +36,10 @@ export async function weightFiles(dir: string): Promise<string[]> {
   return (files as string[]).sort().map((f) => join(dir, f));
 }
 
-/** The floating dtype of a directory's tensors: F32, or F16/BF16 when every floating tensor has it. */
-export type SourceDtype = 'F32' | 'F16' | 'BF16';
-
 /**
  * All tensors of a model directory as float32 (or int32) tfjs tensors keyed by name, and 16-bit ones for
  * the names `keep16` accepts when the file holds them as F16 or BF16. `rename` maps file names to the
- * names the model expects (e.g. adds GPT-2's "transformer." prefix). `dtype`: the files' floating dtype.
+ * names the model expects (e.g. adds GPT-2's "transformer." prefix). `dtype`: the files' floating dtype (F16/BF16 when every floating tensor has it, else F32).
  */
 export async function readWeights(dir: string, rename: (name: string) => string = (n) => n, keep16: (name: string) => boolean = () => false): Promise<{ weights: Map<string, tf.Tensor | Half>; dtype: SourceDtype }> {
   const out = new Map<string, tf.Tensor | Half>();

@@ -12,7 +12,7 @@ import { linear, matmulT } from '../ops/matmul';
 import { attention, causalMask, causalSelfAttention, geluTanh, layerNorm, mergeHeads, paddingMask, splitHeads, splitHeadsT } from '../ops/nn';
 import { checkpointed } from './checkpoint';
 import { extendLayer, type CacheStep } from './kvcache';
-import type { CausalLM, HfConfig, KvCache, LinearAdapter } from './types';
+import type { CausalLM, HfConfig, KvCache, LinearAdapter, SourceDtype } from './types';
 import { paramSeed } from './seed';
 
 export interface Gpt2Dims {
@@ -96,7 +96,7 @@ function cachedAttention(qkv: tf.Tensor3D, kv: CacheStep, i: number, H: number, 
 class Gpt2 implements CausalLM {
   readonly params = new Map<string, tf.Variable>();
   readonly halves = new Map<string, Half>();
-  sourceDtype?: 'F32' | 'F16' | 'BF16';
+  sourceDtype?: SourceDtype;
   readonly context: number;
   gradientCheckpointing = false;
   adapter?: LinearAdapter;

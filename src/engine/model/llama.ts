@@ -15,7 +15,7 @@ import { inPlaceVersion } from '../backend/native/io';
 import { checkpointed } from './checkpoint';
 import { applyRope, applyRopeRows, ropeInvFreq, ropeTables } from './rope';
 import { extendLayer, type CacheStep } from './kvcache';
-import type { CausalLM, HfConfig, KvCache, LinearAdapter } from './types';
+import type { CausalLM, HfConfig, KvCache, LinearAdapter, SourceDtype } from './types';
 import { paramSeed } from './seed';
 
 /** transformers' LlamaForCausalLM init: N(0, initializer_range) weights, zero biases, unit norms. */
@@ -42,7 +42,7 @@ function repeatKv(x: tf.Tensor3D, nRep: number): tf.Tensor3D {
 class Llama implements CausalLM {
   readonly params = new Map<string, tf.Variable>();
   readonly halves = new Map<string, Half>();
-  sourceDtype?: 'F32' | 'F16' | 'BF16';
+  sourceDtype?: SourceDtype;
   readonly context: number;
   gradientCheckpointing = false;
   adapter?: LinearAdapter;

@@ -5,6 +5,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Half, Weight } from '../ops/half';
 
+/** A checkpoint's floating dtype, as safetensors names it. */
+export type SourceDtype = 'F32' | 'F16' | 'BF16';
+
 /** The subset of a Hugging Face config.json that ORPO Lab models read and write. */
 export interface HfConfig {
   architectures: string[];
@@ -42,7 +45,7 @@ export interface CausalLM {
    */
   readonly halves: Map<string, Half>;
   /** The floating dtype of the checkpoint the model was loaded from: saved in it again (hf/save.ts). */
-  sourceDtype?: 'F32' | 'F16' | 'BF16';
+  sourceDtype?: SourceDtype;
   /** Maximum sequence length. */
   readonly context: number;
   /**
