@@ -8,6 +8,7 @@
 // their provenance in test/fixtures/trl/fields.json (the test checks every name below against it).
 // TRL's ModelConfig names for a LoRA adapter (use_peft, lora_r, ...) are peftAliases.ts's.
 import { LORA_FIELDS, applyPeft, type PeftUses } from './peftAliases';
+import { isObj, type Obj } from './json';
 
 /** Our key path for each TRL / transformers field name that has an equivalent here. */
 export const ALIASES: Readonly<Record<string, readonly string[]>> = {
@@ -61,8 +62,6 @@ export const TRL_ONLY: Readonly<Record<string, string>> = {
   label_smoothing: EXPORT, resume_from_checkpoint: 'continue a run with `orpo-lab train CONFIG --resume RUN_DIR` or the Runs view',
 };
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** One alias found in a config: where it was written and the key it stands for. */
 export interface AliasUse { from: string[]; to: string[]; conflict: boolean }

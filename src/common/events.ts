@@ -3,6 +3,7 @@
 // (in the spirit of vscode-eslint's shared message types). Everything read from another process
 // goes through `parseEvent` / `parseControl`, which validate the shape.
 import { DISTRIBUTION_KEYS, type DistributionsRow, type MetricsRow } from './metrics';
+import { isObj, type Obj } from './json';
 
 export type FinishReason = 'completed' | 'stopped';
 
@@ -104,8 +105,6 @@ export type EventType = EngineEvent['type'];
 /** Messages the engine accepts on stdin, one JSON object per line. */
 export type ControlMessage = { type: 'stop' };
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (o: Obj, k: string) => typeof o[k] === 'string';
 const num = (o: Obj, k: string) => typeof o[k] === 'number';
 const optNum = (o: Obj, k: string) => o[k] === undefined || num(o, k);

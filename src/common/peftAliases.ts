@@ -7,9 +7,7 @@
 // adapter TRL would. The other ModelConfig fields have no equivalent: a value that would change what
 // trains is an error, any other a warning naming what ORPO Lab does instead. Field names: the fixture
 // test/fixtures/trl/fields.json ("ModelConfig", with its provenance).
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
+import { isObj, type Obj } from './json';
 
 /** TRL ModelConfig's defaults for the adapter fields (its dataclass defaults). */
 export const TRL_LORA_DEFAULTS: Readonly<Record<'r' | 'alpha' | 'dropout', number>> = { r: 16, alpha: 32, dropout: 0.05 };

@@ -4,11 +4,10 @@
 // file, the line and what was expected; JSON null (how the engine writes NaN/Inf) is kept as null.
 import { DISTRIBUTION_KEYS, type DistributionsRow, type MetricsRow } from './metrics';
 import type { Checked, SampleRow } from './webviewProtocol';
+import { isObj, type Obj } from './json';
 
 export type RunFile = 'metrics.jsonl' | 'distributions.jsonl' | 'samples.jsonl';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function parseObject(line: string, where: string): Checked<Obj> {
   let v: unknown;

@@ -4,6 +4,7 @@
 // validation of the values lives in the language service (src/server/service/sweepCheck.ts).
 // In the spirit of W&B sweeps' grid method (https://docs.wandb.ai/guides/sweeps/sweep-config-keys).
 import type { ObjectSpec, UnionSpec } from './specTypes';
+import { isObj, type Obj } from './json';
 
 export const SWEEP_KEY = 'sweep';
 export const SWEEP_MODES = ['product', 'zip'] as const;
@@ -50,8 +51,6 @@ export interface Variant {
   values: Record<string, unknown>;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** The sweep of a parsed config, or undefined when it has none. Non-list entries are skipped (the validator reports them). */
 export function readSweep(raw: unknown): Sweep | undefined {

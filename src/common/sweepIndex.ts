@@ -3,6 +3,7 @@
 // atomically by `orpo-lab sweep` at every change; read by `--resume`, the report and the extension, all
 // through `parseSweepIndex`. Also the sweep command's stdout events, one JSON object per line.
 import type { SweepMode } from './sweep';
+import { isObj, type Obj } from './json';
 
 export const SWEEP_INDEX = 'sweep.json';
 
@@ -43,8 +44,6 @@ export type SweepEvent =
   | { type: 'variant'; name: string; status: VariantStatus; run_dir: string; step?: number; total_steps?: number; error?: string }
   | { type: 'sweep-finished'; sweep_dir: string; counts: Record<VariantStatus, number> };
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 const isStatus = (v: unknown): v is VariantStatus => (VARIANT_STATUSES as readonly unknown[]).includes(v);
 const optNum = (o: Obj, k: string) => o[k] === undefined || typeof o[k] === 'number';
 const optStr = (o: Obj, k: string) => o[k] === undefined || typeof o[k] === 'string';

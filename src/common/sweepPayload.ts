@@ -4,6 +4,7 @@
 import { DISTRIBUTION_KEYS, EVAL_PREFIX, type DistributionsRow, type MetricsRow } from './metrics';
 import { parseDistributionsLine, parseFileText, parseMetricsLine, type LineParser } from './runFiles';
 import { parseSweepIndex, SWEEP_INDEX } from './sweepIndex';
+import { isObj } from './json';
 
 export interface SweepVariantData {
   name: string;
@@ -23,8 +24,6 @@ export interface SweepPayload {
   problems: string[];
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const numRow = (v: unknown) => isObj(v) && typeof v.step === 'number' && Object.values(v).every((x) => typeof x === 'number' || x === null);
 const distRow = (v: unknown) => isObj(v) && typeof v.step === 'number' && DISTRIBUTION_KEYS.every((k) => Array.isArray(v[k]) && (v[k] as unknown[]).every((x) => typeof x === 'number' || x === null));
 const variantOk = (v: unknown) => isObj(v) && typeof v.name === 'string' && isObj(v.values) && typeof v.status === 'string' &&

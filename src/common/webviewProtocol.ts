@@ -3,6 +3,7 @@
 // on receipt on both sides (the webview cannot import vscode, so this file is the shared contract).
 // Follows VS Code's webview guide: postMessage carries JSON-serialisable data only.
 import { DISTRIBUTION_KEYS, type DistributionsRow, type MetricsRow } from './metrics';
+import { isObj } from './json';
 
 /** One generated sample, a line of DIR/samples.jsonl (the engine's SampleEvent without `type`). */
 export interface SampleRow {
@@ -55,8 +56,6 @@ export type ViewMessage =
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNumOrNull = (x: unknown) => typeof x === 'number' || x === null;
 
 function checkMetricsRow(v: unknown): boolean {
