@@ -17,9 +17,8 @@ import { label } from './schemaCheck';
 import { countPairs, datasetStats, sniffFile, type PairFormat } from './sniff';
 import { quantile } from '../../common/pairText';
 import type { ConfigDiagnostic, Fix } from './types';
+import { asObj, type Obj } from '../../common/json';
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 
 export function resolveFrom(configPath: string, p: string): string {
   return path.resolve(path.dirname(configPath), p);
@@ -35,7 +34,7 @@ export function readHfConfig(fs: FileProbe, dir: string): HfInfo {
     const bytes = fs.readHead(file, 4 << 20);
     let cfg: Obj;
     try {
-      cfg = obj(JSON.parse(Buffer.from(bytes ?? new Uint8Array()).toString('utf8')));
+      cfg = asObj(JSON.parse(Buffer.from(bytes ?? new Uint8Array()).toString('utf8')));
     } catch (e) {
       return { error: `${file} is not readable JSON: ${e instanceof Error ? e.message : String(e)}` };
     }
@@ -55,7 +54,7 @@ export function readHfConfig(fs: FileProbe, dir: string): HfInfo {
 
 function checkPath(out: Out, p: ParsedConfig, fs: FileProbe, configPath: string, keyPath: string[], want: 'file' | 'dir'): string | undefined {
   let v: unknown = p.value;
-  for (const k of keyPath) v = obj(v)[k];
+  for (const k of keyPath) v = asObj(v)[k];
   if (typeof v !== 'string' || v === '') return undefined;
   const abs = resolveFrom(configPath, v);
   const kind = fs.stat(abs).kind;
@@ -71,7 +70,7 @@ function diag(out: Out, p: ParsedConfig, keyPath: readonly string[], message: st
 }
 
 function checkDataset(out: Out, p: ParsedConfig, fs: FileProbe, abs: string, keyPath: string[], configPath: string): void {
-  const data = obj(obj(p.value).data);
+  const data = asObj(asObj(p.value).data);
   const fmt = typeof data.format === 'string' && (FORMATS as readonly string[]).includes(data.format) ? (data.format as PairFormat | 'auto') : 'auto';
   const res = sniffFile(fs, abs, fmt);
   if (res.fatal) return diag(out, p, keyPath, `${label(keyPath)}: ${res.fatal}`, 'data-file');
@@ -95,14 +94,14 @@ function checkModel(out: Out, p: ParsedConfig, fs: FileProbe, configPath: string
   }
   const weights = ['model.safetensors', 'model.safetensors.index.json'].some((f) => fs.stat(path.join(dir, f)).kind === 'file');
   if (!weights) diag(out, p, ['model', 'from'], `model.from: ${dir} has no model.safetensors or model.safetensors.index.json (only safetensors weights can be loaded)`, 'hf-model');
-  const maxLen = obj(obj(p.value).data).max_length ?? 256;
+  const maxLen = asObj(asObj(p.value).data).max_length ?? 256;
   if (typeof maxLen === 'number' && info.maxPositions !== undefined && maxLen > info.maxPositions) {
-    diag(out, p, obj(obj(p.value).data).max_length === undefined ? ['data'] : ['data', 'max_length'], `data.max_length (${maxLen}) must be at most ${info.maxPositions}, the model's maximum positions (config.json)`, 'cross-field');
+    diag(out, p, asObj(asObj(p.value).data).max_length === undefined ? ['data'] : ['data', 'max_length'], `data.max_length (${maxLen}) must be at most ${info.maxPositions}, the model's maximum positions (config.json)`, 'cross-field');
   }
 }
 
 function checkBackend(out: Out, p: ParsedConfig, fs: FileProbe, configPath: string): void {
-  if (obj(p.value).backend !== 'tensorflow') return;
+  if (asObj(p.value).backend !== 'tensorflow') return;
   const from = path.dirname(configPath);
   const gpu = fs.resolvePackage('@tensorflow/tfjs-node-gpu', from);
   if (gpu) return;
@@ -120,10 +119,10 @@ const num = (v: unknown, dflt: number): number => (typeof v === 'number' && Numb
 
 /** "179 of 256 pairs exceed max_length 128": measured for the byte tokenizer, where lengths are exact. */
 function checkLengths(out: Out, p: ParsedConfig, fs: FileProbe, trainFile: string): void {
-  const root = obj(p.value);
+  const root = asObj(p.value);
   if ((root.tokenizer ?? 'bytes') !== 'bytes' || !isScratch(p.value)) return; // other tokenizers: lengths are not bytes
   const stats = datasetStats(fs, trainFile);
-  const data = obj(root.data);
+  const data = asObj(root.data);
   const limit = typeof data.limit === 'number' && data.limit > 0 ? data.limit : Infinity;
   const total = stats?.total.slice(0, limit) ?? [];
   if (total.length === 0) return;
@@ -141,7 +140,7 @@ function checkLengths(out: Out, p: ParsedConfig, fs: FileProbe, trainFile: strin
 
 /** The eval split's size: the engine's round(n·fraction), at least 1 and at most n-1, or the eval file's pairs. */
 function checkEvalSize(out: Out, p: ParsedConfig, fs: FileProbe, trainFile: string, evalFile: string | undefined): void {
-  const data = obj(obj(p.value).data);
+  const data = asObj(asObj(p.value).data);
   let size: number | undefined;
   let how = '';
   if (typeof data.eval === 'number') {
@@ -161,7 +160,7 @@ function checkEvalSize(out: Out, p: ParsedConfig, fs: FileProbe, trainFile: stri
 
 /** `chat_template:` as a .jinja file (it must exist) or an inline template: its Jinja must parse, as the engine requires. */
 function checkChatTemplate(out: Out, p: ParsedConfig, fs: FileProbe, configPath: string): void {
-  const v = obj(p.value).chat_template;
+  const v = asObj(p.value).chat_template;
   if (typeof v !== 'string' || v === '') return;
   const kind = chatTemplateKind(v);
   if (kind === 'name') return; // a name of the tokenizer's templates: checked when the run loads the tokenizer
@@ -181,11 +180,11 @@ function checkChatTemplate(out: Out, p: ParsedConfig, fs: FileProbe, configPath:
 
 export function fileDiagnostics(p: ParsedConfig, fs: FileProbe, configPath: string): ConfigDiagnostic[] {
   const out: Out = [];
-  const root = obj(p.value);
+  const root = asObj(p.value);
   const train = checkPath(out, p, fs, configPath, ['data', 'train'], 'file');
   if (train) checkDataset(out, p, fs, train, ['data', 'train'], configPath);
   let ev: string | undefined;
-  if (typeof obj(root.data).eval === 'string') {
+  if (typeof asObj(root.data).eval === 'string') {
     ev = checkPath(out, p, fs, configPath, ['data', 'eval'], 'file');
     if (ev) checkDataset(out, p, fs, ev, ['data', 'eval'], configPath);
   }

@@ -7,17 +7,16 @@ import { valueRange, type ParsedConfig } from './document';
 import type { FileProbe } from './fileProbe';
 import { backendLimit, changesThatFit, describe, dimsFromHf, dimsScratch, estimatePeak, keepsFrozen16, type LoraShape, type ModelDims, type RunShape } from './memoryPlan';
 import type { ConfigDiagnostic } from './types';
+import { asObj, type Obj } from '../../common/json';
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 const num = (v: unknown, dflt: number): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 && v < 2 ** 31 ? v : dflt);
 
 function dims(root: Obj, fs: FileProbe | undefined, configPath: string): ModelDims | undefined {
-  const model = obj(root.model);
+  const model = asObj(root.model);
   const from = model.from ?? 'scratch';
   if (from === 'scratch') {
     const tok = root.tokenizer ?? 'bytes';
-    const vocab = tok === 'bytes' ? 257 : num(obj(tok).train, 0);
+    const vocab = tok === 'bytes' ? 257 : num(asObj(tok).train, 0);
     if (!vocab) return undefined; // a tokenizer.json: its size is not known here
     const d = num(model.d_model, 128), heads = num(model.heads, 4);
     return d % heads === 0 ? dimsScratch(num(model.layers, 4), d, heads, num(model.context, 256), vocab) : undefined;
@@ -27,7 +26,7 @@ function dims(root: Obj, fs: FileProbe | undefined, configPath: string): ModelDi
   return fs.memo('hf-dims', file, () => {
     if (fs.stat(file).kind !== 'file') return undefined;
     try {
-      return dimsFromHf(obj(JSON.parse(Buffer.from(fs.readHead(file, 4 << 20) ?? new Uint8Array()).toString('utf8'))));
+      return dimsFromHf(asObj(JSON.parse(Buffer.from(fs.readHead(file, 4 << 20) ?? new Uint8Array()).toString('utf8'))));
     } catch {
       return undefined; // fileChecks reports an unreadable config.json
     }
@@ -36,25 +35,25 @@ function dims(root: Obj, fs: FileProbe | undefined, configPath: string): ModelDi
 
 /** The run's LoRA adapter: `adapter:` (or `model.adapter:`, whose rank the plan does not read: r 8 assumed), targets as PEFT's defaults. */
 function loraOf(root: Obj, m: ModelDims): LoraShape | undefined {
-  if (root.adapter === undefined && obj(root.model).adapter === undefined) return undefined;
-  const a = obj(root.adapter);
+  if (root.adapter === undefined && asObj(root.model).adapter === undefined) return undefined;
+  const a = asObj(root.adapter);
   const t = a.target_modules;
   const targets = t === 'all-linear' ? 'all-linear' : Array.isArray(t) && t.every((x) => typeof x === 'string') ? (t as string[]) : m.family === 'gpt2' ? ['c_attn'] : ['q_proj', 'v_proj'];
   return { r: num(a.r, 8), targets };
 }
 
 export function memoryDiagnostics(p: ParsedConfig, fs: FileProbe | undefined, configPath: string): ConfigDiagnostic[] {
-  const root = obj(p.value);
+  const root = asObj(p.value);
   const m = dims(root, fs, configPath);
   if (!m) return [];
-  const train = obj(root.train), data = obj(root.data);
+  const train = asObj(root.train), data = asObj(root.data);
   const pairs = num(train.batch_size, 8);
   const run: RunShape = { rows: 2 * pairs, T: num(data.max_length, 256), checkpointing: train.gradient_checkpointing === true, reference: root.method === 'dpo' };
   const lora = loraOf(root, m);
   if (lora) run.lora = lora;
-  const pretrained = typeof obj(root.model).from === 'string' && obj(root.model).from !== 'scratch';
+  const pretrained = typeof asObj(root.model).from === 'string' && asObj(root.model).from !== 'scratch';
   const backend = typeof root.backend === 'string' ? root.backend : 'auto';
-  if (keepsFrozen16(m, run, obj(root.model).frozen_dtype, backend)) run.frozen16 = true;
+  if (keepsFrozen16(m, run, asObj(root.model).frozen_dtype, backend)) run.frozen16 = true;
   const est = estimatePeak(m, run);
   const limit = backendLimit(backend);
   if (est.total <= 0.8 * limit.bytes) return [];

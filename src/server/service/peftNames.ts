@@ -9,9 +9,8 @@ import { LORA_FIELDS, type PeftUses } from '../../common/peftAliases';
 import { keyRange, rangeAt, type ParsedConfig } from './document';
 import { pairLines, renameFix, withFixes } from './keyEdits';
 import type { ConfigDiagnostic, Fix } from './types';
+import { asObj, type Obj } from '../../common/json';
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 
 /** A YAML scalar or flow list for the rewritten section. */
 function yamlText(v: unknown): string {
@@ -42,7 +41,7 @@ export function peftDiagnostics(p: ParsedConfig, uses: PeftUses, canonical: unkn
   const out: ConfigDiagnostic[] = [];
   const u = uses.usePeft;
   const creates = u?.effect === 'creates';
-  const adapter = obj(obj(canonical).adapter);
+  const adapter = asObj(asObj(canonical).adapter);
   const rewrite = creates ? rewriteFix(p, ['use_peft', ...uses.lora.filter((l) => l.status === 'moved').map((l) => l.key)], adapter) : undefined;
   if (u) {
     const range = keyRange(p, ['use_peft']);

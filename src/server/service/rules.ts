@@ -8,16 +8,15 @@ import { insertKeyFix, removeKeyFix, setValueFix } from './fixes';
 import type { Fix } from './types';
 import { label } from './schemaCheck';
 import type { ConfigDiagnostic } from './types';
+import { asObj } from '../../common/json';
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const posInt = (v: unknown): v is number => isNum(v) && Number.isInteger(v) && v > 0;
 
 /** The value at path, or the spec default when absent; undefined when neither is a usable number. */
 function num(root: unknown, path: readonly string[]): number | undefined {
   let v: unknown = root;
-  for (const k of path) v = obj(v)[k];
+  for (const k of path) v = asObj(v)[k];
   if (v === undefined || v === null) {
     const s = specAt(path);
     return s?.kind === 'number' ? s.default : undefined;
@@ -27,7 +26,7 @@ function num(root: unknown, path: readonly string[]): number | undefined {
 
 const has = (root: unknown, path: readonly string[]): boolean => {
   let v: unknown = root;
-  for (const k of path) v = obj(v)[k];
+  for (const k of path) v = asObj(v)[k];
   return v !== undefined && v !== null;
 };
 
@@ -35,7 +34,7 @@ const has = (root: unknown, path: readonly string[]): boolean => {
 const at = (p: ParsedConfig, path: readonly string[]) => (has(p.value, path) ? valueRange(p, path) : keyRange(p, path.slice(0, -1)));
 
 export function isScratch(root: unknown): boolean {
-  const from = obj(obj(root).model).from;
+  const from = asObj(asObj(root).model).from;
   return from === undefined || from === null || from === 'scratch' || typeof from !== 'string';
 }
 
@@ -81,7 +80,7 @@ export function ruleDiagnostics(p: ParsedConfig, configPath: string): ConfigDiag
   }
 
   // Steps.
-  const train = obj(obj(v).train);
+  const train = asObj(asObj(v).train);
   if (has(v, ['train', 'max_steps']) && has(v, ['train', 'epochs'])) {
     const fixes = [removeKeyFix(p, ['train', 'epochs'], 'Remove train.epochs (keep max_steps)'), removeKeyFix(p, ['train', 'max_steps'], 'Remove train.max_steps (keep epochs)')].filter((f): f is Fix => f !== undefined);
     err(['train', 'epochs'], 'give train.max_steps or train.epochs, not both', fixes.length ? { data: { fixes } } : {});
@@ -93,7 +92,7 @@ export function ruleDiagnostics(p: ParsedConfig, configPath: string): ConfigDiag
   }
 
   // method dpo needs beta.
-  const root = obj(v);
+  const root = asObj(v);
   if (root.method === 'dpo' && !has(v, ['beta'])) {
     const beta = specAt(['beta']);
     const fix = beta ? insertKeyFix(p, [], 'beta', beta, configPath) : undefined;
@@ -108,7 +107,7 @@ export function ruleDiagnostics(p: ParsedConfig, configPath: string): ConfigDiag
   // Scratch-only keys are ignored for a Hugging Face model.
   if (!isScratch(v)) {
     for (const k of ['layers', 'd_model', 'heads', 'context']) {
-      if (has(v, ['model', k])) out.push({ range: keyRange(p, ['model', k]), severity: 'warning', message: `model.${k} is ignored: the architecture comes from ${String(obj(root.model).from)}/config.json`, code: 'cross-field' });
+      if (has(v, ['model', k])) out.push({ range: keyRange(p, ['model', k]), severity: 'warning', message: `model.${k} is ignored: the architecture comes from ${String(asObj(root.model).from)}/config.json`, code: 'cross-field' });
     }
   }
   return out;

@@ -8,13 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { SWEEP_KEY, applyVariant, expandGrid, gridSize, readSweep, MAX_SWEEP_RUNS } from '../../common/sweep';
 import { keyRange, parseConfig } from './document';
 import type { CodeLens } from './types';
+import { asObj } from '../../common/json';
 
 export const START_SWEEP_COMMAND = 'orpoLab.startSweep';
 /** Seconds per optimizer step assumed without a measured run: the embedded default on 2 idle CPU cores (36 s for 300 steps, docs/benchmarks.md). */
 export const DEFAULT_STEP_SECONDS = 0.12;
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 
 /** A run's seconds per step from its metrics.jsonl text, when it has a row with time and step. */
 export function stepSeconds(metricsText: string): { seconds: number; steps: number } | undefined {
@@ -73,7 +72,7 @@ export function sweepLensTitle(value: unknown, configPath: string): string | und
   const n = gridSize(sweep);
   if (!Number.isFinite(n) || n <= 0 || n > MAX_SWEEP_RUNS) return '▶ Start ORPO sweep (fix the sweep first)';
   const runs = `${n} run${n === 1 ? '' : 's'}`;
-  const root = obj(value);
+  const root = asObj(value);
   const outDir = configPath ? path.resolve(path.dirname(configPath), typeof root.output_dir === 'string' ? root.output_dir : 'runs') : '';
   const name = typeof root.name === 'string' ? root.name : '';
   const metricsFile = outDir && name ? newestMetrics(outDir, name) : undefined;
@@ -85,7 +84,7 @@ export function sweepLensTitle(value: unknown, configPath: string): string | und
   }
   let steps = 0;
   for (const v of expandGrid(sweep)) {
-    const s = obj(applyVariant(value, v.values).train).max_steps;
+    const s = asObj(applyVariant(value, v.values).train).max_steps;
     const perVariant = typeof s === 'number' && s > 0 ? s : measured?.steps;
     if (perVariant === undefined) return `▶ Start ORPO sweep: ${runs}`;
     steps += perVariant;

@@ -10,9 +10,8 @@ import { pairLines, renameFix, withFixes } from './keyEdits';
 import { peftDiagnostics } from './peftNames';
 import { closest } from './suggest';
 import type { ConfigDiagnostic, Fix } from './types';
+import { asObj } from '../../common/json';
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 const dotted = (path: readonly string[]) => path.join('.');
 
 /** The config with aliases applied (ranges mapped back), and the diagnostics about TRL names. */
@@ -37,7 +36,7 @@ export function withAliases(p: ParsedConfig): { parsed: ParsedConfig; diagnostic
   }
   out.push(...peftDiagnostics(p, c.peft, c.value, moved));
   const parsed: ParsedConfig = { ...p, value: c.value, moved };
-  const root = obj(c.value);
+  const root = asObj(c.value);
   const method = root.method ?? 'orpo';
   if ((method === 'orpo' || method === 'orpo-pr') && typeof root.beta === 'number') {
     const hasLambda = root.lambda !== undefined && root.lambda !== null;
@@ -47,7 +46,7 @@ export function withAliases(p: ParsedConfig): { parsed: ParsedConfig; diagnostic
       : del ? { title: `Move beta's value to "lambda"`, edits: [{ range: valueRange(parsed, ['lambda']), newText: String(root.beta) }, { range: del, newText: '' }] } : undefined;
     out.push(withFixes({ range: keyRange(parsed, ['beta']), severity: 'error', code: 'beta-orpo', message: `beta is not used by method ${String(method)}: in TRL, ORPOConfig.beta is ORPO's λ (the weight of the odds-ratio term); ORPO Lab calls it lambda and keeps beta for DPO's temperature. Write lambda: ${String(root.beta)}` }, [fix]));
   }
-  const train = obj(root.train);
+  const train = asObj(root.train);
   if (train.warmup_steps !== undefined && train.warmup_ratio !== undefined) {
     out.push({ range: valueRange(parsed, ['train', 'warmup_ratio']), severity: 'error', code: 'cross-field', message: 'give train.warmup_steps or train.warmup_ratio, not both' });
   }
