@@ -45,7 +45,7 @@ const llama: HfConfig = {
 
 for (const [name, config, make] of [['GPT-2', gpt2, () => createGpt2(gpt2)], ['Llama (GQA, tied)', llama, () => createLlama(llama, undefined, 1)]] as const) {
   for (const [checkpointing, lora] of [[false, false], [true, false], [false, true], [true, true]] as const) {
-    test(`${name}${checkpointing ? ' with checkpointing' : ''}${lora ? ' with LoRA (r 8, all-linear)' : ''}: the estimate is within 25% of the measured peak`, async () => {
+    test(`${name}${checkpointing ? ' with checkpointing' : ''}${lora ? ' with LoRA (r 8, all-linear)' : ''}: the estimate is within 25% of the measured peak`, async (t) => {
       await selectBackend('native');
       const T = 128, pairs = 2;
       const before = nativeMemory()?.live;
@@ -59,6 +59,7 @@ for (const [name, config, make] of [['GPT-2', gpt2, () => createGpt2(gpt2)], ['L
       assert.ok(dims);
       const est = estimatePeak(dims, { rows: 2 * pairs, T, checkpointing, reference: false, ...(lora ? { lora: { r: 8, targets: 'all-linear' as const } } : {}) }).total;
       const ratio = est / measured;
+      t.diagnostic(`measured ${(measured / 2 ** 20).toFixed(2)} MiB, estimate ${(est / 2 ** 20).toFixed(2)} MiB (×${ratio.toFixed(3)})`);
       assert.ok(ratio > 0.75 && ratio < 1.25, `estimate ${(est / 2 ** 20).toFixed(2)} MiB vs measured ${(measured / 2 ** 20).toFixed(2)} MiB (×${ratio.toFixed(3)})`);
     });
   }
@@ -68,7 +69,7 @@ for (const [name, config, make] of [['GPT-2', gpt2, () => createGpt2(gpt2)], ['L
 // is written as a bf16 transformers directory first and loaded as a run loads it.
 for (const [name, config, make] of [['GPT-2', gpt2, () => createGpt2(gpt2)], ['Llama (GQA, tied)', llama, () => createLlama(llama, undefined, 1)]] as const) {
   for (const checkpointing of [false, true]) {
-    test(`${name} from a bf16 checkpoint with LoRA (r 8, all-linear), frozen weights 16-bit${checkpointing ? ', checkpointing' : ''}: the estimate is within 25% of the measured peak`, async () => {
+    test(`${name} from a bf16 checkpoint with LoRA (r 8, all-linear), frozen weights 16-bit${checkpointing ? ', checkpointing' : ''}: the estimate is within 25% of the measured peak`, async (t) => {
       await selectBackend('native');
       const dir = await mkdtemp(join(tmpdir(), 'plan-bf16-'));
       try {
@@ -89,6 +90,7 @@ for (const [name, config, make] of [['GPT-2', gpt2, () => createGpt2(gpt2)], ['L
         assert.ok(keepsFrozen16(dims, run, 'auto', 'native') && !keepsFrozen16(dims, run, 'float32', 'native') && !keepsFrozen16(dims, run, 'auto', 'wasm'));
         const est = estimatePeak(dims, { ...run, frozen16: true }).total;
         const ratio = est / measured;
+        t.diagnostic(`measured ${(measured / 2 ** 20).toFixed(2)} MiB, estimate ${(est / 2 ** 20).toFixed(2)} MiB (×${ratio.toFixed(3)})`);
         assert.ok(ratio > 0.75 && ratio < 1.25, `estimate ${(est / 2 ** 20).toFixed(2)} MiB vs measured ${(measured / 2 ** 20).toFixed(2)} MiB (×${ratio.toFixed(3)})`);
         assert.ok(est < estimatePeak(dims, run).total, 'the 16-bit estimate is below the float32 one');
       } finally {
@@ -103,25 +105,28 @@ const cut = (L: number): [string, HfConfig, () => CausalLM][] => {
   const smol: HfConfig = { ...BENCH_MODELS['smollm2-360m'], num_hidden_layers: L };
   return [[`GPT-2-small, ${L} of 12 blocks`, gpt2Small, () => createGpt2(gpt2Small)], [`SmolLM2-360M, ${L} of 32 blocks`, smol, () => createLlama(smol, undefined, 1)]];
 };
-for (const [name, config, make] of [...cut(2), ...cut(1)]) {
-  test(`${name}: the estimate is within 25% of the measured peak, with and without checkpointing, which lowers it`, async (t) => {
+// 2 blocks at 64 tokens (the head in one chunk), 1 block at 256 (in 4 chunks: loss/logps.ts).
+for (const [name, config, make, T] of [...cut(2).map((c) => [...c, 64] as const), ...cut(1).map((c) => [...c, 256] as const)]) {
+  test(`${name}, ${T} tokens: the estimate is within 25% of the measured peak, with and without checkpointing (which lowers it), and with LoRA and checkpointing`, async (t) => {
     await selectBackend('native');
-    const T = 64, pairs = 2;
+    const pairs = 2;
     const before = nativeMemory()?.live;
-    const model = make();
     const peaks: number[] = [];
-    try {
-      for (const checkpointing of [false, true]) {
+    for (const [checkpointing, lora] of [[false, false], [true, false], [true, true]] as const) {
+      const model = make();
+      try {
         model.gradientCheckpointing = checkpointing;
+        if (lora) attachLora(model, createLora(model, { r: 16, alpha: 16, dropout: 0, targets: 'all-linear' }, 1));
         const measured = measure(model, config.vocab_size, T, pairs);
         peaks.push(measured);
-        const est = estimatePeak(dimsFromHf(config) as NonNullable<ReturnType<typeof dimsFromHf>>, { rows: 2 * pairs, T, checkpointing, reference: false }).total;
+        const est = estimatePeak(dimsFromHf(config) as NonNullable<ReturnType<typeof dimsFromHf>>, { rows: 2 * pairs, T, checkpointing, reference: false, ...(lora ? { lora: { r: 16, targets: 'all-linear' as const } } : {}) }).total;
         const ratio = est / measured;
-        t.diagnostic(`${checkpointing ? 'checkpointing' : 'plain'}: measured ${(measured / 2 ** 20).toFixed(1)} MiB, estimate ${(est / 2 ** 20).toFixed(1)} MiB (×${ratio.toFixed(3)})`);
-        assert.ok(ratio > 0.75 && ratio < 1.25, `${checkpointing ? 'checkpointing: ' : ''}estimate ${(est / 2 ** 20).toFixed(2)} MiB vs measured ${(measured / 2 ** 20).toFixed(2)} MiB (×${ratio.toFixed(3)})`);
+        const what = `${checkpointing ? 'checkpointing' : 'plain'}${lora ? ' + LoRA r 16' : ''}`;
+        t.diagnostic(`${what}: measured ${(measured / 2 ** 20).toFixed(1)} MiB, estimate ${(est / 2 ** 20).toFixed(1)} MiB (×${ratio.toFixed(3)})`);
+        assert.ok(ratio > 0.75 && ratio < 1.25, `${what}: estimate ${(est / 2 ** 20).toFixed(2)} MiB vs measured ${(measured / 2 ** 20).toFixed(2)} MiB (×${ratio.toFixed(3)})`);
+      } finally {
+        model.dispose();
       }
-    } finally {
-      model.dispose();
     }
     leftBehind(before, T);
     const [plain, ckpt] = peaks as [number, number];

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Method } from '../../common/config';
 import type { TrlMetric } from '../../common/metrics';
-import { sequenceLogps } from './logps';
+import { sequenceLogps, type HiddenStates } from './logps';
 
 /** Stable log(1 − exp(x)) for x < 0 (Mächler 2012): log(−expm1(x)) above −ln 2, log1p(−exp(x)) below. */
 export function log1mexp(x: tf.Tensor): tf.Tensor {
@@ -27,8 +27,8 @@ export function log1mexp(x: tf.Tensor): tf.Tensor {
 export const logSigmoid = (x: tf.Tensor): tf.Tensor => tf.neg(tf.softplus(tf.neg(x)));
 
 export interface LossBatch {
-  /** [2B, T, V] */
-  logits: tf.Tensor3D;
+  /** [2B, T, V], or the final hidden states [2B·T, d] and the output head, applied in row chunks (logps.ts). */
+  logits: tf.Tensor3D | HiddenStates;
   /** int32 [2B*T]: the next token at each position */
   targets: tf.Tensor1D;
   /** [2B*T]: 1 where the target is a response token (prompt masked) */
@@ -69,7 +69,7 @@ const half = (x: tf.Tensor1D, B: number): [tf.Tensor1D, tf.Tensor1D] => [tf.slic
 
 /** The loss and TRL's metrics for one concatenated batch. */
 export function preferenceLoss(b: LossBatch, s: LossSettings): LossResult {
-  const [R, T, V] = b.logits.shape;
+  const [R, T, V] = b.logits instanceof tf.Tensor ? b.logits.shape : [b.logits.R, b.logits.T, b.logits.head.V];
   const B = R / 2;
   const lp = sequenceLogps(b.logits, b.targets, b.respMask);
   const [lw, ll] = half(lp.mean, B); // [B], [B]
@@ -111,7 +111,7 @@ export function preferenceLoss(b: LossBatch, s: LossSettings): LossResult {
   // padding included; positions added by a length bucket are not counted).
   const n = b.longest ?? T;
   const att = s.method === 'dpo' ? tf.reshape(b.respMask, [R, T]) : tf.tile(tf.concat([tf.ones([1, n - 1]), tf.zeros([1, T - n + 1])], 1), [R, 1]); // [2B, T]
-  const masked = tf.sum(tf.mul(tf.sum(b.logits, 2), att), 1) as tf.Tensor1D; // [2B]: Σ over counted positions and vocab
+  const masked = tf.sum(tf.mul(lp.logitSums, att), 1) as tf.Tensor1D; // [2B]: Σ over counted positions and vocab
   const counts = tf.sum(att, 1) as tf.Tensor1D; // [2B]
   const [sw, sl] = half(masked, B);
   const [cw, cl] = half(counts, B);

@@ -5,6 +5,7 @@
 // Activation memory then holds one block's intermediates at a time plus every block's input.
 import * as tf from '@tensorflow/tfjs-core';
 import type { CustomGradientFunc } from '@tensorflow/tfjs-core/dist/engine';
+import { innerGrads } from '../ops/grads';
 
 export type Block = (x: tf.Tensor2D, consts: tf.Tensor[]) => tf.Tensor2D;
 
@@ -22,15 +23,8 @@ export function checkpointed(block: Block, x: tf.Tensor2D, weights: tf.Tensor[],
       value: block(inputs[0] as tf.Tensor2D, consts),
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         const [xs, ...cs] = saved as [tf.Tensor2D, ...tf.Tensor[]];
-        // Recompute with the tape on; the weights are the same tensors the block reads. tfjs 4.22's
-        // nested gradients() replaces the outer tape and leaves it null: keep the outer one aside.
-        const state = (tf.engine() as unknown as { state: { activeTape: unknown } }).state;
-        const outer = state.activeTape;
-        try {
-          return tf.grads((xi: tf.Tensor, ...ws: tf.Tensor[]) => (void ws, block(xi as tf.Tensor2D, cs)))([xs, ...weights], dy as tf.Tensor);
-        } finally {
-          state.activeTape = outer;
-        }
+        // Recompute with the tape on; the weights are the same tensors the block reads.
+        return innerGrads((xi: tf.Tensor, ...ws: tf.Tensor[]) => (void ws, block(xi as tf.Tensor2D, cs)), [xs, ...weights], dy as tf.Tensor);
       },
     };
   }) as unknown as CustomGradientFunc<tf.Tensor>);

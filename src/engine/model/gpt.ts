@@ -12,7 +12,7 @@ import { linear, matmulT } from '../ops/matmul';
 import { attention, causalMask, causalSelfAttention, geluTanh, layerNorm, mergeHeads, paddingMask, splitHeads, splitHeadsT } from '../ops/nn';
 import { checkpointed } from './checkpoint';
 import { extendLayer, type CacheStep } from './kvcache';
-import type { CausalLM, HfConfig, KvCache, LinearAdapter, SourceDtype } from './types';
+import type { CausalLM, HfConfig, KvCache, LinearAdapter, OutputHead, SourceDtype } from './types';
 import { paramSeed } from './seed';
 
 export interface Gpt2Dims {
@@ -139,18 +139,35 @@ class Gpt2 implements CausalLM {
   }
 
   forward(ids: tf.Tensor2D, lengths?: ArrayLike<number>): tf.Tensor3D {
-    return this.run(ids, 0, undefined, lengths).logits;
+    return this.logits(this.run(ids, 0, undefined, lengths), ids);
+  }
+
+  hidden(ids: tf.Tensor2D, lengths?: ArrayLike<number>): { h: tf.Tensor2D; head: OutputHead } {
+    return { h: this.run(ids, 0, undefined, lengths), head: this.head() };
   }
 
   step(ids: tf.Tensor2D, cache: KvCache | undefined): { logits: tf.Tensor3D; cache: KvCache } {
     const past = cache?.length ?? 0;
     const layers: { k: tf.Tensor3D; v: tf.Tensor3D }[] = [];
-    const { logits } = this.run(ids, past, { prev: cache, next: layers });
+    const logits = this.logits(this.run(ids, past, { prev: cache, next: layers }), ids);
     return { logits, cache: { length: past + ids.shape[1], layers } };
   }
 
-  private run(ids: tf.Tensor2D, past: number, kv: CacheStep | undefined, lengths?: ArrayLike<number>): { logits: tf.Tensor3D } {
-    const { d, L, V, H, eps } = this.D;
+  /** The tied head, x·wteᵀ. */
+  private head(): OutputHead {
+    const wte = this.w('transformer.wte.weight');
+    const v = this.params.get('transformer.wte.weight'); // absent when 16-bit
+    return { V: this.D.V, apply: (h) => matmulT(h, wte), weights: v?.trainable ? [v] : [] }; // [N, V]
+  }
+
+  private logits(x: tf.Tensor2D, ids: tf.Tensor2D): tf.Tensor3D {
+    const [B, T] = ids.shape;
+    return tf.reshape(this.head().apply(x), [B, T, this.D.V]) as tf.Tensor3D; // [B, T, V]
+  }
+
+  /** The blocks and the final norm on ids [B, T] at positions past..past+T-1 → hidden states [B*T, d]. */
+  private run(ids: tf.Tensor2D, past: number, kv: CacheStep | undefined, lengths?: ArrayLike<number>): tf.Tensor2D {
+    const { d, L, H, eps } = this.D;
     const [B, T] = ids.shape;
     if (past + T > this.context) throw new Error(`sequence of ${past + T} tokens exceeds the model's context of ${this.context}`);
     const pos = tf.slice(this.p<tf.Rank.R2>('transformer.wpe.weight'), [past, 0], [T, d]); // [T, d]
@@ -161,9 +178,7 @@ class Gpt2 implements CausalLM {
       const blk = (xi: tf.Tensor2D, consts: tf.Tensor[]): tf.Tensor2D => this.block(i, xi, B, T, mask, kv, consts[0] ?? null);
       x = this.gradientCheckpointing && !kv ? checkpointed(blk, x, this.blockWeights(`transformer.h.${i}.`), pad ? [pad] : []) : blk(x, pad ? [pad] : []); // [B*T, d]
     }
-    x = layerNorm(x, this.p('transformer.ln_f.weight'), this.p('transformer.ln_f.bias'), eps);
-    const logits = matmulT(x, this.w('transformer.wte.weight')); // [B*T, V]: tied head, x·wteᵀ
-    return { logits: tf.reshape(logits, [B, T, V]) as tf.Tensor3D }; // [B, T, V]
+    return layerNorm(x, this.p('transformer.ln_f.weight'), this.p('transformer.ln_f.bias'), eps); // [B*T, d]
   }
 
   /** Transformer block i: x [B*T, d] → [B*T, d]. */

@@ -15,7 +15,7 @@ import { inPlaceVersion } from '../backend/native/io';
 import { checkpointed } from './checkpoint';
 import { applyRope, applyRopeRows, ropeInvFreq, ropeTables } from './rope';
 import { extendLayer, type CacheStep } from './kvcache';
-import type { CausalLM, HfConfig, KvCache, LinearAdapter, SourceDtype } from './types';
+import type { CausalLM, OutputHead, HfConfig, KvCache, LinearAdapter, SourceDtype } from './types';
 import { paramSeed } from './seed';
 
 /** transformers' LlamaForCausalLM init: N(0, initializer_range) weights, zero biases, unit norms. */
@@ -107,19 +107,44 @@ class Llama implements CausalLM {
   }
 
   forward(ids: tf.Tensor2D, lengths?: ArrayLike<number>): tf.Tensor3D {
-    return this.run(ids, 0, undefined, lengths);
+    return this.logits(this.run(ids, 0, undefined, lengths), ids, false);
+  }
+
+  hidden(ids: tf.Tensor2D, lengths?: ArrayLike<number>): { h: tf.Tensor2D; head: OutputHead } {
+    return { h: this.run(ids, 0, undefined, lengths), head: this.outputHead(false) };
   }
 
   step(ids: tf.Tensor2D, cache: KvCache | undefined): { logits: tf.Tensor3D; cache: KvCache } {
     const past = cache?.length ?? 0;
     const layers: { k: tf.Tensor3D; v: tf.Tensor3D }[] = [];
-    const logits = this.run(ids, past, { prev: cache, next: layers });
+    const logits = this.logits(this.run(ids, past, { prev: cache, next: layers }), ids, true);
     return { logits, cache: { length: past + ids.shape[1], layers } };
   }
 
-  /** The decoder on ids [B, T] at positions past..past+T-1, reading and extending `kv` when given. */
-  private run(ids: tf.Tensor2D, past: number, kv: CacheStep | undefined, lengths?: ArrayLike<number>): tf.Tensor3D {
-    const { d, L, V, hd, eps } = this.D;
+  private logits(x: tf.Tensor2D, ids: tf.Tensor2D, cached: boolean): tf.Tensor3D {
+    const [B, T] = ids.shape;
+    return tf.reshape(this.outputHead(cached).apply(x), [B, T, this.D.V]) as tf.Tensor3D; // [B, T, V]
+  }
+
+  /**
+   * The output head. Tied, it is x·Eᵀ (ops/matmul.ts) in training, and always for a 16-bit table: no
+   * transposed [d, V] copy saved for the backward pass, its gradient [V, d] straight (none when it is
+   * frozen). Cached decoding multiplies by a transposed copy made once (tiedHead).
+   */
+  private outputHead(cached: boolean): OutputHead {
+    const V = this.D.V;
+    const name = this.D.tied ? 'model.embed_tokens.weight' : 'lm_head.weight';
+    const v = this.params.get(name); // absent when 16-bit
+    const weights = v?.trainable ? [v] : [];
+    const wte = this.w('model.embed_tokens.weight');
+    if (this.D.tied && (!cached || wte instanceof Half)) return { V, apply: (h) => matmulT(h, wte), weights }; // [N, V]
+    const head = !this.D.tied ? this.w('lm_head.weight') : this.tiedHead(); // [d, V]
+    return { V, apply: (h) => linear(h, head), weights: cached ? [] : weights }; // [N, V]
+  }
+
+  /** The decoder's layers and final norm on ids [B, T] at positions past..past+T-1 (reading and extending `kv` when given) → [B*T, d]. */
+  private run(ids: tf.Tensor2D, past: number, kv: CacheStep | undefined, lengths?: ArrayLike<number>): tf.Tensor2D {
+    const { d, L, hd, eps } = this.D;
     const [B, T] = ids.shape;
     if (past + T > this.context) throw new Error(`sequence of ${past + T} tokens exceeds the model's context of ${this.context}`);
     const rope = past === 0 ? this.wholeRope(T) : ropeTables(this.invFreq, past, T); // [T, hd] each
@@ -131,13 +156,7 @@ class Llama implements CausalLM {
       const blk = (xi: tf.Tensor2D, [cos, sin, p]: tf.Tensor[]): tf.Tensor2D => this.block(i, xi, B, T, { cos: cos as tf.Tensor2D, sin: sin as tf.Tensor2D }, mask, kv, p ?? null);
       x = this.gradientCheckpointing && !kv ? checkpointed(blk, x, this.blockWeights(`model.layers.${i}.`), consts) : blk(x, consts); // [B*T, d]
     }
-    x = rmsNorm(x, this.p('model.norm.weight'), eps);
-    const wte = this.w('model.embed_tokens.weight');
-    // A tied head as x·Eᵀ (ops/matmul.ts) in training, and always for a 16-bit table: no transposed
-    // [d, V] copy saved for the backward pass, its gradient [V, d] straight (none when it is frozen).
-    if (this.D.tied && (!kv || wte instanceof Half)) return tf.reshape(matmulT(x, wte), [B, T, V]) as tf.Tensor3D; // [B, T, V]
-    const head = !this.D.tied ? this.w('lm_head.weight') : this.tiedHead(); // [d, V]
-    return tf.reshape(linear(x, head), [B, T, V]) as tf.Tensor3D; // [B, T, V]
+    return rmsNorm(x, this.p('model.norm.weight'), eps); // [B*T, d]
   }
 
   /** Decoder layer i: x [B*T, d] → [B*T, d]. */

@@ -34,6 +34,16 @@ export interface LinearAdapter {
   dispose(): void;
 }
 
+/** A model's output head as a function of its final hidden states, for code that applies it in row chunks. */
+export interface OutputHead {
+  /** Vocabulary size: the width of the logits. */
+  readonly V: number;
+  /** h [N, d] → logits [N, V]. */
+  apply(h: tf.Tensor2D): tf.Tensor2D;
+  /** The trainable tensors `apply` reads (none when the head is frozen: a LoRA base). */
+  readonly weights: tf.Tensor[];
+}
+
 export interface CausalLM {
   /** The config.json this model saves (and was loaded from). */
   readonly config: HfConfig;
@@ -53,6 +63,8 @@ export interface CausalLM {
    * (transformers' attention_mask: padding keys masked, so padding positions see real tokens only).
    */
   forward(ids: tf.Tensor2D, lengths?: ArrayLike<number>): tf.Tensor3D;
+  /** As `forward`, stopping before the output head: the final hidden states h [B·T, d] and the head (forward = head.apply(h)). */
+  hidden(ids: tf.Tensor2D, lengths?: ArrayLike<number>): { h: tf.Tensor2D; head: OutputHead };
   /**
    * Incremental decoding: ids [B, T] continue the cached sequence → logits [B, T, V] and the grown
    * cache. The caller owns (and disposes) the returned cache tensors.

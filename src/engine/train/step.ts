@@ -6,6 +6,7 @@ import { collate, type CollatedBatch } from '../data/batch';
 import type { TokenizedPair } from '../data/tokenize';
 import { Lora, trainableParams } from '../model/lora';
 import type { CausalLM } from '../model/types';
+import type { HiddenStates } from '../loss/logps';
 import { preferenceLoss, type LossBatch, type LossResult, type LossSettings } from '../loss/preference';
 
 export interface BatchTensors extends Omit<LossBatch, 'logits'> {
@@ -43,14 +44,28 @@ export function disposeBatch(t: BatchTensors): void {
   tf.dispose([t.ids, t.targets, t.respMask, t.seqMask]);
 }
 
+/**
+ * The model's output for the loss: the logits [2B, T, V], or its final hidden states with the head
+ * that the loss applies in row chunks (loss/logps.ts), never holding the whole logits. Chunks are
+ * used without gradients (evaluation, a DPO reference), with a frozen head (LoRA: the backward pass
+ * runs the head once more, a few per cent of a step), and under gradient checkpointing (the user
+ * traded time for memory); a trained head without checkpointing keeps the logits, the fastest way.
+ */
+function modelOutput(model: CausalLM, t: BatchTensors, training: boolean): tf.Tensor3D | HiddenStates {
+  const [R, T] = t.ids.shape;
+  const { h, head } = model.hidden(t.ids, t.lengths); // [2B*T, d]
+  if (!training || model.gradientCheckpointing || head.weights.length === 0) return { h, head, R, T };
+  return tf.reshape(head.apply(h), [R, T, head.V]) as tf.Tensor3D; // [2B, T, V]
+}
+
 /** The frozen reference's summed response log-probs for DPO, [2B]. */
 export function referenceSums(ref: CausalLM, t: BatchTensors): tf.Tensor1D {
-  return tf.tidy(() => preferenceLoss({ ...t, logits: ref.forward(t.ids, t.lengths) }, { method: 'sft', lambda: 1, nllOnPrompt: true }).sums);
+  return tf.tidy(() => preferenceLoss({ ...t, logits: modelOutput(ref, t, false) }, { method: 'sft', lambda: 1, nllOnPrompt: true }).sums);
 }
 
 /** Loss and metrics of a batch, no gradients (evaluation). The caller disposes the result's tensors. */
 export function evaluateBatch(model: CausalLM, t: BatchTensors, s: LossSettings): LossResult {
-  return tf.tidy(() => preferenceLoss({ ...t, logits: model.forward(t.ids, t.lengths) }, s) as unknown as tf.TensorContainer) as unknown as LossResult;
+  return tf.tidy(() => preferenceLoss({ ...t, logits: modelOutput(model, t, false) }, s) as unknown as tf.TensorContainer) as unknown as LossResult;
 }
 
 export interface GradResult {
@@ -71,8 +86,7 @@ export function gradients(model: CausalLM, t: BatchTensors, s: LossSettings): Gr
   let value: tf.Scalar, grads: tf.NamedTensorMap;
   try {
     ({ value, grads } = tf.variableGrads(() => {
-      const logits = model.forward(t.ids, t.lengths); // [2B, T, V]
-      const out = preferenceLoss({ ...t, logits }, s);
+      const out = preferenceLoss({ ...t, logits: modelOutput(model, t, true) }, s);
       metrics = tf.keep(out.metrics);
       return out.loss;
     }, vars));

@@ -3,7 +3,8 @@
 // diagnostics that give the figures and the changes that would fit. The terms follow what the engine
 // holds at the end of the backward pass, its peak: fp32 weights, AdamW's two moments (updated in
 // place), every gradient, the activations the autodiff tape saved (each block's inputs only, with
-// gradient checkpointing, plus one block recomputed), the logits and their gradient, and a tied
+// gradient checkpointing, plus one block recomputed), the logits and their gradient (or a chunk of
+// them, when the head runs in chunks), and a tied
 // embedding gradient's two halves (lookup and head) beside their sum (with checkpointing: the larger
 // of that moment and a block's recomputation). Under LoRA the base
 // weights are frozen: gradients and AdamW moments only for the adapter, no embedding gradient, and
@@ -12,6 +13,7 @@
 // their matrices (linear weights, embeddings, head), 4 for norms and biases. Checked against the
 // native backend's measured peak (memoryPlan.test.ts; GPT-2-small and SmolLM2-360M in docs/benchmarks.md).
 import os from 'node:os';
+import { headChunkRows } from '../../common/headChunk';
 
 export interface ModelDims {
   family: 'gpt2' | 'llama';
@@ -99,6 +101,16 @@ function tokenSaved(m: ModelDims): number {
 const GRAD_GARBAGE = { gpt2: 0.96, llama: 1.34 } as const;
 const MAPS_SAVED = 4, MAPS_GARBAGE = 2.4, LOGIT_COPIES = 2.3;
 
+// The chunked head (engine/loss/logps.ts; under checkpointing and LoRA) holds no [N, V] logits across
+// the pass: its moment is the first of the backward pass, when the head runs again chunk by chunk. It
+// holds what the forward pass kept (`held`), a chunk's logits in HEAD_COPIES copies (logits, their
+// gradient, the explicit transposes' scratch), and for a trained head its weight's gradient, V·d (the
+// running sum's copies are freed as it goes: fitted to the native backend's count at one chunk and at
+// four, memory-plan.test.ts). The peak is that moment or the later ones.
+const HEAD_COPIES = 3;
+const headMoment = (m: ModelDims, N: number, held: number, trained: boolean): number =>
+  held + HEAD_COPIES * headChunkRows(N, m.V) * m.V + (trained ? m.V * m.d : 0);
+
 /** Each block's linear layers as [leaf name, in, out] (PEFT's module names; the output head is no target). */
 export function linearLayers(m: ModelDims): [string, number, number][] {
   const { d, H, KV, hd, ff } = m;
@@ -130,13 +142,15 @@ export function estimatePeak(m: ModelDims, r: RunShape): MemoryEstimate {
   // time, its tape freed before the next, so the peak is the larger of a recomputation (the tied head's
   // half of the embedding gradient already there) and the moment the halves meet, after the last block.
   const acts = r.checkpointing ? m.L * 3 * N * m.d + Math.max(saved + garbage + embedGrad / 2, embedGrad) : m.L * (saved + garbage) + embedGrad;
+  // Checkpointing chunks the head: its moment (block inputs held) if that is the peak, else nothing beyond `acts`.
+  const logits = r.checkpointing ? Math.max(0, headMoment(m, N, m.L * N * m.d, true) - acts) : LOGIT_COPIES * N * m.V;
   const est = {
     params,
     weights: params * F + (r.reference ? frozenBytes(m, r) : 0),
     optimizer: 2 * params * F,
     grads: params * F,
     activations: acts * F,
-    logits: LOGIT_COPIES * N * m.V * F, // the logits (saved by the log-softmax), their gradient, and the head's
+    logits: logits * F, // unchunked: the logits (saved by the log-softmax), their gradient, and the head's
     total: 0,
   };
   est.total = est.weights + est.optimizer + est.grads + est.activations + est.logits;
@@ -159,13 +173,14 @@ function estimateLora(m: ModelDims, r: RunShape, lora: LoraShape): MemoryEstimat
   const garbage = GRAD_GARBAGE[m.family] * tokenSaved(m) * N + MAPS_GARBAGE * maps;
   const perBlock = saved + garbage + extra;
   const acts = r.checkpointing ? m.L * 3 * N * m.d + perBlock : m.L * perBlock;
+  const held = r.checkpointing ? m.L * N * m.d : m.L * (saved + extra / 2); // the forward pass's tape, or the block inputs
   const est = {
     params: trained,
     weights: frozenBytes(m, r) * (r.reference ? 2 : 1) + trained * F,
     optimizer: 2 * trained * F,
     grads: trained * F,
     activations: acts * F, // a frozen tied head is multiplied as x·Eᵀ (ops/matmul.ts matmulT, or 16-bit in place): no transposed copy
-    logits: LOGIT_COPIES * N * m.V * F,
+    logits: Math.max(0, headMoment(m, N, held, false) - acts) * F, // a frozen head is chunked
     total: 0,
   };
   est.total = est.weights + est.optimizer + est.grads + est.activations + est.logits;
