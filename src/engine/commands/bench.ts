@@ -88,11 +88,17 @@ export async function benchSteps(s: BenchShape, log: (l: string) => void): Promi
   const batch = collate(syntheticPairs(s), { padId: s.V - 1 });
   nativeMemory()?.backend.resetPeak(); // from here: weights, AdamW state and the steps
   // Live tensor bytes peak right after a forward pass, while the tape holds every activation for the
-  // backward pass (policy), or while the reference's logits exist (DPO): probe there.
+  // backward pass (policy), or while the reference's logits exist (DPO): probe there, after the blocks
+  // and after each application of the head (whole, or a chunk: loss/logps.ts).
   let peakLive = 0;
+  const note = (): void => { peakLive = Math.max(peakLive, tf.memory().numBytes); };
   const probe = (m: typeof model) => {
-    const fwd = m.forward.bind(m);
-    m.forward = (ids) => { const out = fwd(ids); peakLive = Math.max(peakLive, tf.memory().numBytes); return out; };
+    const hidden = m.hidden.bind(m);
+    m.hidden = (ids, lens) => {
+      const { h, head } = hidden(ids, lens);
+      note();
+      return { h, head: { V: head.V, weights: head.weights, apply: (x) => { const z = head.apply(x); note(); return z; } } };
+    };
   };
   probe(model);
   if (ref) probe(ref);

@@ -8,7 +8,7 @@ import { isMemoryFault, memoryFaultMessage, planFor, type RunForPlan } from './f
 
 // GPT-2-small's config.json fields (transformers' GPT2Config defaults).
 const gpt2Small = { model_type: 'gpt2', vocab_size: 50257, n_embd: 768, n_layer: 12, n_head: 12, n_positions: 1024 };
-const run = (o: Partial<RunForPlan> = {}): RunForPlan => ({ modelConfig: gpt2Small, backend: 'wasm', batchSize: 2, maxLength: 512, checkpointing: false, reference: false, adapter: false, ...o });
+const run = (o: Partial<RunForPlan> = {}): RunForPlan => ({ modelConfig: gpt2Small, backend: 'wasm', batchSize: 2, maxLength: 512, checkpointing: false, reference: false, frozen16: false, pretrained: true, ...o });
 
 void test("GPT-2-small at seq 512 × 2 pairs on wasm: over the heap's 4 GiB, and the changes name the native backend", () => {
   const plan = planFor(run());
@@ -27,10 +27,23 @@ void test('a run the plan thought would fit: the words say so and list changes t
   const plan = planFor(run({ backend: 'native', batchSize: 1, maxLength: 64 }));
   assert.ok(plan && plan.estimate.total < plan.limit.bytes);
   const msg = memoryFaultMessage(new RangeError('Array buffer allocation failed'), 3, undefined, plan);
-  assert.match(msg, /within system memory \([\d.]+ GiB\) \(the estimate fell short, or other allocations took the rest\)\. Changes that cut the estimated peak by a quarter or more: adapter: \{type: lora\} \(LoRA: about [\d.]+ GiB/);
+  assert.match(msg, /within system memory \([\d.]+ GiB\) \(the estimate fell short, or other allocations took the rest\)\. Changes that cut the estimated peak by a quarter or more: adapter: \{type: lora, r: 16, alpha: 16, target_modules: all-linear\} \([\d.]+ GiB: the weights frozen/);
   assert.match(msg, /No checkpoint was written yet\. .* Change the config and run again\.$/);
-  // With LoRA already on, it is not suggested again.
-  assert.ok(!/adapter: \{type: lora\}/.test(memoryFaultMessage(new Error('out of memory'), 3, undefined, planFor(run({ backend: 'native', batchSize: 1, maxLength: 64, adapter: true })))));
+  // With LoRA already on, it is not suggested again; nor for a model trained from scratch.
+  const lora = { r: 16, targets: 'all-linear' as const };
+  assert.ok(!/adapter: \{type: lora/.test(memoryFaultMessage(new Error('out of memory'), 3, undefined, planFor(run({ backend: 'native', batchSize: 1, maxLength: 64, lora })))));
+  assert.ok(!/adapter: \{type: lora/.test(memoryFaultMessage(new Error('out of memory'), 3, undefined, planFor(run({ backend: 'native', batchSize: 1, maxLength: 64, pretrained: false })))));
+});
+
+void test('a LoRA run on 16-bit frozen weights is planned as such: the adapter\'s gradients and moments, 2 bytes per frozen matrix value', () => {
+  const plan = planFor(run({ backend: 'native', lora: { r: 16, targets: 'all-linear' }, frozen16: true }));
+  assert.ok(plan);
+  // GPT-2-small, r 16 on c_attn (768→2304), attn.c_proj (768→768), c_fc (768→3072), mlp.c_proj (3072→768): r·(in + out) per block, 12 blocks.
+  const trained = 12 * 16 * ((768 + 2304) + (768 + 768) + (768 + 3072) + (3072 + 768));
+  assert.equal(plan.estimate.optimizer, 2 * trained * 4);
+  assert.equal(plan.estimate.grads, trained * 4);
+  const matrices = 50257 * 768 + 12 * 12 * 768 * 768; // embeddings and linear weights; the rest (positions, norms, biases) float32
+  assert.equal(plan.estimate.weights, (124439808 - matrices) * 4 + matrices * 2 + trained * 4);
 });
 
 void test('faults are recognised by kind and message; other errors are not memory faults', () => {

@@ -6,7 +6,7 @@
 // step, the last checkpoint, and the memory plan's figures for the run (src/server/service/memoryPlan.ts:
 // the estimate against the backend's limit) with the changes that would fit.
 // Reference: emscripten's abort()/RuntimeError behaviour; WebAssembly.RuntimeError (MDN).
-import { backendLimit, changesThatFit, describe, dimsFromHf, estimatePeak, gib, type MemoryEstimate } from '../../server/service/memoryPlan';
+import { backendLimit, changesThatFit, describe, dimsFromHf, estimatePeak, type LoraShape, type MemoryEstimate, type RunShape } from '../../server/service/memoryPlan';
 
 const PATTERNS = [
   /memory access out of bounds/i,
@@ -41,27 +41,24 @@ export interface RunForPlan {
   maxLength: number;
   checkpointing: boolean;
   reference: boolean;
-  /** LoRA is on (`adapter:`): no LoRA suggestion then. */
-  adapter: boolean;
+  /** The run's LoRA adapter (rank, adapted modules): the plan counts its terms, and suggests none. */
+  lora?: LoraShape;
+  /** Frozen matrices are held 16-bit (the model has `halves`). */
+  frozen16: boolean;
+  /** The model came from a checkpoint (model.from), so LoRA is a change to suggest. */
+  pretrained: boolean;
 }
 
 export function planFor(r: RunForPlan): MemoryPlanWords | undefined {
   const m = dimsFromHf(r.modelConfig);
   if (!m) return undefined;
-  const shape = { rows: 2 * r.batchSize, T: r.maxLength, checkpointing: r.checkpointing, reference: r.reference };
+  const shape: RunShape = { rows: 2 * r.batchSize, T: r.maxLength, checkpointing: r.checkpointing, reference: r.reference, frozen16: r.frozen16, ...(r.lora ? { lora: r.lora } : {}) };
   const estimate = estimatePeak(m, shape);
   const limit = backendLimit(r.backend);
   // Over the limit: what fits under it. Under it (the estimate fell short, or other allocations took
-  // the rest): what cuts the estimated peak by a quarter or more.
+  // the rest): what cuts the estimated peak by a quarter or more. LoRA first, as the language server offers it.
   const target = Math.min(limit.bytes, 0.75 * estimate.total);
-  const fixes: string[] = [];
-  if (!r.adapter) {
-    // LoRA trains small adapters: the base weights get no gradients and no AdamW moments.
-    const lora = estimate.total - estimate.grads - estimate.optimizer;
-    if (lora <= target) fixes.push(`adapter: {type: lora} (LoRA: about ${gib(lora)}, no gradients or AdamW state for the base weights)`);
-  }
-  fixes.push(...changesThatFit(m, shape, r.batchSize, r.backend, target));
-  return { estimate, limit, fixes };
+  return { estimate, limit, fixes: changesThatFit(m, shape, r.batchSize, r.backend, target, r.pretrained) };
 }
 
 /** The user's message for a memory fault at `step`, naming the last checkpoint and what to change. */

@@ -198,7 +198,7 @@ test('a wasm memory fault stops the run with words, writes no checkpoint after i
   let forwards = 0;
   // The fault comes in step 2's forward pass, as a heap exhausted mid-step would.
   const wrap = (m: CausalLM): CausalLM => new Proxy(m, {
-    get: (t, k, r) => (k === 'forward' ? (ids: tf.Tensor2D) => { if (++forwards === 2) trap(); return t.forward(ids); } : Reflect.get(t, k, r) as unknown),
+    get: (t, k, r) => (k === 'forward' || k === 'hidden' ? (ids: tf.Tensor2D, lens?: ArrayLike<number>) => { if (++forwards === 2) trap(); return k === 'forward' ? t.forward(ids, lens) : t.hidden(ids, lens); } : Reflect.get(t, k, r) as unknown),
   });
   const cfg = config({}, { max_steps: 4, save_every: 1 });
   const { events, result, model } = await train(cfg, dir, { wrap });

@@ -9,7 +9,7 @@ import { EVAL_PREFIX, type MetricsRow } from '../../common/metrics';
 import { BatchLoader } from '../data/loader';
 import type { TokenizedPair } from '../data/tokenize';
 import { METRIC_ORDER, type LossSettings } from '../loss/preference';
-import { trainableParams } from '../model/lora';
+import { Lora, trainableParams } from '../model/lora';
 import type { CausalLM } from '../model/types';
 import type { Tokenizer } from '../tokenizer/types';
 import { CheckpointWriteError, loadOptimizer, pruneCheckpoints, saveCheckpoint, saveFinalModel, type TrainerState } from './checkpoint';
@@ -236,7 +236,8 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
       memoryFault = true;
       const plan = planFor({
         modelConfig: model.config, backend: tf.getBackend(), batchSize: tc.batch_size, maxLength: cfg.data.max_length,
-        checkpointing: tc.gradient_checkpointing, reference: cfg.method === 'dpo', adapter: (cfg as { adapter?: unknown }).adapter !== undefined,
+        checkpointing: tc.gradient_checkpointing, reference: cfg.method === 'dpo', frozen16: model.halves.size > 0, pretrained: cfg.model.from !== 'scratch',
+        ...(model.adapter instanceof Lora ? { lora: { r: model.adapter.settings.r, targets: model.adapter.modules } } : {}),
       });
       return fail(memoryFaultMessage(e, step + 1, lastCheckpoint, plan));
     }
