@@ -11,6 +11,7 @@ import { isLive, type RunManager } from './runManager';
 import { discoverSweeps, groupSweeps, isSweepGroup, sweepProgress, type SweepGroup, type TreeRow } from './sweepRows';
 import { contextValue, progressText, runRows, type RunNode } from './runRows';
 import { readSettings } from './settings';
+import { SoonestTimer } from './soonest';
 
 export { contextValue, type RunNode };
 
@@ -53,7 +54,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeRow>, vscod
   private roots: TreeRow[] = [];
   private generation = 0;
   private latest: Promise<void> = Promise.resolve();
-  private refreshTimer: NodeJS.Timeout | undefined;
+  private readonly refreshTimer = new SoonestTimer(() => { this.refresh().catch((e: unknown) => console.error('orpo-lab: refreshing runs failed', e)); });
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   /** Workspace configs by the runs directory they write into (from the last refresh). */
@@ -88,7 +89,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeRow>, vscod
   }
 
   dispose(): void {
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer.dispose();
     this.setVisible(false);
     this.disposables.forEach((d) => { d.dispose(); });
   }
@@ -109,12 +110,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeRow>, vscod
     return this.nodes;
   }
 
+  /** Refreshes in `delayMs`, or sooner when a refresh is already due sooner (soonest.ts). */
   scheduleRefresh(delayMs: number): void {
-    if (this.refreshTimer) return;
-    this.refreshTimer = setTimeout(() => {
-      this.refreshTimer = undefined;
-      this.refresh().catch((e: unknown) => console.error('orpo-lab: refreshing runs failed', e));
-    }, delayMs);
+    this.refreshTimer.schedule(delayMs);
   }
 
   /**
