@@ -14,6 +14,8 @@ export interface PageParts {
   style: { href: string } | { inline: string };
   /** Data embedded as a JSON script element (report only): a host message of type "runs". */
   data?: unknown;
+  /** Where the page is shown: the side bar takes the side bar's background (style.css), else the editor's. */
+  place?: 'editor' | 'sidebar';
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -51,7 +53,7 @@ export function dashboardPage(p: PageParts): string {
     : `<script nonce="${n}">${p.script.inline.replace(/<\/script/gi, '<\\/script')}</script>`;
   const data = p.data === undefined ? '' : `<script type="application/json" id="orpo-data">${scriptJson(p.data)}</script>\n`;
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="en" data-place="${p.place ?? 'editor'}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeHtml(contentSecurityPolicy(p.nonce, p.cspSource))}">

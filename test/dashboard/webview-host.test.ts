@@ -94,3 +94,33 @@ void test('a run whose folder is gone: a notice naming the folder, no cards, no 
   assert.equal(await w.page.textContent('.gone p'), goneText(live.info.dir));
   assert.deepEqual(w.errors, []);
 });
+
+void test('in the side bar the page takes the side bar\'s background and its cards the editor\'s; in an editor panel the editor\'s', async () => {
+  const sidebarFile = join(OUT, 'bundle-webview', 'sidebar.html');
+  writeFileSync(sidebarFile, dashboardPage({ title: 'ORPO Lab dashboard', nonce: 'n0nce', cspSource: 'file:', script: { src: 'main.js' }, style: { href: 'main.css' }, place: 'sidebar' }));
+  const colours = async (file: string) => {
+    const w = await watchedPage(browser);
+    // VS Code sets its theme colours as custom properties on <html>.
+    await w.page.addInitScript(`
+      window.acquireVsCodeApi = () => ({ postMessage: () => {}, getState: () => undefined, setState: () => {} });
+      document.addEventListener('DOMContentLoaded', () => {
+        document.documentElement.style.setProperty('--vscode-sideBar-background', 'rgb(1, 2, 3)');
+        document.documentElement.style.setProperty('--vscode-editor-background', 'rgb(4, 5, 6)');
+      });`);
+    await w.page.goto(`file://${file}`);
+    await w.page.waitForSelector('.welcome');
+    const c = await w.page.evaluate(() => {
+      const probe = document.createElement('div');
+      probe.style.background = 'var(--card)';
+      document.body.append(probe);
+      return { body: getComputedStyle(document.body).backgroundColor, card: getComputedStyle(probe).backgroundColor };
+    });
+    await w.page.close();
+    return c;
+  };
+  const side = await colours(sidebarFile);
+  assert.equal(side.body, 'rgb(1, 2, 3)');
+  assert.equal(side.card, 'rgb(4, 5, 6)');
+  const editor = await colours(pageFile);
+  assert.deepEqual(editor, { body: 'rgb(4, 5, 6)', card: 'rgb(1, 2, 3)' });
+});

@@ -26,7 +26,7 @@ export function registerDashboard(context: vscode.ExtensionContext, onGone: (dir
   context.subscriptions.push(vscode.window.registerWebviewViewProvider(VIEW_ID, {
     resolveWebviewView(view) {
       viewSession?.dispose();
-      const session = new DashboardSession(view.webview, context.extensionUri, savedDirs(), hooks);
+      const session = new DashboardSession(view.webview, context.extensionUri, savedDirs(), hooks, 'sidebar');
       viewSession = session;
       view.onDidDispose(() => {
         session.dispose();

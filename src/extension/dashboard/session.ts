@@ -29,7 +29,8 @@ export class DashboardSession implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
   private readonly log: (msg: string) => void;
 
-  constructor(private readonly webview: vscode.Webview, extensionUri: vscode.Uri, private runDirs: string[], hooks: SessionHooks) {
+  /** `place`: the side bar's view or an editor panel (the page's background follows it). */
+  constructor(private readonly webview: vscode.Webview, extensionUri: vscode.Uri, private runDirs: string[], hooks: SessionHooks, place: 'editor' | 'sidebar' = 'editor') {
     this.log = hooks.log;
     this.feed = new DashboardFeed({ post: (m) => this.post(m), log: hooks.log, gone: hooks.gone });
     const root = webviewRoot(extensionUri);
@@ -40,6 +41,7 @@ export class DashboardSession implements vscode.Disposable {
       cspSource: webview.cspSource,
       script: { src: webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.js')).toString() },
       style: { href: webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.css')).toString() },
+      place,
     });
     this.subs.push(webview.onDidReceiveMessage((m: unknown) => this.receive(m)));
   }
