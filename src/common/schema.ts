@@ -70,7 +70,7 @@ export const configSpec: ObjectSpec = {
         },
         frozen_dtype: {
           kind: 'string', enum: FROZEN_DTYPES, default: 'auto',
-          doc: 'Weights that do not train (the base model under an `adapter:`, the DPO reference): `auto` keeps a bfloat16 or float16 checkpoint\'s matrices in that dtype in memory (2 bytes per parameter instead of 4), read by kernels that widen them to float32 as they multiply, on the `native` backend (other backends load float32); `float32` converts them when loading. Trained weights are always float32.',
+          doc: 'Weights that do not train (the base model under an `adapter:`, the DPO reference): `auto` keeps a bfloat16 or float16 checkpoint\'s matrices in that dtype in memory (2 bytes per parameter instead of 4), read by kernels that widen them to float32 as they multiply, on the `native` and `webgpu` backends (wasm, tensorflow and cpu load float32); `float32` converts them when loading. Trained weights are always float32.',
           ref: 'transformers from_pretrained(torch_dtype="auto")',
         },
       },

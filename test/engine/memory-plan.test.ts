@@ -87,7 +87,7 @@ for (const [name, config, make] of [['GPT-2', gpt2, () => createGpt2(gpt2)], ['L
         const dims = dimsFromHf(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>);
         assert.ok(dims?.half, 'config.json says bfloat16');
         const run: RunShape = { rows: 2 * pairs, T, checkpointing, reference: false, lora: { r: 8, targets: 'all-linear' } };
-        assert.ok(keepsFrozen16(dims, run, 'auto', 'native') && !keepsFrozen16(dims, run, 'float32', 'native') && !keepsFrozen16(dims, run, 'auto', 'wasm'));
+        assert.ok(keepsFrozen16(dims, run, 'auto', 'native') && keepsFrozen16(dims, run, 'auto', 'webgpu') && !keepsFrozen16(dims, run, 'float32', 'native') && !keepsFrozen16(dims, run, 'auto', 'wasm'));
         const est = estimatePeak(dims, { ...run, frozen16: true }).total;
         const ratio = est / measured;
         t.diagnostic(`measured ${(measured / 2 ** 20).toFixed(2)} MiB, estimate ${(est / 2 ** 20).toFixed(2)} MiB (×${ratio.toFixed(3)})`);

@@ -162,7 +162,7 @@ export const BENCH_SPEC: CommandSpec = {
     checkpointing: { type: 'boolean', help: 'train.gradient_checkpointing: recompute each block in the backward pass' },
     'lora-r': n('train a LoRA adapter of this rank (alpha = r) instead of every weight'),
     'lora-targets': { type: 'string', arg: 'LIST', help: 'the adapter\'s modules: all-linear, or names separated by commas (PEFT\'s default for the family)' },
-    'frozen-dtype': { type: 'string', arg: 'NAME', help: 'model.frozen_dtype for --model: auto keeps a 16-bit checkpoint\'s frozen weights 16-bit on native, float32 converts them (auto)' },
+    'frozen-dtype': { type: 'string', arg: 'NAME', help: 'model.frozen_dtype for --model: auto keeps a 16-bit checkpoint\'s frozen weights 16-bit on native and webgpu, float32 converts them (auto)' },
     counts: { type: 'boolean', help: 'WebGPU work per step: dispatches, submits, staging buffers, bytes uploaded, reads, pipeline compiles after warm-up, peak bytes in GPU buffers' },
     json: { type: 'boolean', help: 'print one JSON object (step_ms, tokens_per_second, memory) as the last stdout line' },
   },

@@ -63,10 +63,10 @@ export const FUSED_GPU = {
 } as const;
 
 /**
- * Kernels of 16-bit frozen weights (ops/half.ts), which only the native backend provides
- * (backend/native/halfKernels.ts): the weight S [R, C] is an int32 tensor [⌈R·C/2⌉] holding two
+ * Kernels of 16-bit frozen weights (ops/half.ts), which the native backend (backend/native/halfKernels.ts)
+ * and WebGPU (backend/webgpu/half.ts) provide: the weight S [R, C] is an int32 tensor [⌈R·C/2⌉] holding two
  * bfloat16 or binary16 values per element, widened to float32 as the kernel reads it. Elsewhere (wasm,
- * WebGPU, tensorflow, cpu) weights become float32 when the model loads, as before.
+ * tensorflow, cpu) weights become float32 when the model loads, as before.
  */
 export const FUSED_HALF = {
   /** inputs x [M, K], w (S packed); attrs R, C, trans (op(S) = Sᵀ when 1), fmt (0 bf16, 1 f16) → x·op(S) [M, N]. */

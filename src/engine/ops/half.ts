@@ -3,7 +3,7 @@
 // weight's raw bfloat16 or binary16 bits, two per element of an int32 tensor, in the layout safetensors
 // stored them, and is read through the FUSED_HALF kernels (ops/fused.ts), which widen to float32 as they
 // read: products x·W and x·Wᵀ whose gradient reaches x only (dX = dY·Wᵀ; a frozen weight gets none) and
-// row gathers (an embedding lookup). Only backends with those kernels (native) keep weights 16-bit.
+// row gathers (an embedding lookup). Only backends with those kernels (native, WebGPU) keep weights 16-bit.
 import * as tf from '@tensorflow/tfjs-core';
 import type { CustomGradientFunc } from '@tensorflow/tfjs-core/dist/engine';
 import { bf16ToF32, f16ToF32 } from '../hf/dtypes';
@@ -42,21 +42,20 @@ export class Half {
     return new Half(tf.clone(this.bits), this.stored, this.format, this.transposed);
   }
 
-  /** S widened to float32, in the stored layout (what safetensors holds). */
-  storedValues(): Float32Array {
-    const ints = this.bits.dataSync<'int32'>();
+  /** S widened to float32, in the stored layout (what safetensors holds); read asynchronously (WebGPU has no synchronous reads). */
+  async storedValues(): Promise<Float32Array> {
+    const ints = await this.bits.data<'int32'>();
     const words = new Uint16Array(ints.buffer, ints.byteOffset, this.size);
     const conv = this.format === 'bf16' ? bf16ToF32 : f16ToF32;
     return Float32Array.from(words, (w) => conv(w));
   }
 
-  /** The logical weight as a float32 tensor (merging an adapter, fallbacks). */
+  /** The logical weight as a float32 tensor (merging an adapter), widened on the device by the gather kernel. */
   widen(): tf.Tensor2D {
-    const s = tf.tensor2d(this.storedValues(), [...this.stored]);
-    if (!this.transposed) return s;
-    const t = tf.transpose(s);
-    s.dispose();
-    return t;
+    return tf.tidy(() => {
+      const s = halfGather(new Half(this.bits, this.stored, this.format), tf.range(0, this.stored[0], 1, 'int32')) as tf.Tensor2D; // [R, C]
+      return this.transposed ? tf.transpose(s) : s;
+    });
   }
 
   dispose(): void {

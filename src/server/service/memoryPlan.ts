@@ -9,7 +9,7 @@
 // of that moment and a block's recomputation). Under LoRA the base
 // weights are frozen: gradients and AdamW moments only for the adapter, no embedding gradient, and
 // the adapter's own activations per adapted layer. Frozen weights of a 16-bit checkpoint kept 16-bit
-// (model.frozen_dtype auto on the native backend; engine/ops/half.ts) count 2 bytes per parameter for
+// (model.frozen_dtype auto on the native and WebGPU backends; engine/ops/half.ts) count 2 bytes per parameter for
 // their matrices (linear weights, embeddings, head), 4 for norms and biases. Checked against the
 // native backend's measured peak (memoryPlan.test.ts; GPT-2-small and SmolLM2-360M in docs/benchmarks.md).
 import os from 'node:os';
@@ -209,9 +209,9 @@ export function dimsScratch(layers: number, d: number, heads: number, context: n
   return { family: 'gpt2', V: vocab, d, L: layers, H: heads, KV: heads, hd: d / heads, ff: 4 * d, P: context, tied: true, qkvBias: true };
 }
 
-/** Whether a run keeps its frozen weights 16-bit: a 16-bit checkpoint, frozen weights, frozen_dtype auto, and the native backend (auto picks it on a CPU). */
+/** Whether a run keeps its frozen weights 16-bit: a 16-bit checkpoint, frozen weights, frozen_dtype auto, and a backend with the 16-bit kernels (native, WebGPU; auto picks one of them). */
 export function keepsFrozen16(m: ModelDims, r: RunShape, frozenDtype: unknown, backend: string): boolean {
-  return m.half === true && (r.lora !== undefined || r.reference) && frozenDtype !== 'float32' && (backend === 'native' || backend === 'auto');
+  return m.half === true && (r.lora !== undefined || r.reference) && frozenDtype !== 'float32' && (backend === 'native' || backend === 'webgpu' || backend === 'auto');
 }
 
 /** What a backend can hold: the wasm heap's 4 GiB (a 32-bit address space), else system memory. */

@@ -2,12 +2,13 @@
 // ops/fused.ts, as backend/native does for wasm, so model, loss and optimizer code call them on
 // every backend. ORPO_LAB_WGSL=0 leaves tfjs-webgpu's own kernels alone (for comparisons).
 import * as tf from '@tensorflow/tfjs-core';
-import { FUSED, FUSED_GPU } from '../../ops/fused';
+import { FUSED, FUSED_GPU, FUSED_HALF } from '../../ops/fused';
 import { adamwMulti } from './adamw';
 import { attention, attentionGrad } from './attention';
 import { biasAdd, biasGrad } from './bias';
 import { embedding, embeddingGrad } from './embedding';
 import { gelu, geluGrad } from './gelu';
+import { halfGather, halfMatmul } from './half';
 import { layerNorm, layerNormGrad, rmsNorm, rmsNormGrad } from './norm';
 import { logSoftmaxPick, logSoftmaxPickGrad } from './pick';
 import { swiglu, swigluGrad } from './swiglu';
@@ -44,5 +45,7 @@ export function registerWebgpuKernels(): string | undefined {
   webgpuKernel(FUSED_GPU.biasGrad, biasGrad);
   webgpuKernel(FUSED_GPU.embedding, embedding);
   webgpuKernel(FUSED_GPU.embeddingGrad, embeddingGrad);
+  webgpuKernel(FUSED_HALF.matmul, halfMatmul);
+  webgpuKernel(FUSED_HALF.gather, halfGather);
   return undefined;
 }
