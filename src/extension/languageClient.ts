@@ -17,9 +17,12 @@ export async function startLanguageClient(context: vscode.ExtensionContext, log:
     log.appendLine(`language server not found at ${module}: no diagnostics for *.orpo.yaml`);
     return undefined;
   }
+  // The engine records the WebGPU adapter's limits in the extension's global storage (ORPO_LAB_CACHE_DIR,
+  // settings.ts); the server reads them from there to check `backend: webgpu` runs (common/gpuLimits.ts).
+  const env = { ...process.env, ORPO_LAB_CACHE_DIR: context.globalStorageUri.fsPath };
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    run: { module, transport: TransportKind.ipc, options: { env } },
+    debug: { module, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [

@@ -8,6 +8,7 @@ import {
   type CodeAction as LspCodeAction, type Connection, type Diagnostic,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { readGpuRecord } from './service/gpuRecord';
 import { createProbe, getCodeActions, getCodeLenses, getCompletions, getHover, validateDocument, type ConfigDiagnostic } from './service';
 
 export const DEBOUNCE_MS = 200;
@@ -43,7 +44,8 @@ export function startServer(connection: Connection): Promise<number> {
 
   const validate = (doc: TextDocument) => {
     timers.delete(doc.uri);
-    const diags = validateDocument(doc.getText(), { path: uriPath(doc.uri), fs: probe, yamlSyntax: options.yamlSyntaxDiagnostics !== false });
+    const gpu = readGpuRecord();
+    const diags = validateDocument(doc.getText(), { path: uriPath(doc.uri), fs: probe, yamlSyntax: options.yamlSyntaxDiagnostics !== false, ...(gpu ? { gpu } : {}) });
     const out: Diagnostic[] = diags.map((d) => ({ range: d.range, severity: SEVERITY[d.severity], message: d.message, source: 'orpo-lab', ...(d.code ? { code: d.code } : {}), ...(d.data ? { data: d.data } : {}) }));
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: out });
   };

@@ -166,3 +166,32 @@ test('non-finite sizes (YAML .inf) do not hang the memory stage', async () => {
   const ds = validateDocument('name: t\ndata:\n  train: d.jsonl\n  max_length: .inf\ntrain:\n  batch_size: .inf\nmodel:\n  layers: 96\n  d_model: 8192\n  heads: 64\nbackend: wasm\n', { path: '' });
   assert.ok(ds.some((d) => d.code === 'memory'), 'a 96-layer 8192-wide model on wasm is refused');
 });
+
+test('validation checks a webgpu run\'s largest buffer against the adapter this machine\'s engine recorded; the engine records it', async () => {
+  const { createProbe, memoryFileAccess, validateDocument } = await import('../../src/server/service/index');
+  const smol = BENCH_MODELS['smollm2-360m'];
+  const fs = createProbe(memoryFileAccess({ '/p/data/train.jsonl': '{"prompt":"a","chosen":"b","rejected":"c"}\n', '/p/smol/config.json': JSON.stringify(smol), '/p/smol/model.safetensors': 'x' }));
+  const doc = (backend: string, extra = '') => `name: t\nmodel:\n  from: smol\ndata:\n  train: data/train.jsonl\n  max_length: 512\ntrain:\n  batch_size: 2\n  gradient_checkpointing: true\n${extra}backend: ${backend}\n`;
+  const gpu = { adapter: 'Test GPU', software: false, maxStorageBufferBindingSize: 2 ** 30, maxBufferSize: 2 ** 32, date: '2026-11-29T00:00:00Z' };
+  const memory = (text: string, withGpu = true) => validateDocument(text, { path: '/p/exp.orpo.yaml', fs, ...(withGpu ? { gpu } : {}) }).filter((d) => d.code === 'memory');
+  const full = memory(doc('webgpu'));
+  assert.equal(full.length, 1, JSON.stringify(full));
+  assert.equal(full[0]?.severity, 'error');
+  assert.match(full[0]?.message ?? '', /AdamW's flat copy of the 361,821,120 trained parameters \(1\.3 GiB\), exceeds this GPU adapter's limit on one buffer \(1\.0 GiB.*adapter: \{type: lora, r: 16.*\(Test GPU, as this machine's engine last saw it\)/);
+  assert.deepEqual(memory(doc('webgpu', 'adapter: {type: lora, r: 16, alpha: 16, target_modules: all-linear}\n')), [], 'LoRA fits the adapter');
+  assert.deepEqual(memory(doc('native')), [], 'no per-buffer limit on the CPU');
+  assert.deepEqual(memory(doc('webgpu'), false), [], 'no record: no check (the engine checks the device at start)');
+  // The engine records the device it starts (Dawn on llvmpipe here), in ORPO_LAB_CACHE_DIR.
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'gpu-record-'));
+  try {
+    await selectBackend('webgpu');
+    const { recordGpuLimits, webgpuLimits } = await import('../../src/engine/backend/webgpu/limits');
+    assert.equal(recordGpuLimits('llvmpipe test', true, dir), undefined);
+    const { readGpuRecord } = await import('../../src/server/service/gpuRecord');
+    const rec = readGpuRecord(join(dir, 'webgpu-limits.json'));
+    assert.deepEqual(rec && { ...rec, date: '' }, { adapter: 'llvmpipe test', software: true, ...webgpuLimits(), date: '' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { cacheDir } from '../../common/gpuLimits';
 
 export interface CacheEntry {
   machine: string;
@@ -21,10 +22,7 @@ export interface CacheEntry {
 const FILE = 'backend-timings.json';
 
 export function cacheFile(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home: string = homedir()): string {
-  if (env.ORPO_LAB_CACHE_DIR) return join(env.ORPO_LAB_CACHE_DIR, FILE);
-  if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'orpo-lab', FILE);
-  if (platform === 'darwin') return join(home, 'Library', 'Caches', 'orpo-lab', FILE);
-  return join(env.XDG_CACHE_HOME || join(home, '.cache'), 'orpo-lab', FILE);
+  return join(cacheDir(env, platform, home), FILE);
 }
 
 const isEntry = (v: unknown): v is CacheEntry => {

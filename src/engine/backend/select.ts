@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Backend } from '../../common/config';
+import { recordGpuLimits } from './webgpu/limits';
 import { setExplicitTranspose } from '../ops/matmul';
 import { packageVersion } from '../version';
 import { selectAuto, type BackendInfo, type Loader, type Selected } from './auto';
@@ -122,6 +123,7 @@ async function loadWebgpu(allowSoftware: boolean): Promise<BackendInfo> {
   const off = (await import('./webgpu/kernels')).registerWebgpuKernels();
   setExplicitTranspose(false); // GPU products take the transpose flags at full speed: no Transpose kernels
   webgpuInfo = { backend: 'webgpu', device: `${name}${compat ? ' (OpenGL ES compatibility)' : ''}${off ? `; WGSL kernels off: ${off}` : ' + WGSL kernels'}` };
+  recordGpuLimits(name, webgpuSoftware); // for validation's check of the largest buffer; a failure only skips it
   return webgpuInfo;
 }
 

@@ -5,6 +5,7 @@
 // synthetic tokens, the same step the trainer runs. With --json the last stdout line is one JSON
 // object with tokens_per_second, step_ms, backend, threads and peak memory. A benchmark, not a test.
 import * as tf from '@tensorflow/tfjs-core';
+import { webgpuLimits } from '../backend/webgpu/limits';
 import { BACKENDS, METHODS } from '../../common/schema';
 import type { Backend, Method } from '../../common/config';
 import { flagBool, flagChoice, flagInt, flagString, parseCommand, UsageError, type CommandSpec } from '../args';
@@ -22,7 +23,7 @@ import { BENCH_MODELS, ensureBenchModel, type BenchModelName } from './benchMode
 import { attachLora, createLora, trainableParams } from '../model/lora';
 import type { CausalLM, HfConfig } from '../model/types';
 import { nativeMemory } from '../backend/native/cpuBackend';
-import { backendLimit, describe, dimsFromHf, estimatePeak, gib, keepsFrozen16, type RunShape } from '../../server/service/memoryPlan';
+import { adapterLimitProblem, backendLimit, describe, dimsFromHf, estimatePeak, gib, keepsFrozen16, type RunShape } from '../../server/service/memoryPlan';
 import { AdamW } from '../train/optimizer';
 import { disposeBatch, gradients, referenceSums, toTensors } from '../train/step';
 
@@ -208,6 +209,9 @@ export async function main(argv: string[]): Promise<number> {
   // A run the plan says cannot fit is refused in words, before it takes the machine's memory.
   const limit = backendLimit(info.backend);
   if (estimate.total > limit.bytes) throw new UsageError(`bench: the memory plan estimates ${gib(estimate.total)}, more than ${limit.what}; try --checkpointing, fewer --pairs or a shorter --seq`);
+  const gpu = webgpuLimits();
+  const overLimit = gpu && adapterLimitProblem(dims, run, gpu, s.model !== undefined);
+  if (overLimit) throw new UsageError(`bench: ${overLimit}`);
   const r = await benchSteps(s, log);
   const sorted = [...r.stepMs].sort((x, y) => x - y);
   const median = sorted[Math.floor(sorted.length / 2)] as number;

@@ -17,6 +17,7 @@ import { loadDataset } from '../data/dataset';
 import { runFiles } from '../train/runDir';
 import { runTraining, totalSteps } from '../train/trainer';
 import { buildModel, buildTokenizer, frozenNote, makeSampler, runShape } from './setup';
+import { adapterProblem } from './adapterCheck';
 import { humanSink } from './human';
 import { preflightConfig, type Override } from './overrides';
 import { parseTrainArgs } from './trainArgs';
@@ -154,6 +155,14 @@ export async function main(argv: string[]): Promise<number> {
     for (const [who, m] of [['', model], ['DPO reference: ', ref]] as const) {
       const note = m && frozenNote(m);
       if (note) log(who + note);
+    }
+    const tooBig = adapterProblem(model, cfg);
+    if (tooBig) {
+      model.dispose();
+      ref?.dispose();
+      process.stderr.write(`error: ${tooBig}\n`);
+      emit({ type: 'error', message: tooBig });
+      return EXIT_INVALID;
     }
     if (stop) {
       model.dispose();

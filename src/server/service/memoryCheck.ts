@@ -1,13 +1,16 @@
 // The memory plan as a validation stage: estimates the run's peak memory (memoryPlan.ts) from the
 // config (and the model directory's config.json with its dtype, and its `adapter:` section), compares it with the
 // backend's limit, and warns (above 80% of it) or refuses (above it) with the figures and the changes
-// that would fit (LoRA as the `adapter:` text to paste, checkpointing, a smaller batch or length).
+// that would fit (LoRA as the `adapter:` text to paste, checkpointing, a smaller batch or length). On
+// `backend: webgpu` the run's largest buffer is also checked against the per-buffer limits of the
+// adapter this machine's engine last saw (WebGPU reports no memory size).
 import * as path from 'node:path';
 import { valueRange, type ParsedConfig } from './document';
 import type { FileProbe } from './fileProbe';
-import { backendLimit, changesThatFit, describe, dimsFromHf, dimsScratch, estimatePeak, keepsFrozen16, type LoraShape, type ModelDims, type RunShape } from './memoryPlan';
+import { adapterLimitProblem, backendLimit, changesThatFit, describe, dimsFromHf, dimsScratch, estimatePeak, keepsFrozen16, type LoraShape, type ModelDims, type RunShape } from './memoryPlan';
 import type { ConfigDiagnostic } from './types';
 import { asObj, type Obj } from '../../common/json';
+import type { GpuLimitsRecord } from '../../common/gpuLimits';
 
 const num = (v: unknown, dflt: number): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 && v < 2 ** 31 ? v : dflt);
 
@@ -42,7 +45,7 @@ function loraOf(root: Obj, m: ModelDims): LoraShape | undefined {
   return { r: num(a.r, 8), targets };
 }
 
-export function memoryDiagnostics(p: ParsedConfig, fs: FileProbe | undefined, configPath: string): ConfigDiagnostic[] {
+export function memoryDiagnostics(p: ParsedConfig, fs: FileProbe | undefined, configPath: string, gpu?: GpuLimitsRecord): ConfigDiagnostic[] {
   const root = asObj(p.value);
   const m = dims(root, fs, configPath);
   if (!m) return [];
@@ -54,14 +57,17 @@ export function memoryDiagnostics(p: ParsedConfig, fs: FileProbe | undefined, co
   const pretrained = typeof asObj(root.model).from === 'string' && asObj(root.model).from !== 'scratch';
   const backend = typeof root.backend === 'string' ? root.backend : 'auto';
   if (keepsFrozen16(m, run, asObj(root.model).frozen_dtype, backend)) run.frozen16 = true;
+  const key = root.train !== undefined ? (train.batch_size !== undefined ? ['train', 'batch_size'] : ['train']) : ['model'];
+  // WebGPU reports no memory size: the run's largest buffer against the adapter's per-buffer limit.
+  const tooBig = backend === 'webgpu' && gpu ? adapterLimitProblem(m, run, gpu, pretrained) : undefined;
+  const gpuDiag: ConfigDiagnostic[] = tooBig ? [{ range: valueRange(p, key), severity: 'error', message: `${tooBig} (${gpu?.adapter}, as this machine's engine last saw it)`, code: 'memory' }] : [];
   const est = estimatePeak(m, run);
   const limit = backendLimit(backend);
-  if (est.total <= 0.8 * limit.bytes) return [];
+  if (est.total <= 0.8 * limit.bytes) return gpuDiag;
   const over = est.total > limit.bytes;
   const fixes = changesThatFit(m, run, pairs, backend, over ? limit.bytes : 0.8 * limit.bytes, pretrained);
   const message = `estimated peak memory ${describe(est)}; ${over ? 'more than' : 'close to'} ${limit.what}${over ? ': the run cannot fit' : ''}. ${fixes.length ? `Changes that fit: ${fixes.join('; ')}.` : 'No single change of batch size, length or checkpointing fits: use a smaller model.'}`;
-  const key = root.train !== undefined ? (train.batch_size !== undefined ? ['train', 'batch_size'] : ['train']) : ['model'];
-  return [{ range: valueRange(p, key), severity: over ? 'error' : 'warning', message, code: 'memory' }];
+  return [...gpuDiag, { range: valueRange(p, key), severity: over ? 'error' : 'warning', message, code: 'memory' }];
 }
 
 

@@ -187,6 +187,46 @@ function estimateLora(m: ModelDims, r: RunShape, lora: LoraShape): MemoryEstimat
   return est;
 }
 
+/** A GPU adapter's per-buffer limits (WebGPU's GPUSupportedLimits): one tensor is one buffer, bound whole. */
+export interface AdapterLimits {
+  maxStorageBufferBindingSize: number;
+  maxBufferSize: number;
+}
+
+/**
+ * The largest single buffer a training run allocates, and what it is. WebGPU reports no memory size,
+ * only per-buffer limits, so this is what its adapter's limits are checked against: AdamW's flat copies
+ * of the trained parameters (backend/webgpu/adamw.ts, four of them), the logits (whole, or a chunk when
+ * the head runs in chunks: checkpointing, LoRA), the embedding table and the MLP's activations.
+ */
+export function largestBuffer(m: ModelDims, r: RunShape, backend: string): { bytes: number; what: string } {
+  const N = r.rows * r.T;
+  const trained = r.lora ? loraParamCount(m, r.lora) : paramCount(m);
+  const chunked = r.checkpointing || r.lora !== undefined;
+  const rows = chunked ? headChunkRows(N, m.V) : N;
+  const all: { bytes: number; what: string }[] = [
+    { bytes: rows * m.V * F, what: chunked ? `a chunk of the logits [${rows}, ${m.V}]` : `the logits [${N}, ${m.V}]` },
+    { bytes: m.V * m.d * (r.frozen16 && r.lora ? 2 : F), what: `the embedding table [${m.V}, ${m.d}]` },
+    { bytes: N * m.ff * F, what: `the MLP activations [${N}, ${m.ff}]` },
+  ];
+  if (backend === 'webgpu') all.push({ bytes: trained * F, what: `AdamW's flat copy of the ${trained.toLocaleString('en-US')} trained parameters` });
+  return all.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+}
+
+/** Words when the run's largest buffer exceeds the adapter's limits, with the changes that bring it under; undefined when it fits. */
+export function adapterLimitProblem(m: ModelDims, r: RunShape, limits: AdapterLimits, pretrained: boolean): string | undefined {
+  const limit = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const big = largestBuffer(m, r, 'webgpu');
+  if (big.bytes <= limit) return undefined;
+  const fits = (x: RunShape): boolean => largestBuffer(m, x, 'webgpu').bytes <= limit;
+  const fixes: string[] = [];
+  if (pretrained && !r.lora && fits({ ...r, lora: SUGGESTED_LORA })) fixes.push(SUGGESTED_LORA_TEXT);
+  if (!r.checkpointing && fits({ ...r, checkpointing: true })) fixes.push('train.gradient_checkpointing: true (the logits in chunks)');
+  for (let t = Math.floor(r.T / 2); t >= 32; t = Math.floor(t / 2)) if (fits({ ...r, T: t })) { fixes.push(`data.max_length: ${t}`); break; }
+  fixes.push('backend: native (the CPU: no per-buffer limit)');
+  return `the largest buffer of this run, ${big.what} (${gib(big.bytes)}), exceeds this GPU adapter's limit on one buffer (${gib(limit)}: maxStorageBufferBindingSize ${limits.maxStorageBufferBindingSize}, maxBufferSize ${limits.maxBufferSize}). Changes that fit: ${fixes.join('; ')}`;
+}
+
 /** Model dimensions from a transformers config.json (GPT-2, Llama, Qwen2), or undefined. */
 export function dimsFromHf(c: Record<string, unknown>): ModelDims | undefined {
   const n = (...keys: string[]): number | undefined => keys.map((k) => c[k]).find((v): v is number => typeof v === 'number');

@@ -13,6 +13,7 @@ import { schemaDiagnostics } from './schemaCheck';
 import { withAliases } from './trlNames';
 import { sweepDiagnostics } from './sweepCheck';
 import type { ConfigDiagnostic } from './types';
+import type { GpuLimitsRecord } from '../../common/gpuLimits';
 
 export interface ValidationContext {
   /** Absolute path of the config; relative paths in it resolve against its folder. '' = no file checks. */
@@ -21,6 +22,8 @@ export interface ValidationContext {
   fs?: FileProbe;
   /** false when another tool (Red Hat's YAML extension) already reports YAML syntax problems. */
   yamlSyntax?: boolean;
+  /** The WebGPU adapter last seen on this machine (common/gpuLimits.ts): `backend: webgpu` runs are checked against its per-buffer limits. */
+  gpu?: GpuLimitsRecord;
 }
 
 const YAML_CODES = new Set(['yaml-syntax', 'duplicate-key', 'yaml-tag']);
@@ -51,7 +54,7 @@ export function diagnose(p: ParsedConfig, ctx: ValidationContext): ConfigDiagnos
     stage('rules', () => ruleDiagnostics(q, ctx.path));
     stage('sweep', () => sweepDiagnostics(q));
     if (ctx.path && path.isAbsolute(ctx.path)) stage('file', () => fileDiagnostics(q, ctx.fs ?? createProbe(), ctx.path));
-    stage('memory', () => memoryDiagnostics(q, ctx.path && path.isAbsolute(ctx.path) ? (ctx.fs ?? createProbe()) : undefined, ctx.path));
+    stage('memory', () => memoryDiagnostics(q, ctx.path && path.isAbsolute(ctx.path) ? (ctx.fs ?? createProbe()) : undefined, ctx.path, ctx.gpu));
   }
   const kept = ctx.yamlSyntax === false ? out.filter((d) => !YAML_CODES.has(d.code ?? '')) : out;
   return kept.sort(order);
@@ -69,7 +72,7 @@ export function validateDocument(text: string, ctx: ValidationContext): ConfigDi
 }
 
 /** Reads, parses and validates a config file with the real file system. */
-export function validateConfigFile(file: string, probe: FileProbe = createProbe()): { diagnostics: ConfigDiagnostic[]; value: unknown; text: string } {
+export function validateConfigFile(file: string, probe: FileProbe = createProbe(), gpu?: GpuLimitsRecord): { diagnostics: ConfigDiagnostic[]; value: unknown; text: string } {
   const abs = path.resolve(file);
   let text: string;
   try {
@@ -79,7 +82,7 @@ export function validateConfigFile(file: string, probe: FileProbe = createProbe(
     return { diagnostics: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', message: `cannot read the config: ${why}`, code: 'file' }], value: undefined, text: '' };
   }
   const p = parseConfig(text);
-  return { diagnostics: diagnose(p, { path: abs, fs: probe }), value: p.value, text };
+  return { diagnostics: diagnose(p, { path: abs, fs: probe, ...(gpu ? { gpu } : {}) }), value: p.value, text };
 }
 
 /** `file:line:col: severity: message`, 1-based line and column. */
