@@ -11,7 +11,6 @@ import { isLive, type RunManager } from './runManager';
 import { discoverSweeps, groupSweeps, isSweepGroup, sweepProgress, type SweepGroup, type TreeRow } from './sweepRows';
 import { contextValue, progressText, runRows, type RunNode } from './runRows';
 import { readSettings } from './settings';
-import { SoonestTimer } from './soonest';
 
 export { contextValue, type RunNode };
 
@@ -54,7 +53,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeRow>, vscod
   private roots: TreeRow[] = [];
   private generation = 0;
   private latest: Promise<void> = Promise.resolve();
-  private readonly refreshTimer = new SoonestTimer(() => { this.refresh().catch((e: unknown) => console.error('orpo-lab: refreshing runs failed', e)); });
+  private refreshTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   /** Workspace configs by the runs directory they write into (from the last refresh). */
@@ -89,7 +88,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeRow>, vscod
   }
 
   dispose(): void {
-    this.refreshTimer.dispose();
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.setVisible(false);
     this.disposables.forEach((d) => { d.dispose(); });
   }
@@ -110,9 +109,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeRow>, vscod
     return this.nodes;
   }
 
-  /** Refreshes in `delayMs`, or sooner when a refresh is already due sooner (soonest.ts). */
   scheduleRefresh(delayMs: number): void {
-    this.refreshTimer.schedule(delayMs);
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.refresh().catch((e: unknown) => console.error('orpo-lab: refreshing runs failed', e));
+    }, delayMs);
   }
 
   /**
