@@ -51,6 +51,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeRow>, vscod
   private nodes: RunNode[] = [];
   /** The top level: runs, and sweeps holding their variants' rows. */
   private roots: TreeRow[] = [];
+  /** signature() of the rows VS Code was last told about. */
+  private shown = '';
   private generation = 0;
   private latest: Promise<void> = Promise.resolve();
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -135,7 +137,23 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeRow>, vscod
     if (generation !== this.generation) return this.latest;
     this.nodes = runRows(this.manager.list(), past);
     this.roots = groupSweeps(this.nodes, sweeps);
+    // Tell VS Code only when what the view shows changed: the poll and the watchers refresh often, and a
+    // burst of onDidChangeTreeData events can leave the workbench's tree showing an item twice for a
+    // moment (microsoft/vscode#50336), which the e2e test once caught right after a delete.
+    const shown = this.signature();
+    if (shown === this.shown) return;
+    this.shown = shown;
     this.changed.fire(undefined);
+  }
+
+  /** Everything the rows show (labels, descriptions, icons, tooltips, menus), in order, as one string. */
+  private signature(): string {
+    const all = this.roots.flatMap((r) => [r, ...(isSweepGroup(r) ? r.children : [])]);
+    return JSON.stringify(all.map((r) => {
+      const i = this.getTreeItem(r);
+      const tip = i.tooltip instanceof vscode.MarkdownString ? i.tooltip.value : i.tooltip;
+      return [i.id, i.label, i.description, i.contextValue, tip, i.iconPath instanceof vscode.ThemeIcon ? i.iconPath.id : '', i.collapsibleState];
+    }));
   }
 
   /** The row of a folder after a fresh look at the disk and the manager. */
