@@ -1,7 +1,6 @@
 // The chunked output head (engine/loss/logps.ts) and the memory plan (server/service/memoryPlan.ts)
 // share its size: the logits it holds at once. The engine applies the head in chunks of rows under
-// gradient checkpointing, with a frozen head (LoRA) and without gradients; a trained head without
-// checkpointing makes the whole logits [N, V] at once.
+// gradient checkpointing and without gradients; otherwise it makes the whole logits [N, V] at once.
 
 /** Logit values per chunk: 2²⁴ (64 MiB of float32), 341 rows at SmolLM2's vocabulary of 49152. */
 export const HEAD_CHUNK_VALUES = 2 ** 24;

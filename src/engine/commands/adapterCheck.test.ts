@@ -29,11 +29,13 @@ test('SmolLM2-360M on a 1 GiB buffer limit: AdamW\'s flat copy (361,821,120 × 4
   assert.match(words, /Changes that fit: adapter: \{type: lora, r: 16, alpha: 16, target_modules: all-linear\}; backend: native/);
   assert.doesNotMatch(words, /gradient_checkpointing/, 'checkpointing does not shrink the flat copy');
   assert.equal(adapterLimitProblem(m, { ...run, lora: { r: 16, targets: 'all-linear' } }, limits, true), undefined);
-  // Without checkpointing or LoRA the whole logits [2048, 49152] are one buffer (384 MiB): over a 256 MiB limit, a chunk is not.
+  // Without checkpointing the whole logits [2048, 49152] are one buffer (384 MiB): over a 256 MiB limit, a chunk is not.
   const small = { maxStorageBufferBindingSize: 256 * 2 ** 20, maxBufferSize: 256 * 2 ** 20 };
   const lora = { rows: 4, T: 512, checkpointing: false, reference: false, lora: { r: 16, targets: 'all-linear' as const }, frozen16: true };
-  assert.equal(largestBuffer(m, lora, 'webgpu').what, 'the embedding table [49152, 960]', 'LoRA chunks the head: a frozen 16-bit table is the largest');
-  assert.equal(adapterLimitProblem(m, lora, small, true), undefined);
+  assert.equal(largestBuffer(m, lora, 'webgpu').what, 'the logits [2048, 49152]');
+  assert.match(adapterLimitProblem(m, lora, small, true) ?? '', /Changes that fit: train\.gradient_checkpointing: true \(the logits in chunks\)/);
+  assert.equal(largestBuffer(m, { ...lora, checkpointing: true }, 'webgpu').what, 'the embedding table [49152, 960]', 'in chunks, a frozen 16-bit table is the largest');
+  assert.equal(adapterLimitProblem(m, { ...lora, checkpointing: true }, small, true), undefined);
 });
 
 test('on the WebGPU device: its limits are read; a small run fits them, and against a tiny limit it is stopped in words', async () => {

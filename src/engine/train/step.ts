@@ -47,14 +47,14 @@ export function disposeBatch(t: BatchTensors): void {
 /**
  * The model's output for the loss: the logits [2B, T, V], or its final hidden states with the head
  * that the loss applies in row chunks (loss/logps.ts), never holding the whole logits. Chunks are
- * used without gradients (evaluation, a DPO reference), with a frozen head (LoRA: the backward pass
- * runs the head once more, a few per cent of a step), and under gradient checkpointing (the user
- * traded time for memory); a trained head without checkpointing keeps the logits, the fastest way.
+ * used without gradients (evaluation, a DPO reference: no cost) and under gradient checkpointing (the
+ * user traded time for memory: the backward pass runs the head once more); otherwise, LoRA included,
+ * the logits are kept whole, the fastest way.
  */
 function modelOutput(model: CausalLM, t: BatchTensors, training: boolean): tf.Tensor3D | HiddenStates {
   const [R, T] = t.ids.shape;
   const { h, head } = model.hidden(t.ids, t.lengths); // [2B*T, d]
-  if (!training || model.gradientCheckpointing || head.weights.length === 0) return { h, head, R, T };
+  if (!training || model.gradientCheckpointing) return { h, head, R, T };
   return tf.reshape(head.apply(h), [R, T, head.V]) as tf.Tensor3D; // [2B, T, V]
 }
 

@@ -101,7 +101,7 @@ function tokenSaved(m: ModelDims): number {
 const GRAD_GARBAGE = { gpt2: 0.96, llama: 1.34 } as const;
 const MAPS_SAVED = 4, MAPS_GARBAGE = 2.4, LOGIT_COPIES = 2.3;
 
-// The chunked head (engine/loss/logps.ts; under checkpointing and LoRA) holds no [N, V] logits across
+// The chunked head (engine/loss/logps.ts; under checkpointing) holds no [N, V] logits across
 // the pass: its moment is the first of the backward pass, when the head runs again chunk by chunk. It
 // holds what the forward pass kept (`held`), a chunk's logits in HEAD_COPIES copies (logits, their
 // gradient, the explicit transposes' scratch), and for a trained head its weight's gradient, V·d (the
@@ -173,14 +173,13 @@ function estimateLora(m: ModelDims, r: RunShape, lora: LoraShape): MemoryEstimat
   const garbage = GRAD_GARBAGE[m.family] * tokenSaved(m) * N + MAPS_GARBAGE * maps;
   const perBlock = saved + garbage + extra;
   const acts = r.checkpointing ? m.L * 3 * N * m.d + perBlock : m.L * perBlock;
-  const held = r.checkpointing ? m.L * N * m.d : m.L * (saved + extra / 2); // the forward pass's tape, or the block inputs
   const est = {
     params: trained,
     weights: frozenBytes(m, r) * (r.reference ? 2 : 1) + trained * F,
     optimizer: 2 * trained * F,
     grads: trained * F,
     activations: acts * F, // a frozen tied head is multiplied as x·Eᵀ (ops/matmul.ts matmulT, or 16-bit in place): no transposed copy
-    logits: Math.max(0, headMoment(m, N, held, false) - acts) * F, // a frozen head is chunked
+    logits: (r.checkpointing ? Math.max(0, headMoment(m, N, m.L * N * m.d, false) - acts) : LOGIT_COPIES * N * m.V) * F, // chunked under checkpointing
     total: 0,
   };
   est.total = est.weights + est.optimizer + est.grads + est.activations + est.logits;
@@ -197,12 +196,12 @@ export interface AdapterLimits {
  * The largest single buffer a training run allocates, and what it is. WebGPU reports no memory size,
  * only per-buffer limits, so this is what its adapter's limits are checked against: AdamW's flat copies
  * of the trained parameters (backend/webgpu/adamw.ts, four of them), the logits (whole, or a chunk when
- * the head runs in chunks: checkpointing, LoRA), the embedding table and the MLP's activations.
+ * the head runs in chunks: checkpointing), the embedding table and the MLP's activations.
  */
 export function largestBuffer(m: ModelDims, r: RunShape, backend: string): { bytes: number; what: string } {
   const N = r.rows * r.T;
   const trained = r.lora ? loraParamCount(m, r.lora) : paramCount(m);
-  const chunked = r.checkpointing || r.lora !== undefined;
+  const chunked = r.checkpointing;
   const rows = chunked ? headChunkRows(N, m.V) : N;
   const all: { bytes: number; what: string }[] = [
     { bytes: rows * m.V * F, what: chunked ? `a chunk of the logits [${rows}, ${m.V}]` : `the logits [${N}, ${m.V}]` },
