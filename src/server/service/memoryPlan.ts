@@ -111,6 +111,12 @@ const HEAD_COPIES = 3;
 const headMoment = (m: ModelDims, N: number, held: number, trained: boolean): number =>
   held + HEAD_COPIES * headChunkRows(N, m.V) * m.V + (trained ? m.V * m.d : 0);
 
+/** The logits' values beyond `acts`: whole (LOGIT_COPIES), or under checkpointing the chunked head's moment if it is the peak. */
+const logitsTerm = (m: ModelDims, r: RunShape, acts: number, trained: boolean): number => {
+  const N = r.rows * r.T;
+  return r.checkpointing ? Math.max(0, headMoment(m, N, m.L * N * m.d, trained) - acts) : LOGIT_COPIES * N * m.V;
+};
+
 /** Each block's linear layers as [leaf name, in, out] (PEFT's module names; the output head is no target). */
 export function linearLayers(m: ModelDims): [string, number, number][] {
   const { d, H, KV, hd, ff } = m;
@@ -142,15 +148,13 @@ export function estimatePeak(m: ModelDims, r: RunShape): MemoryEstimate {
   // time, its tape freed before the next, so the peak is the larger of a recomputation (the tied head's
   // half of the embedding gradient already there) and the moment the halves meet, after the last block.
   const acts = r.checkpointing ? m.L * 3 * N * m.d + Math.max(saved + garbage + embedGrad / 2, embedGrad) : m.L * (saved + garbage) + embedGrad;
-  // Checkpointing chunks the head: its moment (block inputs held) if that is the peak, else nothing beyond `acts`.
-  const logits = r.checkpointing ? Math.max(0, headMoment(m, N, m.L * N * m.d, true) - acts) : LOGIT_COPIES * N * m.V;
   const est = {
     params,
     weights: params * F + (r.reference ? frozenBytes(m, r) : 0),
     optimizer: 2 * params * F,
     grads: params * F,
     activations: acts * F,
-    logits: logits * F, // unchunked: the logits (saved by the log-softmax), their gradient, and the head's
+    logits: logitsTerm(m, r, acts, true) * F, // unchunked: the logits (saved by the log-softmax), their gradient, and the head's
     total: 0,
   };
   est.total = est.weights + est.optimizer + est.grads + est.activations + est.logits;
@@ -179,7 +183,7 @@ function estimateLora(m: ModelDims, r: RunShape, lora: LoraShape): MemoryEstimat
     optimizer: 2 * trained * F,
     grads: trained * F,
     activations: acts * F, // a frozen tied head is multiplied as x·Eᵀ (ops/matmul.ts matmulT, or 16-bit in place): no transposed copy
-    logits: (r.checkpointing ? Math.max(0, headMoment(m, N, m.L * N * m.d, false) - acts) : LOGIT_COPIES * N * m.V) * F, // chunked under checkpointing
+    logits: logitsTerm(m, r, acts, false) * F, // a frozen head: no weight gradient
     total: 0,
   };
   est.total = est.weights + est.optimizer + est.grads + est.activations + est.logits;
