@@ -3,16 +3,14 @@
 // a validation error mid-step. The memory plan (server/service/memoryPlan.ts) names the buffer, the
 // limit and the changes that fit; the run stops before it starts, in words.
 import type { ExperimentConfig } from '../../common/config';
-import { Lora } from '../model/lora';
 import type { CausalLM } from '../model/types';
 import { adapterLimitProblem, dimsFromHf, type AdapterLimits } from '../../server/service/memoryPlan';
 import { webgpuLimits } from '../backend/webgpu/limits';
+import { runShapeOf } from '../train/runShape';
 
 /** Why `model` cannot train on the active WebGPU device with `cfg`'s batch and length; undefined when it fits or another backend runs. */
 export function adapterProblem(model: CausalLM, cfg: ExperimentConfig, limits: AdapterLimits | undefined = webgpuLimits()): string | undefined {
   const dims = limits && dimsFromHf(model.config);
   if (!limits || !dims) return undefined;
-  const lora = model.adapter instanceof Lora ? { lora: { r: model.adapter.settings.r, targets: model.adapter.modules } } : {};
-  const run = { rows: 2 * cfg.train.batch_size, T: Math.min(cfg.data.max_length, model.context), checkpointing: cfg.train.gradient_checkpointing, reference: cfg.method === 'dpo', frozen16: model.halves.size > 0, ...lora };
-  return adapterLimitProblem(dims, run, limits, cfg.model.from !== 'scratch');
+  return adapterLimitProblem(dims, runShapeOf(model, cfg), limits, cfg.model.from !== 'scratch');
 }

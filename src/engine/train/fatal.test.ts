@@ -4,11 +4,16 @@
 // (trainer.test.ts) checks the same words come out of a real WebAssembly fault during a run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { LoraShape } from '../../server/service/memoryPlan';
 import { isMemoryFault, memoryFaultMessage, planFor, type RunForPlan } from './fatal';
 
 // GPT-2-small's config.json fields (transformers' GPT2Config defaults).
 const gpt2Small = { model_type: 'gpt2', vocab_size: 50257, n_embd: 768, n_layer: 12, n_head: 12, n_positions: 1024 };
-const run = (o: Partial<RunForPlan> = {}): RunForPlan => ({ modelConfig: gpt2Small, backend: 'wasm', batchSize: 2, maxLength: 512, checkpointing: false, reference: false, frozen16: false, pretrained: true, ...o });
+interface Opts { modelConfig?: Record<string, unknown>; backend?: string; batchSize?: number; maxLength?: number; lora?: LoraShape; frozen16?: boolean; pretrained?: boolean }
+const run = (o: Opts = {}): RunForPlan => ({
+  modelConfig: o.modelConfig ?? gpt2Small, backend: o.backend ?? 'wasm', pretrained: o.pretrained ?? true,
+  shape: { rows: 2 * (o.batchSize ?? 2), T: o.maxLength ?? 512, checkpointing: false, reference: false, frozen16: o.frozen16 ?? false, ...(o.lora ? { lora: o.lora } : {}) },
+});
 
 void test("GPT-2-small at seq 512 × 2 pairs on wasm: over the heap's 4 GiB, and the changes name the native backend", () => {
   const plan = planFor(run());

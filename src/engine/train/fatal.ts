@@ -6,7 +6,7 @@
 // step, the last checkpoint, and the memory plan's figures for the run (src/server/service/memoryPlan.ts:
 // the estimate against the backend's limit) with the changes that would fit.
 // Reference: emscripten's abort()/RuntimeError behaviour; WebAssembly.RuntimeError (MDN).
-import { backendLimit, changesThatFit, describe, dimsFromHf, estimatePeak, type LoraShape, type MemoryEstimate, type RunShape } from '../../server/service/memoryPlan';
+import { backendLimit, changesThatFit, describe, dimsFromHf, estimatePeak, type MemoryEstimate, type RunShape } from '../../server/service/memoryPlan';
 
 const PATTERNS = [
   /memory access out of bounds/i,
@@ -37,14 +37,8 @@ export interface RunForPlan {
   /** The model's config.json (HfConfig); a scratch GPT-2 has one too. */
   modelConfig: Record<string, unknown>;
   backend: string;
-  batchSize: number;
-  maxLength: number;
-  checkpointing: boolean;
-  reference: boolean;
-  /** The run's LoRA adapter (rank, adapted modules): the plan counts its terms, and suggests none. */
-  lora?: LoraShape;
-  /** Frozen matrices are held 16-bit (the model has `halves`). */
-  frozen16: boolean;
+  /** The run's shape as the plan sees it (train/runShape.ts builds it from the model and the config). */
+  shape: RunShape;
   /** The model came from a checkpoint (model.from), so LoRA is a change to suggest. */
   pretrained: boolean;
 }
@@ -52,13 +46,13 @@ export interface RunForPlan {
 export function planFor(r: RunForPlan): MemoryPlanWords | undefined {
   const m = dimsFromHf(r.modelConfig);
   if (!m) return undefined;
-  const shape: RunShape = { rows: 2 * r.batchSize, T: r.maxLength, checkpointing: r.checkpointing, reference: r.reference, frozen16: r.frozen16, ...(r.lora ? { lora: r.lora } : {}) };
+  const shape = r.shape;
   const estimate = estimatePeak(m, shape);
   const limit = backendLimit(r.backend);
   // Over the limit: what fits under it. Under it (the estimate fell short, or other allocations took
   // the rest): what cuts the estimated peak by a quarter or more. LoRA first, as the language server offers it.
   const target = Math.min(limit.bytes, 0.75 * estimate.total);
-  return { estimate, limit, fixes: changesThatFit(m, shape, r.batchSize, r.backend, target, r.pretrained) };
+  return { estimate, limit, fixes: changesThatFit(m, shape, shape.rows / 2, r.backend, target, r.pretrained) };
 }
 
 /** The user's message for a memory fault at `step`, naming the last checkpoint and what to change. */

@@ -8,6 +8,7 @@ import { Lora, trainableParams } from '../model/lora';
 import type { CausalLM } from '../model/types';
 import type { HiddenStates } from '../loss/logps';
 import { preferenceLoss, type LossBatch, type LossResult, type LossSettings } from '../loss/preference';
+import { variableGrads } from '../ops/backprop';
 
 export interface BatchTensors extends Omit<LossBatch, 'logits'> {
   ids: tf.Tensor2D; // [2B, T]
@@ -74,8 +75,11 @@ export interface GradResult {
   metrics: tf.Tensor1D;
 }
 
+/** A reverse-mode pass: ops/backprop.ts's, which frees as it goes, or tfjs's own tf.variableGrads (to compare with). */
+export type Backprop = (f: () => tf.Scalar, vars: tf.Variable[]) => { value: tf.Scalar; grads: tf.NamedTensorMap };
+
 /** Gradients of the loss of one batch with respect to every trainable parameter (the adapter's alone under LoRA). */
-export function gradients(model: CausalLM, t: BatchTensors, s: LossSettings): GradResult {
+export function gradients(model: CausalLM, t: BatchTensors, s: LossSettings, backprop: Backprop = variableGrads): GradResult {
   let metrics: tf.Tensor1D | undefined;
   const params = trainableParams(model);
   const names = [...params.keys()];
@@ -85,7 +89,7 @@ export function gradients(model: CausalLM, t: BatchTensors, s: LossSettings): Gr
   if (lora) lora.training = true;
   let value: tf.Scalar, grads: tf.NamedTensorMap;
   try {
-    ({ value, grads } = tf.variableGrads(() => {
+    ({ value, grads } = backprop(() => {
       const out = preferenceLoss({ ...t, logits: modelOutput(model, t, true) }, s);
       metrics = tf.keep(out.metrics);
       return out.loss;

@@ -9,13 +9,14 @@ import { EVAL_PREFIX, type MetricsRow } from '../../common/metrics';
 import { BatchLoader } from '../data/loader';
 import type { TokenizedPair } from '../data/tokenize';
 import { METRIC_ORDER, type LossSettings } from '../loss/preference';
-import { Lora, trainableParams } from '../model/lora';
+import { trainableParams } from '../model/lora';
 import type { CausalLM } from '../model/types';
 import type { Tokenizer } from '../tokenizer/types';
 import { CheckpointWriteError, loadOptimizer, pruneCheckpoints, saveCheckpoint, saveFinalModel, type TrainerState } from './checkpoint';
 import { readTrainerState } from './checkpointCheck';
 import { evaluate } from './evaluate';
 import { isMemoryFault, memoryFaultMessage, planFor } from './fatal';
+import { runShapeOf } from './runShape';
 import { AdamW } from './optimizer';
 import type { RunFiles } from './runDir';
 import { PendingRead } from './pendingRead';
@@ -234,11 +235,7 @@ export async function runTraining(o: TrainerOptions): Promise<FinishedEvent | Er
   } catch (e) {
     if (isMemoryFault(e)) {
       memoryFault = true;
-      const plan = planFor({
-        modelConfig: model.config, backend: tf.getBackend(), batchSize: tc.batch_size, maxLength: cfg.data.max_length,
-        checkpointing: tc.gradient_checkpointing, reference: cfg.method === 'dpo', frozen16: model.halves.size > 0, pretrained: cfg.model.from !== 'scratch',
-        ...(model.adapter instanceof Lora ? { lora: { r: model.adapter.settings.r, targets: model.adapter.modules } } : {}),
-      });
+      const plan = planFor({ modelConfig: model.config, backend: tf.getBackend(), shape: runShapeOf(model, cfg), pretrained: cfg.model.from !== 'scratch' });
       return fail(memoryFaultMessage(e, step + 1, lastCheckpoint, plan));
     }
     // A full disk or any other fault: said in words, with the step and the last good checkpoint.

@@ -49,6 +49,8 @@ export interface RunShape {
   lora?: LoraShape;
   /** Frozen weights (LoRA's base, the DPO reference) keep a 16-bit checkpoint's matrices 16-bit. */
   frozen16?: boolean;
+  /** Attention runs as one fused kernel that keeps no [rows·H, T, T] maps (fusedAttentionOn). */
+  fusedAttention?: boolean;
 }
 
 export interface MemoryEstimate {
