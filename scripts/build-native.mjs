@@ -19,7 +19,7 @@ export function buildNative(root) {
   mkdirSync(dirname(out), { recursive: true });
   try {
     const tmp = `${out}.${process.pid}.tmp`;
-    execFileSync(cc, [...flags, ...link, '-o', tmp, ...['addon.c', 'blas.c', 'fused.c', 'ops.c', 'half.c'].map((f) => join(src, f)), '-ldl', '-lm'], { stdio: ['ignore', 'inherit', 'pipe'] });
+    execFileSync(cc, [...flags, ...link, '-o', tmp, ...['addon.c', 'blas.c', 'fused.c', 'ops.c', 'half.c', 'attention.c'].map((f) => join(src, f)), '-ldl', '-lm'], { stdio: ['ignore', 'inherit', 'pipe'] });
     renameSync(tmp, out);
     return `built ${out}`;
   } catch (e) {

@@ -25,8 +25,10 @@ export const FUSED = {
 } as const;
 
 /**
- * Fused kernels only the WebGPU backend provides today (backend/webgpu, issue 11); on other
- * backends the ops and the optimizer use composites (or the per-tensor kernels above).
+ * Fused kernels the WebGPU backend provides (backend/webgpu, issue 11); of these the native addon
+ * provides the causal attention and its gradient too (backend/native/attention.c, on the wasm and
+ * native backends). Where a backend lacks one, the ops and the optimizer use composites (or the
+ * per-tensor kernels above).
  */
 export const FUSED_GPU = {
   /**

@@ -129,7 +129,8 @@ export function attention(q: tf.Tensor3D, kT: tf.Tensor3D, v: tf.Tensor3D, mask:
 /**
  * Causal self-attention from packed projections: qkv [B, T, 3d] (q, k, v side by side, heads
  * contiguous in each) → [B·T, d], heads merged. Through the backend's fused kernel where it has one
- * (WebGPU: no [B, H, T, T] tensor is kept), else split, attention and merge as composites.
+ * (WebGPU, and the native addon on the wasm and native backends: no [B, H, T, T] tensor is kept),
+ * else split, attention and merge as composites.
  */
 export function causalSelfAttention(qkv: tf.Tensor3D, H: number, pad: tf.Tensor | null = null): tf.Tensor2D {
   const [B, T, d3] = qkv.shape;

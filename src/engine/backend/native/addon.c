@@ -1,6 +1,7 @@
-// Node-API glue for the native CPU kernels (blas.c, fused.c). Every array argument is a typed-array
-// view into the tfjs wasm heap: the kernels read and write it in place, with no copies. Shapes and
-// sizes are checked here, once, so the kernels can trust them.
+// Node-API glue for the native CPU kernels (blas.c, fused.c, ops.c, half.c, attention.c). Every array
+// argument is a typed-array view into the tfjs wasm heap, or a native backend tensor's typed array:
+// the kernels read and write it in place, with no copies. Shapes and sizes are checked here, once,
+// so the kernels can trust them.
 #define NAPI_VERSION 8
 #include <node_api.h>
 #include <stdio.h>
@@ -244,6 +245,42 @@ static napi_value js_half_gather(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// Shape [B, T, H, KV, hd] of attention(...) / attentionGrad(...) from arguments first..first+4, checked.
+static int attn_dims(napi_env env, napi_value *argv, int first, int *D) {
+  for (int i = 0; i < 5; i++) {
+    double v;
+    if (!num(env, argv[first + i], &v)) return 0;
+    D[i] = (int)v;
+  }
+  if (D[0] < 0 || D[1] < 0 || D[2] <= 0 || D[3] <= 0 || D[4] <= 0 || D[2] % D[3] != 0) {
+    napi_throw_range_error(env, NULL, "orpo-native: attention needs B, T >= 0 and H a multiple of KV > 0, hd > 0");
+    return 0;
+  }
+  return 1;
+}
+
+// attention(qkv, lens, y, lse, B, T, H, KV, hd): qkv [B, T, (H+2KV)·hd], lens int32 [B] → y [B·T, H·hd], lse [B·H·T].
+static napi_value js_attention(napi_env env, napi_callback_info info) {
+  napi_value argv[9]; int D[5]; view t[4];
+  if (!args(env, info, 9, argv) || !attn_dims(env, argv, 4, D)) return NULL;
+  const size_t B = D[0], T = D[1], H = D[2], KV = D[3], hd = D[4];
+  if (!arr(env, argv[0], napi_float32_array, B * T * (H + 2 * KV) * hd, &t[0]) || !arr(env, argv[1], napi_int32_array, B, &t[1]) ||
+      !arr(env, argv[2], napi_float32_array, B * T * H * hd, &t[2]) || !arr(env, argv[3], napi_float32_array, B * H * T, &t[3])) return NULL;
+  if (attention_fwd(t[0].data, t[1].data, t[2].data, t[3].data, D[0], D[1], D[2], D[3], D[4]) != 0) napi_throw_error(env, NULL, "orpo-native: out of memory for the attention scores");
+  return NULL;
+}
+
+// attentionGrad(qkv, y, lse, dy, lens, dqkv, B, T, H, KV, hd) → dqkv, the shape of qkv.
+static napi_value js_attention_grad(napi_env env, napi_callback_info info) {
+  napi_value argv[11]; int D[5]; view t[6];
+  if (!args(env, info, 11, argv) || !attn_dims(env, argv, 6, D)) return NULL;
+  const size_t B = D[0], T = D[1], H = D[2], KV = D[3], hd = D[4], n = B * T * (H + 2 * KV) * hd;
+  const size_t need[6] = { n, B * T * H * hd, B * H * T, B * T * H * hd, B, n };
+  for (int i = 0; i < 6; i++) if (!arr(env, argv[i], i == 4 ? napi_int32_array : napi_float32_array, need[i], &t[i])) return NULL;
+  if (attention_bwd(t[0].data, t[1].data, t[2].data, t[3].data, t[4].data, t[5].data, D[0], D[1], D[2], D[3], D[4]) != 0) napi_throw_error(env, NULL, "orpo-native: out of memory for the attention scores");
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   const napi_property_descriptor props[] = {
     { "init", NULL, js_init, NULL, NULL, NULL, napi_default, NULL },
@@ -263,6 +300,8 @@ NAPI_MODULE_INIT() {
     { "softmax", NULL, js_softmax, NULL, NULL, NULL, napi_default, NULL },
     { "halfMatmul", NULL, js_half_mm, NULL, NULL, NULL, napi_default, NULL },
     { "halfGather", NULL, js_half_gather, NULL, NULL, NULL, napi_default, NULL },
+    { "attention", NULL, js_attention, NULL, NULL, NULL, napi_default, NULL },
+    { "attentionGrad", NULL, js_attention_grad, NULL, NULL, NULL, napi_default, NULL },
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

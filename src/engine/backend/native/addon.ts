@@ -23,5 +23,9 @@ export interface Addon {
   halfMatmul(x: F32, s: Int32Array, y: F32, M: number, K: number, N: number, trans: number, fmt: number): void;
   /** out [ids, C] = rows of S [R, C] (packed as for halfMatmul), widened; a RangeError for an id outside [0, R). */
   halfGather(s: Int32Array, ids: Int32Array, out: F32, R: number, C: number, fmt: number): void;
+  /** Causal attention (attention.c): qkv [B, T, (H+2KV)·hd], lens [B] → y [B·T, H·hd], lse [B·H·T]. */
+  attention(qkv: F32, lens: Int32Array, y: F32, lse: F32, B: number, T: number, H: number, KV: number, hd: number): void;
+  /** Its gradient: qkv, y, lse, dy, lens → dqkv, qkv's shape. */
+  attentionGrad(qkv: F32, y: F32, lse: F32, dy: F32, lens: Int32Array, dqkv: F32, B: number, T: number, H: number, KV: number, hd: number): void;
 }
 

@@ -1,11 +1,12 @@
 // Fused kernels of the native addon (fused.c) registered for a backend whose memory `io` reaches
 // (io.ts: the wasm heap, or the native CPU backend's typed arrays): the vocabulary log-softmax with
-// label pick, GELU, LayerNorm, AdamW, bias Add over rows, and Sum over leading or trailing axes
-// (tfjs transposes before reducing leading axes, which made bias gradients 10% of a step). Outputs
+// label pick, GELU, LayerNorm, AdamW, bias Add over rows, Sum over leading or trailing axes
+// (tfjs transposes before reducing leading axes, which made bias gradients 10% of a step), and the
+// causal attention of FUSED_GPU (attention.c: no [B·H, T, T] map is kept for the backward). Outputs
 // are allocated before any view is taken (on wasm an allocation may grow the heap and detach views).
 // Where io.inPlace, AdamW writes p, m and v in place and returns them: no second copy of the weights.
 import * as tf from '@tensorflow/tfjs-core';
-import { FUSED } from '../../ops/fused';
+import { FUSED, FUSED_GPU } from '../../ops/fused';
 import type { Addon, F32 } from './addon';
 import { noteInPlaceWrite, numel, overrideKernel, type KernelIo } from './io';
 
@@ -64,6 +65,7 @@ export function registerFused(addon: Addon, io: KernelIo): void {
     return [...outs];
   });
   registerSum(addon, io);
+  registerAttention(addon, io);
   // Add of a bias broadcast over rows (every linear layer); tfjs-wasm's broadcasting add is generic.
   overrideKernel(io, 'Add', (args, b) => {
     const { a, b: y } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
@@ -95,5 +97,33 @@ function registerSum(addon: Addon, io: KernelIo): void {
     const o = io.out(b, shape, 'float32');
     addon.sum(io.view(b, x) as F32, io.view(b, o) as F32, R, C, leading ? 1 : 0);
     return o;
+  });
+}
+
+/** [B, T, H, KV, hd] of a packed qkv [B, T, (H + 2·KV)·hd] and attrs H, KV. */
+function attentionDims(qkv: tf.TensorInfo, a: Record<string, number>): [number, number, number, number, number] {
+  const [B, T, W] = qkv.shape as [number, number, number];
+  const H = a.H as number, KV = a.KV ?? H;
+  const hd = W / (H + 2 * KV);
+  if (qkv.shape.length !== 3 || !Number.isInteger(hd) || hd < 1 || H % KV !== 0) throw new Error(`OrpoCausalAttention: qkv ${JSON.stringify(qkv.shape)} does not hold ${H} query and 2 × ${KV} kv heads`);
+  return [B, T, H, KV, hd];
+}
+
+/** The fused causal attention (FUSED_GPU.attention and its gradient) through attention.c. */
+function registerAttention(addon: Addon, io: KernelIo): void {
+  overrideKernel(io, FUSED_GPU.attention, ({ inputs, attrs }, b) => {
+    const { qkv, lens } = inputs as Inputs as { qkv: tf.TensorInfo; lens: tf.TensorInfo };
+    const [B, T, H, KV, hd] = attentionDims(qkv, attrs as unknown as Record<string, number>);
+    const y = io.out(b, [B * T, H * hd], 'float32'), lse = io.out(b, [B * H * T], 'float32');
+    addon.attention(io.view(b, qkv) as F32, io.view(b, lens) as Int32Array, io.view(b, y) as F32, io.view(b, lse) as F32, B, T, H, KV, hd);
+    return [y, lse];
+  });
+  overrideKernel(io, FUSED_GPU.attentionGrad, ({ inputs, attrs }, b) => {
+    const { qkv, y, lse, dy, lens } = inputs as Inputs as Record<'qkv' | 'y' | 'lse' | 'dy' | 'lens', tf.TensorInfo>;
+    const [B, T, H, KV, hd] = attentionDims(qkv, attrs as unknown as Record<string, number>);
+    const dqkv = io.out(b, qkv.shape, 'float32'); // [B, T, (H+2KV)*hd]
+    const v = (t: tf.TensorInfo): F32 => io.view(b, t) as F32;
+    addon.attentionGrad(v(qkv), v(y), v(lse), v(dy), io.view(b, lens) as Int32Array, v(dqkv), B, T, H, KV, hd);
+    return dqkv;
   });
 }

@@ -1,4 +1,4 @@
-// The native kernels' C interface (blas.c, fused.c), bound to JavaScript in addon.c.
+// The native kernels' C interface (blas.c, fused.c, ops.c, half.c, attention.c), bound to JavaScript in addon.c.
 #ifndef ORPO_NATIVE_H
 #define ORPO_NATIVE_H
 #include <stddef.h>
@@ -31,4 +31,8 @@ enum { HALF_BF16 = 0, HALF_F16 = 1 };
 void half_widen(const uint16_t *s, float *d, size_t n, int fmt);
 int half_mm(const float *x, const uint16_t *s, float *y, int M, int K, int N, int trans, int fmt);
 long half_gather(const uint16_t *s, const int32_t *ids, float *out, size_t n, size_t R, size_t C, int fmt);
+// attention.c: fused causal attention over a packed qkv [B, T, (H+2KV)·hd]; 0, or -1 out of memory.
+int attention_fwd(const float *qkv, const int32_t *lens, float *y, float *lse, int B, int T, int H, int KV, int hd);
+int attention_bwd(const float *qkv, const float *y, const float *lse, const float *dy, const int32_t *lens, float *dqkv, int B, int T,
+                  int H, int KV, int hd);
 #endif
