@@ -19,6 +19,7 @@ import { createGpt2 } from '../../src/engine/model/gpt';
 import { createLlama } from '../../src/engine/model/llama';
 import { attachLora, createLora } from '../../src/engine/model/lora';
 import type { CausalLM, HfConfig } from '../../src/engine/model/types';
+import { hasFusedAttention } from '../../src/engine/ops/nn';
 import { peakOfSteps } from '../../src/engine/testing/peakSteps';
 import { dimsFromHf, estimatePeak, keepsFrozen16, type RunShape } from '../../src/server/service/memoryPlan';
 import { loadModelDir } from '../../src/engine/hf/load';
@@ -57,7 +58,7 @@ for (const [name, config, make] of [['GPT-2', gpt2, () => createGpt2(gpt2)], ['L
       leftBehind(before, T);
       const dims = dimsFromHf(config);
       assert.ok(dims);
-      const est = estimatePeak(dims, { rows: 2 * pairs, T, checkpointing, reference: false, ...(lora ? { lora: { r: 8, targets: 'all-linear' as const } } : {}) }).total;
+      const est = estimatePeak(dims, { rows: 2 * pairs, T, checkpointing, reference: false, fusedAttention: hasFusedAttention(dims.hd), ...(lora ? { lora: { r: 8, targets: 'all-linear' as const } } : {}) }).total;
       const ratio = est / measured;
       t.diagnostic(`measured ${(measured / 2 ** 20).toFixed(2)} MiB, estimate ${(est / 2 ** 20).toFixed(2)} MiB (×${ratio.toFixed(3)})`);
       assert.ok(ratio > 0.75 && ratio < 1.25, `estimate ${(est / 2 ** 20).toFixed(2)} MiB vs measured ${(measured / 2 ** 20).toFixed(2)} MiB (×${ratio.toFixed(3)})`);
@@ -86,7 +87,7 @@ for (const [name, config, make] of [['GPT-2', gpt2, () => createGpt2(gpt2)], ['L
         model.dispose();
         const dims = dimsFromHf(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>);
         assert.ok(dims?.half, 'config.json says bfloat16');
-        const run: RunShape = { rows: 2 * pairs, T, checkpointing, reference: false, lora: { r: 8, targets: 'all-linear' } };
+        const run: RunShape = { rows: 2 * pairs, T, checkpointing, reference: false, fusedAttention: hasFusedAttention(dims.hd), lora: { r: 8, targets: 'all-linear' } };
         assert.ok(keepsFrozen16(dims, run, 'auto', 'native') && keepsFrozen16(dims, run, 'auto', 'webgpu') && !keepsFrozen16(dims, run, 'float32', 'native') && !keepsFrozen16(dims, run, 'auto', 'wasm'));
         const est = estimatePeak(dims, { ...run, frozen16: true }).total;
         const ratio = est / measured;
@@ -119,7 +120,8 @@ for (const [name, config, make, T] of [...cut(2).map((c) => [...c, 64] as const)
         if (lora) attachLora(model, createLora(model, { r: 16, alpha: 16, dropout: 0, targets: 'all-linear' }, 1));
         const measured = measure(model, config.vocab_size, T, pairs);
         peaks.push(measured);
-        const est = estimatePeak(dimsFromHf(config) as NonNullable<ReturnType<typeof dimsFromHf>>, { rows: 2 * pairs, T, checkpointing, reference: false, ...(lora ? { lora: { r: 16, targets: 'all-linear' as const } } : {}) }).total;
+        const dims = dimsFromHf(config) as NonNullable<ReturnType<typeof dimsFromHf>>;
+        const est = estimatePeak(dims, { rows: 2 * pairs, T, checkpointing, reference: false, fusedAttention: hasFusedAttention(dims.hd), ...(lora ? { lora: { r: 16, targets: 'all-linear' as const } } : {}) }).total;
         const ratio = est / measured;
         const what = `${checkpointing ? 'checkpointing' : 'plain'}${lora ? ' + LoRA r 16' : ''}`;
         t.diagnostic(`${what}: measured ${(measured / 2 ** 20).toFixed(1)} MiB, estimate ${(est / 2 ** 20).toFixed(1)} MiB (×${ratio.toFixed(3)})`);

@@ -24,6 +24,7 @@ import { attachLora, createLora, trainableParams } from '../model/lora';
 import type { CausalLM, HfConfig } from '../model/types';
 import { nativeMemory } from '../backend/native/cpuBackend';
 import { adapterLimitProblem, backendLimit, describe, dimsFromHf, estimatePeak, gib, keepsFrozen16, type RunShape } from '../../server/service/memoryPlan';
+import { hasFusedAttention } from '../ops/nn';
 import { AdamW } from '../train/optimizer';
 import { disposeBatch, gradients, referenceSums, toTensors } from '../train/step';
 
@@ -202,7 +203,7 @@ export async function main(argv: string[]): Promise<number> {
   log(`backend ${info.backend} (${info.device}); ${s.family}${s.checkpointing ? ' + checkpointing' : ''}${s.lora ? ` + LoRA r ${s.lora.r} ${String(s.lora.targets)}` : ''} d=${s.d} L=${s.L} H=${s.H} V=${s.V} T=${s.T} pairs=${s.pairs} method=${s.method}`);
   const dims = dimsFromHf(benchConfig(s));
   if (!dims) throw new UsageError('bench: no model dimensions');
-  const run: RunShape = { rows: 2 * s.pairs, T: s.T, checkpointing: s.checkpointing, reference: s.method === 'dpo', ...(s.lora ? { lora: s.lora } : {}) };
+  const run: RunShape = { rows: 2 * s.pairs, T: s.T, checkpointing: s.checkpointing, reference: s.method === 'dpo', fusedAttention: hasFusedAttention(dims.hd), ...(s.lora ? { lora: s.lora } : {}) };
   if (s.model && keepsFrozen16(dims, run, s.frozenDtype, info.backend)) run.frozen16 = true;
   const estimate = estimatePeak(dims, run);
   log(`memory plan: ${describe(estimate)}`);

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { valueRange, type ParsedConfig } from './document';
 import type { FileProbe } from './fileProbe';
-import { adapterLimitProblem, backendLimit, changesThatFit, describe, dimsFromHf, dimsScratch, estimatePeak, keepsFrozen16, type LoraShape, type ModelDims, type RunShape } from './memoryPlan';
+import { adapterLimitProblem, backendLimit, changesThatFit, describe, dimsFromHf, dimsScratch, estimatePeak, fusedAttentionOn, keepsFrozen16, type LoraShape, type ModelDims, type RunShape } from './memoryPlan';
 import type { ConfigDiagnostic } from './types';
 import { asObj, type Obj } from '../../common/json';
 import type { GpuLimitsRecord } from '../../common/gpuLimits';
@@ -57,6 +57,7 @@ export function memoryDiagnostics(p: ParsedConfig, fs: FileProbe | undefined, co
   const pretrained = typeof asObj(root.model).from === 'string' && asObj(root.model).from !== 'scratch';
   const backend = typeof root.backend === 'string' ? root.backend : 'auto';
   if (keepsFrozen16(m, run, asObj(root.model).frozen_dtype, backend)) run.frozen16 = true;
+  run.fusedAttention = fusedAttentionOn(backend, m.hd);
   const key = root.train !== undefined ? (train.batch_size !== undefined ? ['train', 'batch_size'] : ['train']) : ['model'];
   // WebGPU reports no memory size: the run's largest buffer against the adapter's per-buffer limit.
   const tooBig = backend === 'webgpu' && gpu ? adapterLimitProblem(m, run, gpu, pretrained) : undefined;

@@ -1,17 +1,19 @@
 // The memory plan: an estimate of a training run's peak memory from the model's dimensions and the
 // run's shape, compared with the backend's limit (the wasm heap's 4 GiB, or system memory), as
 // diagnostics that give the figures and the changes that would fit. The terms follow what the engine
-// holds at the end of the backward pass, its peak: fp32 weights, AdamW's two moments (updated in
-// place), every gradient, the activations the autodiff tape saved (each block's inputs only, with
-// gradient checkpointing, plus one block recomputed), the logits and their gradient (or a chunk of
-// them, when the head runs in chunks), and a tied
-// embedding gradient's two halves (lookup and head) beside their sum (with checkpointing: the larger
-// of that moment and a block's recomputation). Under LoRA the base
-// weights are frozen: gradients and AdamW moments only for the adapter, no embedding gradient, and
-// the adapter's own activations per adapted layer. Frozen weights of a 16-bit checkpoint kept 16-bit
-// (model.frozen_dtype auto on the native and WebGPU backends; engine/ops/half.ts) count 2 bytes per parameter for
-// their matrices (linear weights, embeddings, head), 4 for norms and biases. Checked against the
-// native backend's measured peak (memoryPlan.test.ts; GPT-2-small and SmolLM2-360M in docs/benchmarks.md).
+// holds at its peak: fp32 weights and AdamW's two moments (updated in place) throughout, and then the
+// larger of two moments. The first moment of the backward pass holds every block's tape (with
+// gradient checkpointing, every block's input and then one block recomputed), the logits and their
+// gradient (or a chunk of them, when the head runs in chunks) and the head's gradient. The end holds
+// every gradient, and a tied embedding's two halves (lookup and head) beside their sum. The backward
+// pass frees as it goes (engine/ops/backprop.ts), so nothing else lingers between those moments.
+// Attention's [rows·H, T, T] maps count only where attention is not one fused kernel (RunShape.fusedAttention).
+// Under LoRA the base weights are frozen: gradients and AdamW moments only for the adapter, no
+// embedding gradient, and the adapter's own activations per adapted layer. Frozen weights of a 16-bit
+// checkpoint kept 16-bit (model.frozen_dtype auto on the native and WebGPU backends; engine/ops/half.ts)
+// count 2 bytes per parameter for their matrices (linear weights, embeddings, head), 4 for norms and
+// biases. Checked against the native backend's measured peak (test/engine/memory-plan.test.ts;
+// GPT-2-small and SmolLM2-360M in docs/benchmarks.md).
 import os from 'node:os';
 import { headChunkRows } from '../../common/headChunk';
 
@@ -85,39 +87,55 @@ function frozenBytes(m: ModelDims, r: RunShape): number {
   return r.frozen16 ? (params - matrixCount(m)) * F + matrixCount(m) * 2 : params * F;
 }
 
-/**
- * Values one block's tape holds for the backward pass, per token (tfjs saves the inputs of most ops'
- * gradients, bias and residual adds included), in units of d, H·hd, KV·hd and ff. Counted by hand
- * from the model code, and matching the native backend's count (34 d for GPT-2, 38 d for the test Llama).
- */
-function tokenSaved(m: ModelDims): number {
-  const { d, H, KV, hd, ff } = m;
-  if (m.family === 'gpt2') return 31 * d + 4; // x, ln, qkv (mm, split, heads), merged, proj, ln, fc (mm, +bias, gelu)
-  return 10 * d + 11.5 * H * hd + 10.5 * KV * hd + 5 * ff + 4; // RMSNorms, RoPE halves and products, repeat_kv, SwiGLU
+// What one block's tape holds for the backward pass, per token, in units of the width d (bias and
+// residual adds included: tfjs saves their inputs), fitted to the native backend's byte count over
+// whole steps (memory-plan.test.ts: GPT-2 and a Llama of SmolLM2's proportions, 1 to 4 blocks, 64
+// and 128 tokens, then GPT-2-small and SmolLM2-360M at full width). With the fused attention kernel
+// (native, WebGPU) a block keeps no [rows·H, T, T] maps; the composite (wasm, tensorflow, cpu) keeps
+// MAPS of them. The backward pass frees each gradient and each saved tensor once used (engine/ops/
+// backprop.ts), so no block's gradients linger: its peak is its first moment, every block's tape plus
+// the logits (saved by the log-softmax) and their gradient, LOGIT_COPIES in all.
+const PER_TOKEN = {
+  fused: { gpt2: 25, llama: 32 },
+  composite: { gpt2: 30, llama: 25 },
+  /** A LoRA block (model/loraLinear.ts: one op per adapted layer keeping x and x·Aᵀ), beyond r per adapted layer. */
+  lora: { gpt2: 18, llama: 34 },
+} as const;
+const MAPS = { gpt2: 3.4, llama: 4.5 } as const;
+const LOGIT_COPIES = 2.3;
+
+/** Values one block keeps for the backward pass: per token, and the composite attention's maps. */
+function blockSaved(m: ModelDims, r: RunShape): number {
+  const N = r.rows * r.T;
+  const maps = r.fusedAttention ? 0 : MAPS[m.family] * r.rows * m.H * r.T * r.T;
+  if (!r.lora) return PER_TOKEN[r.fusedAttention ? 'fused' : 'composite'][m.family] * m.d * N + maps;
+  const composite = r.fusedAttention ? 0 : PER_TOKEN.composite[m.family] - PER_TOKEN.fused[m.family];
+  return ((PER_TOKEN.lora[m.family] + composite) * m.d + adapted(m, r.lora).length * r.lora.r) * N + maps;
 }
 
-// tfjs 4.22's backward pass frees no intermediate gradient until it ends (tape.ts keeps every dy):
-// per block they add about as much again as the block saved (measured: GPT-2 0.96×, Llama 1.34×) and
-// 2.4 attention maps; the tape saved 4 maps (product, scaled, masked, softmax). Measured with the
-// native backend's byte count at two sequence lengths (memoryPlan.test.ts shapes).
-const GRAD_GARBAGE = { gpt2: 0.96, llama: 1.34 } as const;
-const MAPS_SAVED = 4, MAPS_GARBAGE = 2.4, LOGIT_COPIES = 2.3;
+// The chunked head (engine/loss/logps.ts; under checkpointing) holds no [N, V] logits across the pass:
+// its moment is the first of the backward pass, when the head runs again chunk by chunk, beside every
+// block's input: a chunk's logits and their gradient (HEAD_COPIES), and a trained head's weight
+// gradient, V·d. The recomputation of a block comes after, at a lower peak.
+const HEAD_COPIES = 2;
 
-// The chunked head (engine/loss/logps.ts; under checkpointing) holds no [N, V] logits across
-// the pass: its moment is the first of the backward pass, when the head runs again chunk by chunk. It
-// holds what the forward pass kept (`held`), a chunk's logits in HEAD_COPIES copies (logits, their
-// gradient, the explicit transposes' scratch), and for a trained head its weight's gradient, V·d (the
-// running sum's copies are freed as it goes: fitted to the native backend's count at one chunk and at
-// four, memory-plan.test.ts). The peak is that moment or the later ones.
-const HEAD_COPIES = 3;
-const headMoment = (m: ModelDims, N: number, held: number, trained: boolean): number =>
-  held + HEAD_COPIES * headChunkRows(N, m.V) * m.V + (trained ? m.V * m.d : 0);
-
-/** The logits' values beyond `acts`: whole (LOGIT_COPIES), or under checkpointing the chunked head's moment if it is the peak. */
-const logitsTerm = (m: ModelDims, r: RunShape, acts: number, trained: boolean): number => {
+/**
+ * The values held at the peak beyond weights and AdamW state: gradients, activations and logits. The
+ * first moment of the backward pass (every block's tape or input, the logits or the head's chunk, the
+ * head's gradient), or for a full fine-tune the end (every gradient, a tied embedding's two halves
+ * beside their sum), whichever is larger.
+ */
+function peakTerms(m: ModelDims, r: RunShape, trained: number, trainedHead: boolean): { grads: number; acts: number; logits: number } {
   const N = r.rows * r.T;
-  return r.checkpointing ? Math.max(0, headMoment(m, N, m.L * N * m.d, trained) - acts) : LOGIT_COPIES * N * m.V;
-};
+  const head = trainedHead ? m.V * m.d : 0;
+  const first = r.checkpointing
+    ? { grads: head, acts: m.L * N * m.d, logits: HEAD_COPIES * headChunkRows(N, m.V) * m.V }
+    : { grads: head, acts: m.L * blockSaved(m, r), logits: LOGIT_COPIES * N * m.V };
+  const recompute = r.checkpointing ? { grads: head, acts: m.L * N * m.d + blockSaved(m, r), logits: 0 } : first;
+  const end = { grads: trained + (trainedHead && m.tied ? 2 * m.V * m.d : 0), acts: 0, logits: 0 };
+  const size = (x: { grads: number; acts: number; logits: number }): number => x.grads + x.acts + x.logits;
+  return [first, recompute, end].reduce((a, b) => (size(b) > size(a) ? b : a));
+}
 
 /** Each block's linear layers as [leaf name, in, out] (PEFT's module names; the output head is no target). */
 export function linearLayers(m: ModelDims): [string, number, number][] {
@@ -141,56 +159,21 @@ export function loraParamCount(m: ModelDims, lora: LoraShape): number {
 export function estimatePeak(m: ModelDims, r: RunShape): MemoryEstimate {
   if (r.lora) return estimateLora(m, r, r.lora);
   const params = paramCount(m);
-  const N = r.rows * r.T;
-  const maps = r.rows * m.H * r.T * r.T;
-  const saved = tokenSaved(m) * N + MAPS_SAVED * maps;
-  const garbage = GRAD_GARBAGE[m.family] * tokenSaved(m) * N + MAPS_GARBAGE * maps;
-  const embedGrad = m.tied ? 2 * m.V * m.d : 0; // a tied embedding's lookup and head halves, alive beside their sum
-  // Checkpointing: each block keeps its input, and its gradient lingers; one block is recomputed at a
-  // time, its tape freed before the next, so the peak is the larger of a recomputation (the tied head's
-  // half of the embedding gradient already there) and the moment the halves meet, after the last block.
-  const acts = r.checkpointing ? m.L * 3 * N * m.d + Math.max(saved + garbage + embedGrad / 2, embedGrad) : m.L * (saved + garbage) + embedGrad;
-  const est = {
-    params,
-    weights: params * F + (r.reference ? frozenBytes(m, r) : 0),
-    optimizer: 2 * params * F,
-    grads: params * F,
-    activations: acts * F,
-    logits: logitsTerm(m, r, acts, true) * F, // unchunked: the logits (saved by the log-softmax), their gradient, and the head's
-    total: 0,
-  };
-  est.total = est.weights + est.optimizer + est.grads + est.activations + est.logits;
-  return est;
+  const t = peakTerms(m, r, params, true);
+  return withTotal({ params, weights: params * F + (r.reference ? frozenBytes(m, r) : 0), optimizer: 2 * params * F, grads: t.grads * F, activations: t.acts * F, logits: t.logits * F });
 }
-
-// LoRA per adapted layer and token, beyond the frozen model's own activations: the fused layer
-// (model/loraLinear.ts) keeps h = x·Aᵀ and its gradient (2r), and the backward pass leaves the input's
-// second gradient (LORA_GARBAGE × in). Fitted to the native backend's byte count (memory-plan.test.ts).
-const LORA_GARBAGE = 1;
 
 /** The peak of a LoRA run: frozen weights (fp32, or 16-bit matrices), the adapter's gradients and moments, no weight gradients. */
 function estimateLora(m: ModelDims, r: RunShape, lora: LoraShape): MemoryEstimate {
   const trained = loraParamCount(m, lora);
-  const N = r.rows * r.T;
-  const maps = r.rows * m.H * r.T * r.T;
-  const layers = adapted(m, lora);
-  const extra = layers.reduce((a, [, i]) => a + 2 * lora.r + LORA_GARBAGE * i, 0) * N;
-  const saved = tokenSaved(m) * N + MAPS_SAVED * maps;
-  const garbage = GRAD_GARBAGE[m.family] * tokenSaved(m) * N + MAPS_GARBAGE * maps;
-  const perBlock = saved + garbage + extra;
-  const acts = r.checkpointing ? m.L * 3 * N * m.d + perBlock : m.L * perBlock;
-  const est = {
-    params: trained,
-    weights: frozenBytes(m, r) * (r.reference ? 2 : 1) + trained * F,
-    optimizer: 2 * trained * F,
-    grads: trained * F,
-    activations: acts * F, // a frozen tied head is multiplied as x·Eᵀ (ops/matmul.ts matmulT, or 16-bit in place): no transposed copy
-    logits: logitsTerm(m, r, acts, false) * F, // a frozen head: no weight gradient
-    total: 0,
-  };
-  est.total = est.weights + est.optimizer + est.grads + est.activations + est.logits;
-  return est;
+  const t = peakTerms(m, r, 0, false); // a frozen tied head is multiplied as x·Eᵀ (ops/matmul.ts matmulT, or 16-bit in place): no copy, no gradient
+  return withTotal({ params: trained, weights: frozenBytes(m, r) * (r.reference ? 2 : 1) + trained * F, optimizer: 2 * trained * F, grads: (t.grads + trained) * F, activations: t.acts * F, logits: t.logits * F });
 }
+
+const withTotal = (e: Omit<MemoryEstimate, 'total'>): MemoryEstimate => ({ ...e, total: e.weights + e.optimizer + e.grads + e.activations + e.logits });
+
+/** Whether `backend` runs attention through the fused kernel (no [rows·H, T, T] maps) for heads of width hd: native and WebGPU (auto picks one of them) have it, up to 128. */
+export const fusedAttentionOn = (backend: string, hd: number): boolean => (backend === 'native' || backend === 'webgpu' || backend === 'auto') && hd <= 128;
 
 /** A GPU adapter's per-buffer limits (WebGPU's GPUSupportedLimits): one tensor is one buffer, bound whole. */
 export interface AdapterLimits {
