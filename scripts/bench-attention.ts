@@ -1,22 +1,25 @@
 // The native fused causal attention (backend/native/attention.c) against the composite of tfjs ops it
 // replaces (split heads, repeat_kv as a row gather, QKᵀ, mask, softmax, ·V, merge) on the native
 // backend: one forward + backward at a block's attention shape, time and the backend's peak bytes
-// above what was held before; then the peak of whole GPT-2-small-width training steps cut to a few
-// blocks (testing/peakSteps.ts) with the kernel and without it (unregistered: the models fall back to
-// the composite). A benchmark, not a test.
-//   ORPO_LAB_THREADS=2 node --import tsx scripts/bench-attention.ts [--reps 3] [--layers 2] [--seq 512] [--pairs 2] [--no-step]
+// above what was held before; then the peak of whole GPT-2-small- or SmolLM2-360M-width training
+// steps cut to a few blocks (testing/peakSteps.ts) with the kernel and without it (unregistered: the
+// models fall back to the composite). A benchmark, not a test.
+//   ORPO_LAB_THREADS=2 node --import tsx scripts/bench-attention.ts [--reps 3] [--model gpt2-small|smollm2-360m]
+//     [--layers 2] [--seq 512] [--pairs 2] [--no-step]
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src/engine/backend/select';
 import { nativeMemory } from '../src/engine/backend/native/cpuBackend';
-import { BENCH_MODELS } from '../src/engine/commands/benchModels';
+import { BENCH_MODELS, type BenchModelName } from '../src/engine/commands/benchModels';
 import { createGpt2 } from '../src/engine/model/gpt';
+import { createLlama } from '../src/engine/model/llama';
+import type { HfConfig } from '../src/engine/model/types';
 import { FUSED_GPU } from '../src/engine/ops/fused';
 import { attention, causalMask, fusedAttention, hasFusedAttention, mergeHeads, splitHeads, splitHeadsT } from '../src/engine/ops/nn';
 import { peakOfSteps } from '../src/engine/testing/peakSteps';
 
 const { values: a } = parseArgs({
-  options: { reps: { type: 'string', default: '3' }, layers: { type: 'string', default: '2' }, seq: { type: 'string', default: '512' }, pairs: { type: 'string', default: '2' }, 'no-step': { type: 'boolean', default: false } },
+  options: { reps: { type: 'string', default: '3' }, model: { type: 'string', default: 'gpt2-small' }, layers: { type: 'string', default: '2' }, seq: { type: 'string', default: '512' }, pairs: { type: 'string', default: '2' }, 'no-step': { type: 'boolean', default: false } },
 });
 const MiB = (b: number): string => (b / 2 ** 20).toFixed(0);
 
@@ -71,15 +74,19 @@ async function main(): Promise<void> {
   }
   if (a['no-step']) return;
   const L = Number(a.layers), T = Number(a.seq), pairs = Number(a.pairs);
-  const config = { ...BENCH_MODELS['gpt2-small'], n_layer: L };
+  const name = a.model as BenchModelName;
+  if (!(name in BENCH_MODELS)) throw new Error(`--model: one of ${Object.keys(BENCH_MODELS).join(', ')}`);
+  const gpt2 = name === 'gpt2-small';
+  const config: HfConfig = { ...BENCH_MODELS[name], ...(gpt2 ? { n_layer: L } : { num_hidden_layers: L }) };
   const step = (): number => {
-    const model = createGpt2(config);
+    const model = gpt2 ? createGpt2(config) : createLlama(config, undefined, 1);
     try {
       return peakOfSteps(model, config.vocab_size, T, pairs, undefined, 1);
     } finally {
       model.dispose();
     }
   };
+  step(); // warm-up: the first step of a process pays for first allocations
   const t0 = performance.now();
   const fusedPeak = step();
   const t1 = performance.now();
@@ -87,7 +94,7 @@ async function main(): Promise<void> {
   const compPeak = step();
   const t2 = performance.now();
   restore();
-  console.log(`GPT-2-small width, ${L} blocks, seq ${T}, ${pairs} pairs, one step (gradients + AdamW): peak ${MiB(fusedPeak)} MiB with the kernel (${((t1 - t0) / 1000).toFixed(1)} s), ${MiB(compPeak)} MiB composite (${((t2 - t1) / 1000).toFixed(1)} s)`);
+  console.log(`${name} width, ${L} blocks, seq ${T}, ${pairs} pairs, one step (gradients + AdamW): peak ${MiB(fusedPeak)} MiB with the kernel (${((t1 - t0) / 1000).toFixed(1)} s), ${MiB(compPeak)} MiB composite (${((t2 - t1) / 1000).toFixed(1)} s)`);
 }
 
 void main();
