@@ -7,7 +7,7 @@ import type { CausalLM } from '../model/types';
 import { hasFusedAttention } from '../ops/nn';
 import { dimsFromHf, type RunShape } from '../../server/service/memoryPlan';
 
-/** The run's shape on the active backend: rows and length (capped at the model's context, as collation caps it), its options. */
+/** The run's shape on the active backend: rows and length (capped at the model's context: no longer sequence can run), its options. */
 export function runShapeOf(model: CausalLM, cfg: ExperimentConfig): RunShape {
   const hd = dimsFromHf(model.config)?.hd;
   return {
