@@ -14,9 +14,9 @@ import { BENCH_MODELS, type BenchModelName } from '../src/engine/commands/benchM
 import { createGpt2 } from '../src/engine/model/gpt';
 import { createLlama } from '../src/engine/model/llama';
 import type { HfConfig } from '../src/engine/model/types';
-import { FUSED_GPU } from '../src/engine/ops/fused';
 import { attention, causalMask, fusedAttention, hasFusedAttention, mergeHeads, splitHeads, splitHeadsT } from '../src/engine/ops/nn';
 import { peakOfSteps } from '../src/engine/testing/peakSteps';
+import { withoutFusedAttention } from '../src/engine/testing/composite';
 
 const { values: a } = parseArgs({
   options: { reps: { type: 'string', default: '3' }, model: { type: 'string', default: 'gpt2-small' }, layers: { type: 'string', default: '2' }, seq: { type: 'string', default: '512' }, pairs: { type: 'string', default: '2' }, 'no-step': { type: 'boolean', default: false } },
@@ -55,12 +55,6 @@ function measure(f: (x: tf.Tensor3D) => tf.Tensor2D, B: number, T: number, W: nu
   return { ms: times.sort((p, q) => p - q)[Math.floor(times.length / 2)] as number, peak };
 }
 
-/** Unregisters the kernel pair (the models then run the composite); returns how to register it again. */
-function withoutKernel(): () => void {
-  const k = [FUSED_GPU.attention, FUSED_GPU.attentionGrad].map((n) => tf.getKernel(n, 'native') as tf.KernelConfig);
-  for (const c of k) tf.unregisterKernel(c.kernelName, 'native');
-  return () => { for (const c of k) tf.registerKernel(c); };
-}
 
 async function main(): Promise<void> {
   const info = await selectBackend('native');
@@ -90,7 +84,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const fusedPeak = step();
   const t1 = performance.now();
-  const restore = withoutKernel();
+  const restore = withoutFusedAttention();
   const compPeak = step();
   const t2 = performance.now();
   restore();
