@@ -13,7 +13,7 @@ import { attention, causalMask, fusedAttention, hasFusedAttention, mergeHeads, p
 import { isLinearWeight, llamaDims, llamaShapes, type LlamaDims } from './llamaConfig';
 import { inPlaceVersion } from '../backend/native/io';
 import { checkpointed } from './checkpoint';
-import { applyRope, applyRopeRows, ropeInvFreq, ropeTables } from './rope';
+import { applyRope, applyRopeRows, ropeInvFreq, ropeTables, widen } from './rope';
 import { extendLayer, type CacheStep } from './kvcache';
 import type { CausalLM, OutputHead, HfConfig, KvCache, LinearAdapter, SourceDtype } from './types';
 import { paramSeed } from './seed';
@@ -39,6 +39,9 @@ function repeatKv(x: tf.Tensor3D, nRep: number): tf.Tensor3D {
   return tf.reshape(tf.gather(tf.reshape(x, [Z, A * C]), idx), [Z * nRep, A, C]) as tf.Tensor3D; // [B*H, A, C]: head h reads kv head h / nRep
 }
 
+/** RoPE tables [T, hd]; `wide`: tiled over the query heads and the kv heads ([T, H, hd] cos, sin, [T, KV, hd] cos, sin) for the fused path. */
+interface Rope { cos: tf.Tensor2D; sin: tf.Tensor2D; wide?: tf.Tensor3D[] }
+
 class Llama implements CausalLM {
   readonly params = new Map<string, tf.Variable>();
   readonly halves = new Map<string, Half>();
@@ -50,7 +53,7 @@ class Llama implements CausalLM {
   private readonly invFreq: Float64Array;
   private head?: { dataId: object; version: number; t: tf.Tensor2D };
   /** RoPE tables of whole sequences by length (training, eval): built and uploaded once, not each step. */
-  private readonly ropeCache = new Map<number, { cos: tf.Tensor2D; sin: tf.Tensor2D }>();
+  private readonly ropeCache = new Map<number, Rope>();
 
   /** `weights` in transformers' names and layouts; a Half (a frozen 16-bit weight) is kept as it is, seen as [in, out] when linear. */
   constructor(readonly config: HfConfig, weights: Map<string, tf.Tensor | Half>) {
@@ -147,20 +150,24 @@ class Llama implements CausalLM {
     const { d, L, hd, eps } = this.D;
     const [B, T] = ids.shape;
     if (past + T > this.context) throw new Error(`sequence of ${past + T} tokens exceeds the model's context of ${this.context}`);
-    const rope = past === 0 ? this.wholeRope(T) : ropeTables(this.invFreq, past, T); // [T, hd] each
+    const rope: Rope = past === 0 ? this.wholeRope(T) : ropeTables(this.invFreq, past, T); // [T, hd] each
     const mask = kv ? (T > 1 ? (tf.concat([tf.zeros([T, past]), causalMask(T)], 1) as tf.Tensor2D) : null) : causalMask(T); // [T, past+T]
     const pad = kv ? null : paddingMask(T, hd, lengths); // right padding: lens [B] or a mask [B, 1, T, T]
-    const consts = [rope.cos, rope.sin, ...(pad ? [pad] : [])];
+    const wide = rope.wide ?? [];
+    const consts = [rope.cos, rope.sin, ...wide, ...(pad ? [pad] : [])];
     let x = tf.reshape(embed(this.w('model.embed_tokens.weight'), ids), [B * T, d]) as tf.Tensor2D; // [B*T, d]
     for (let i = 0; i < L; i++) {
-      const blk = (xi: tf.Tensor2D, [cos, sin, p]: tf.Tensor[]): tf.Tensor2D => this.block(i, xi, B, T, { cos: cos as tf.Tensor2D, sin: sin as tf.Tensor2D }, mask, kv, p ?? null);
+      const blk = (xi: tf.Tensor2D, [cos, sin, ...rest]: tf.Tensor[]): tf.Tensor2D => {
+        const w = rest.splice(0, wide.length) as tf.Tensor3D[];
+        return this.block(i, xi, B, T, { cos: cos as tf.Tensor2D, sin: sin as tf.Tensor2D, ...(w.length ? { wide: w } : {}) }, mask, kv, rest[0] ?? null);
+      };
       x = this.gradientCheckpointing && !kv ? checkpointed(blk, x, this.blockWeights(`model.layers.${i}.`), consts) : blk(x, consts); // [B*T, d]
     }
     return rmsNorm(x, this.p('model.norm.weight'), eps); // [B*T, d]
   }
 
   /** Decoder layer i: x [B*T, d] → [B*T, d]. */
-  private block(i: number, x: tf.Tensor2D, B: number, T: number, rope: { cos: tf.Tensor2D; sin: tf.Tensor2D }, mask: tf.Tensor2D | null, kv: CacheStep | undefined, pad: tf.Tensor | null): tf.Tensor2D {
+  private block(i: number, x: tf.Tensor2D, B: number, T: number, rope: Rope, mask: tf.Tensor2D | null, kv: CacheStep | undefined, pad: tf.Tensor | null): tf.Tensor2D {
     const { hd, eps } = this.D;
     const p = `model.layers.${i}.`;
     const a = rmsNorm(x, this.p(p + 'input_layernorm.weight'), eps); // [B*T, d]
@@ -189,27 +196,34 @@ class Llama implements CausalLM {
   }
 
   /** The same through the fused causal attention kernel: RoPE'd q, k and v packed per row → [B*T, H*hd]. */
-  private fusedAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, B: number, T: number, rope: { cos: tf.Tensor2D; sin: tf.Tensor2D }, lens: tf.Tensor1D | null): tf.Tensor2D {
+  private fusedAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, B: number, T: number, rope: Rope, lens: tf.Tensor1D | null): tf.Tensor2D {
     const { H, KV, hd } = this.D;
-    const qr = applyRopeRows(tf.reshape(q, [B, T, H, hd]), rope.cos, rope.sin); // [B, T, H, hd]
-    const kr = applyRopeRows(tf.reshape(k, [B, T, KV, hd]), rope.cos, rope.sin); // [B, T, KV, hd]
+    const [qc, qs, kc, ks] = rope.wide ?? this.widened(rope); // [T, H, hd] × 2, [T, KV, hd] × 2
+    const qr = applyRopeRows(tf.reshape(q, [B, T, H, hd]), qc as tf.Tensor3D, qs as tf.Tensor3D); // [B, T, H, hd]
+    const kr = applyRopeRows(tf.reshape(k, [B, T, KV, hd]), kc as tf.Tensor3D, ks as tf.Tensor3D); // [B, T, KV, hd]
     const qkv = tf.concat([tf.reshape(qr, [B, T, H * hd]), tf.reshape(kr, [B, T, KV * hd]), tf.reshape(v, [B, T, KV * hd])], 2) as tf.Tensor3D; // [B, T, (H+2KV)*hd]
     return fusedAttention(qkv, H, KV, lens); // [B*T, H*hd]
   }
 
-  /** RoPE tables for positions 0..T-1, kept for the 8 lengths used last (length buckets keep them few). */
-  private wholeRope(T: number): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
+  /** The tables widened over the query heads and over the kv heads, for the fused path's applyRopeRows. */
+  private widened(r: { cos: tf.Tensor2D; sin: tf.Tensor2D }): tf.Tensor3D[] {
+    const { H, KV } = this.D;
+    return [widen(r.cos, H), widen(r.sin, H), widen(r.cos, KV), widen(r.sin, KV)]; // [T, H, hd] × 2, [T, KV, hd] × 2
+  }
+
+  /** RoPE tables for positions 0..T-1 (and widened where the fused attention runs), kept for the 8 lengths used last (length buckets keep them few). */
+  private wholeRope(T: number): Rope {
     let r = this.ropeCache.get(T);
-    if (!r || r.cos.isDisposed || r.sin.isDisposed) {
-      r = ropeTables(this.invFreq, 0, T);
-      tf.keep(r.cos);
-      tf.keep(r.sin);
+    if (!r || [r.cos, r.sin, ...(r.wide ?? [])].some((t) => t.isDisposed)) {
+      const t = ropeTables(this.invFreq, 0, T);
+      r = { ...t, ...(hasFusedAttention(this.D.hd) ? { wide: this.widened(t) } : {}) };
+      for (const k of [r.cos, r.sin, ...(r.wide ?? [])]) tf.keep(k);
     }
     this.ropeCache.delete(T);
     this.ropeCache.set(T, r); // most recent last
     for (const [k, old] of this.ropeCache) {
       if (this.ropeCache.size <= 8) break;
-      tf.dispose([old.cos, old.sin]);
+      tf.dispose([old.cos, old.sin, ...(old.wide ?? [])]);
       this.ropeCache.delete(k);
     }
     return r;
@@ -237,7 +251,7 @@ class Llama implements CausalLM {
 
   dispose(): void {
     this.head?.t.dispose();
-    for (const r of this.ropeCache.values()) tf.dispose([r.cos, r.sin]);
+    for (const r of this.ropeCache.values()) tf.dispose([r.cos, r.sin, ...(r.wide ?? [])]);
     this.ropeCache.clear();
     for (const v of this.params.values()) v.dispose();
     for (const h of this.halves.values()) h.dispose();

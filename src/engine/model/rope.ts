@@ -72,10 +72,19 @@ export function applyRope(x: tf.Tensor3D, cos: tf.Tensor2D, sin: tf.Tensor2D): t
   return tf.add(tf.mul(x, cos), tf.mul(rotated, sin));
 }
 
-/** The same rotation on x [B, T, n, hd] (heads not split out) with tables [T, hd] → [B, T, n, hd]. */
-export function applyRopeRows(x: tf.Tensor4D, cos: tf.Tensor2D, sin: tf.Tensor2D): tf.Tensor4D {
-  const [, T, , hd] = x.shape;
+/**
+ * Tables [T, hd] tiled over n heads → [T, n, hd], a suffix of the shape applyRopeRows multiplies: the
+ * native kernels broadcast a suffix in one pass, where [T, 1, hd] against [B, T, n, hd] fell to tfjs's
+ * generic broadcast, 40% of a SmolLM2-360M step.
+ */
+export function widen(t: tf.Tensor2D, n: number): tf.Tensor3D {
+  const [T, hd] = t.shape;
+  return tf.tile(tf.reshape(t, [T, 1, hd]), [1, n, 1]) as tf.Tensor3D; // [T, n, hd]
+}
+
+/** The same rotation on x [B, T, n, hd] (heads not split out) with tables widened to [T, n, hd] → [B, T, n, hd]. */
+export function applyRopeRows(x: tf.Tensor4D, cos: tf.Tensor3D, sin: tf.Tensor3D): tf.Tensor4D {
   const [x1, x2] = tf.split(x, 2, 3) as [tf.Tensor4D, tf.Tensor4D]; // 2 × [B, T, n, hd/2]
   const rotated = tf.concat([tf.neg(x2), x1], 3); // [B, T, n, hd]
-  return tf.add(tf.mul(x, tf.reshape(cos, [T, 1, hd])), tf.mul(rotated, tf.reshape(sin, [T, 1, hd]))); // [B, T, n, hd]
+  return tf.add(tf.mul(x, cos), tf.mul(rotated, sin)); // [B, T, n, hd]
 }
