@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { CustomGradientFunc } from '@tensorflow/tfjs-core/dist/engine';
 import { FUSED, FUSED_GPU, hasFused, runFused } from './fused';
 import { matmul } from './matmul';
+import { FUSED_ATTENTION_MAX_HEAD } from '../../common/fusedAttention';
 
 /** LayerNorm over the last axis (Ba et al. 2016), as torch.nn.LayerNorm. x: [N, d]. */
 export function layerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D, eps = 1e-5): tf.Tensor2D {
@@ -140,7 +141,7 @@ export function causalSelfAttention(qkv: tf.Tensor3D, H: number, pad: tf.Tensor 
 }
 
 /** Whether the backend has the fused causal attention for heads of size hd. */
-export const hasFusedAttention = (hd: number): boolean => hasFused(FUSED_GPU.attention) && hd <= 128;
+export const hasFusedAttention = (hd: number): boolean => hasFused(FUSED_GPU.attention) && hd <= FUSED_ATTENTION_MAX_HEAD;
 
 /**
  * Causal attention through the backend's fused kernel (check hasFusedAttention first): qkv

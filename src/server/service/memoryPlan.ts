@@ -15,6 +15,7 @@
 // biases. Checked against the native backend's measured peak (test/engine/memory-plan.test.ts;
 // GPT-2-small and SmolLM2-360M in docs/benchmarks.md).
 import os from 'node:os';
+import { FUSED_ATTENTION_MAX_HEAD } from '../../common/fusedAttention';
 import { headChunkRows } from '../../common/headChunk';
 
 export interface ModelDims {
@@ -172,8 +173,8 @@ function estimateLora(m: ModelDims, r: RunShape, lora: LoraShape): MemoryEstimat
 
 const withTotal = (e: Omit<MemoryEstimate, 'total'>): MemoryEstimate => ({ ...e, total: e.weights + e.optimizer + e.grads + e.activations + e.logits });
 
-/** Whether `backend` runs attention through the fused kernel (no [rows·H, T, T] maps) for heads of width hd: native and WebGPU (auto picks one of them) have it, up to 128. */
-export const fusedAttentionOn = (backend: string, hd: number): boolean => (backend === 'native' || backend === 'webgpu' || backend === 'auto') && hd <= 128;
+/** Whether `backend` runs attention through the fused kernel (no [rows·H, T, T] maps) for heads of width hd: native and WebGPU (auto picks one of them) have it, up to FUSED_ATTENTION_MAX_HEAD. */
+export const fusedAttentionOn = (backend: string, hd: number): boolean => (backend === 'native' || backend === 'webgpu' || backend === 'auto') && hd <= FUSED_ATTENTION_MAX_HEAD;
 
 /** A GPU adapter's per-buffer limits (WebGPU's GPUSupportedLimits): one tensor is one buffer, bound whole. */
 export interface AdapterLimits {

@@ -15,8 +15,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { dispatch, output, type WebgpuBackend } from './raw';
 import { bindings } from './wgsl';
+import { FUSED_ATTENTION_MAX_HEAD } from '../../../common/fusedAttention';
 
-export const MAX_HEAD = 128;
+export const MAX_HEAD = FUSED_ATTENTION_MAX_HEAD;
 
 const HEAD = /* wgsl */ `
 struct U { B: u32, T: u32, H: u32, hd: u32, scale: f32, KV: u32 }
