@@ -117,8 +117,11 @@ function blockSaved(m: ModelDims, r: RunShape): number {
 // The chunked head (engine/loss/logps.ts; under checkpointing) holds no [N, V] logits across the pass:
 // its moment is the first of the backward pass, when the head runs again chunk by chunk, beside every
 // block's input: a chunk's logits and their gradient (HEAD_COPIES), and a trained head's weight
-// gradient, V·d. The recomputation of a block comes after, at a lower peak.
+// gradient, V·d. The recomputation of each block comes after.
 const HEAD_COPIES = 2;
+
+/** Values held at one moment beyond weights and AdamW state. */
+interface Held { grads: number; acts: number; logits: number }
 
 /**
  * The values held at the peak beyond weights and AdamW state: gradients, activations and logits. The
@@ -126,16 +129,18 @@ const HEAD_COPIES = 2;
  * head's gradient), or for a full fine-tune the end (every gradient, a tied embedding's two halves
  * beside their sum), whichever is larger.
  */
-function peakTerms(m: ModelDims, r: RunShape, trained: number, trainedHead: boolean): { grads: number; acts: number; logits: number } {
+function peakTerms(m: ModelDims, r: RunShape, trained: number, trainedHead: boolean): Held {
   const N = r.rows * r.T;
   const head = trainedHead ? m.V * m.d : 0;
-  const first = r.checkpointing
-    ? { grads: head, acts: m.L * N * m.d, logits: HEAD_COPIES * headChunkRows(N, m.V) * m.V }
-    : { grads: head, acts: m.L * blockSaved(m, r), logits: LOGIT_COPIES * N * m.V };
-  const recompute = r.checkpointing ? { grads: head, acts: m.L * N * m.d + blockSaved(m, r), logits: 0 } : first;
-  const end = { grads: trained + (trainedHead && m.tied ? 2 * m.V * m.d : 0), acts: 0, logits: 0 };
-  const size = (x: { grads: number; acts: number; logits: number }): number => x.grads + x.acts + x.logits;
-  return [first, recompute, end].reduce((a, b) => (size(b) > size(a) ? b : a));
+  const backward: Held[] = r.checkpointing
+    ? [
+        { grads: head, acts: m.L * N * m.d, logits: HEAD_COPIES * headChunkRows(N, m.V) * m.V }, // the head runs again, chunk by chunk
+        { grads: head, acts: m.L * N * m.d + blockSaved(m, r), logits: 0 }, // then each block is recomputed
+      ]
+    : [{ grads: head, acts: m.L * blockSaved(m, r), logits: LOGIT_COPIES * N * m.V }];
+  const end: Held = { grads: trained + (trainedHead && m.tied ? 2 * m.V * m.d : 0), acts: 0, logits: 0 };
+  const size = (x: Held): number => x.grads + x.acts + x.logits;
+  return [...backward, end].reduce((a, b) => (size(b) > size(a) ? b : a));
 }
 
 /** Each block's linear layers as [leaf name, in, out] (PEFT's module names; the output head is no target). */
